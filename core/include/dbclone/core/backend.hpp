@@ -1,0 +1,77 @@
+// A backend plugin's handle, seen from C++: each call goes through the plugin's C
+// vtable and a dbc_rc other than DBC_OK comes back as a dbclone::Error.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbclone/core/plugin_loader.hpp"
+
+namespace dbclone {
+
+class CallError;
+
+// Where a database lives and how to log in; see dbc_target.
+struct Target {
+    std::string tenant_id;  // empty for the golden copy
+    std::string location;
+    std::string host;
+    uint32_t port = 0;
+    std::string user;
+    std::string password;
+};
+
+struct GoldenCopy {
+    std::string location;
+    std::string fingerprint;
+};
+
+struct CloneSpec {
+    std::string tenant_id;
+    std::string golden_location;
+    std::string database_name;
+    std::string user_name;
+    std::string password;
+    std::string placement;
+};
+
+class Backend {
+public:
+    // Creates the plugin's handle; `data_dir` is created (0700) if missing.
+    Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir);
+    ~Backend();
+    Backend(const Backend&) = delete;
+    Backend& operator=(const Backend&) = delete;
+
+    const PluginInfo& info() const { return plugin_->info; }
+    bool has_capability(uint64_t bit) const { return (plugin_->info.capabilities & bit) != 0; }
+
+    GoldenCopy ensure_golden(const std::string& root_version, const std::string& root_file,
+                             const std::string& root_sha256, const std::string& placement);
+    Target clone(const CloneSpec& spec);
+    void drop(const std::string& tenant_id, const std::string& location, const std::string& user);
+
+    // nullopt when the plugin does not fingerprint.
+    std::optional<std::string> fingerprint(const Target& target);
+    // false when the plugin cannot probe; throws when the probe fails.
+    bool probe(const Target& target);
+    // Each artifact as a JSON record; nullopt when the plugin cannot list them.
+    std::optional<std::vector<std::string>> list_artifacts();
+
+private:
+    void check(dbc_rc rc, const CallError& err) const;
+
+    std::shared_ptr<LoadedPlugin> plugin_;
+    const dbc_backend_vtable* vtable_;
+    std::string log_prefix_;
+    dbc_host_api host_api_{};
+    void* handle_ = nullptr;
+    std::mutex mutex_;  // the ABI lets the host serialize calls on one handle
+};
+
+}  // namespace dbclone

@@ -1,0 +1,49 @@
+// Creates and removes tenant clones, following ARCHITECTURE's data flow. Every
+// step of `create` registers how to undo itself; a failure undoes them in reverse,
+// so a failed create leaves no file, row or port behind.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dbclone/core/engine.hpp"
+
+namespace dbclone {
+
+struct CreateRequest {
+    std::string tenant_id;
+    std::string db_type;
+    std::string version;    // empty: the configured default
+    std::string placement;  // empty: the backend's natural placement
+};
+
+// Told when each step of a create finishes. It may throw to abort the create
+// (tests use that to inject a failure at a given step).
+using StepObserver =
+    std::function<void(const std::string& step, std::chrono::steady_clock::duration took)>;
+
+class Cloner {
+public:
+    explicit Cloner(Engine& engine) : engine_(engine) {}
+
+    // Makes tenant `request.tenant_id` and returns its ready registry row.
+    CloneRecord create(const CreateRequest& request, const StepObserver& observer = {});
+
+    // Removes the tenant's database, login and port, then its row. Throws
+    // Error(NotFound) for an unknown tenant, Error(Conflict) while another live
+    // process is still creating it. A failed drop leaves the row in `removing`.
+    void remove(const std::string& tenant_id);
+
+    // Placements `db_type` supports now, natural one first.
+    std::vector<std::string> placements_for(const std::string& db_type);
+
+private:
+    Engine& engine_;
+};
+
+// True when `pid` is a live process on this machine.
+bool process_alive(int64_t pid);
+
+}  // namespace dbclone

@@ -1,0 +1,46 @@
+// dbclone's configuration: where state, roots and plugins live, and each plugin's
+// settings. Command-line options override the environment, which overrides the
+// config file, which overrides built-in defaults.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dbclone {
+
+// What the command line (or an embedding program) sets explicitly.
+struct ConfigOverrides {
+    std::optional<std::filesystem::path> config_file;
+    std::optional<std::filesystem::path> state_dir;
+    std::optional<std::filesystem::path> roots_dir;
+    std::vector<std::filesystem::path> plugin_dirs;  // searched before all others
+};
+
+struct Config {
+    std::filesystem::path file;  // the config file read; empty when none
+    std::filesystem::path state_dir;
+    std::filesystem::path roots_dir;
+    std::filesystem::path port_config;
+    std::vector<std::filesystem::path> plugin_dirs;  // in search order
+    std::string default_version = "v1.0";
+    std::string default_type = "sqlite";
+    std::map<std::string, std::string> plugin_settings;  // plugin name -> JSON object text
+
+    // The plugin's settings, "{}" when the config has none.
+    std::string settings_for(const std::string& plugin) const;
+};
+
+// Resolves every setting as described above. The config file is, in order:
+// overrides.config_file, $DBCLONE_CONFIG, ~/.config/dbclone/dbclone.json (if it
+// exists), else the shipped share/dbclone/dbclone.json. Relative paths in a config
+// file are relative to that file. Throws Error(InvalidInput) naming a bad setting.
+Config load_config(const ConfigOverrides& overrides);
+
+// The directory holding bin/, lib/dbclone/plugins and share/dbclone of the running
+// program: the install prefix, or the build tree, which has the same layout.
+std::filesystem::path install_root();
+
+}  // namespace dbclone

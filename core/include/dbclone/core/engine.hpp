@@ -1,0 +1,50 @@
+// The engine: everything one dbclone process needs, built from a Config. The CLI
+// and the API server each make one; the registry keeps two engines (two
+// processes) consistent with each other.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dbclone/core/backend.hpp"
+#include "dbclone/core/config.hpp"
+#include "dbclone/core/plugin_host.hpp"
+#include "dbclone/core/port_allocator.hpp"
+#include "dbclone/core/registry.hpp"
+#include "dbclone/core/root_catalog.hpp"
+
+namespace dbclone {
+
+class Engine {
+public:
+    // Creates the state directory (0700) and opens the registry; loads plugins.
+    explicit Engine(Config config);
+
+    const Config& config() const { return config_; }
+    Registry& registry() { return registry_; }
+    const PluginHost& plugins() const { return plugins_; }
+    const RootCatalog& roots() const { return roots_; }
+    PortAllocator& ports() { return ports_; }
+
+    // The backend for a database type, created on first use. Throws
+    // Error(NotFound) listing the types whose plugins are loaded.
+    Backend& backend(const std::string& db_type);
+    std::vector<std::string> backend_types() const { return plugins_.names(DBC_KIND_BACKEND); }
+
+    // Where core keeps its lock files.
+    std::filesystem::path lock_dir() const { return config_.state_dir / "locks"; }
+
+private:
+    Config config_;
+    Registry registry_;
+    PluginHost plugins_;
+    RootCatalog roots_;
+    PortAllocator ports_;
+    std::mutex backends_mutex_;
+    std::map<std::string, std::unique_ptr<Backend>> backends_;
+};
+
+}  // namespace dbclone

@@ -1,0 +1,21 @@
+// The JSON shapes of registry rows and reports, shared by `--json` output and the
+// API, so both speak the same language.
+#pragma once
+
+#include <string>
+
+#include "dbclone/core/json.hpp"
+#include "dbclone/core/registry.hpp"
+#include "dbclone/core/verifier.hpp"
+
+namespace dbclone::json {
+
+// A clone row. The password is written only when `with_password` (create's answer,
+// `status --show-password`); lists never carry it.
+void write_clone(Writer& w, const CloneRecord& r, bool with_password);
+std::string clone_json(const CloneRecord& r, bool with_password);
+
+void write_report(Writer& w, const VerificationReport& report);
+std::string report_json(const VerificationReport& report);
+
+}  // namespace dbclone::json

@@ -1,0 +1,110 @@
+// The state registry: one SQLite database (WAL, busy timeout, mode 0600) holding
+// clones, port allocations, golden copies and the audit log. Every state change is
+// a transaction, so several processes can share it safely.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace dbclone {
+
+struct CloneRecord {
+    std::string tenant_id;
+    std::string db_type;
+    std::string root_version;
+    std::string placement;
+    std::string state;  // "creating", "ready", "removing"
+    std::string database_name;
+    std::string user_name;
+    std::string password;  // secret: never logged, never in `list` output
+    std::string location;
+    std::string host;
+    uint32_t port = 0;
+    int64_t owner_pid = 0;  // the process working on it while creating/removing
+    std::string created_at;
+    std::string updated_at;
+};
+
+struct PortAllocation {
+    uint32_t port = 0;
+    std::string db_type;
+    std::string tenant_id;
+    std::string allocated_at;
+};
+
+struct GoldenRecord {
+    std::string backend;
+    std::string root_version;
+    std::string placement;
+    std::string sha256;
+    std::string location;
+    std::string fingerprint;
+    std::string built_at;
+};
+
+struct Event {
+    int64_t id = 0;
+    std::string at;
+    std::string tenant_id;
+    std::string kind;
+    std::string detail;
+};
+
+class Registry {
+public:
+    // The schema version this build writes; older files are migrated on open.
+    static constexpr int schema_version = 1;
+
+    // Opens (creating, mode 0600) the registry file and migrates it.
+    explicit Registry(const std::filesystem::path& file);
+    ~Registry();
+    Registry(const Registry&) = delete;
+    Registry& operator=(const Registry&) = delete;
+
+    const std::filesystem::path& file() const { return file_; }
+    int stored_schema_version();
+
+    // Runs `body` in one write transaction (BEGIN IMMEDIATE ... COMMIT); rolls back
+    // if it throws. A nested call runs inside the outer transaction.
+    void transaction(const std::function<void()>& body);
+
+    // Clones. insert_clone throws Error(Conflict) if the tenant exists.
+    void insert_clone(const CloneRecord& record);
+    void update_clone(const CloneRecord& record);
+    void delete_clone(const std::string& tenant_id);
+    std::optional<CloneRecord> find_clone(const std::string& tenant_id);
+    std::vector<CloneRecord> clones();
+
+    // Port allocations. insert_port throws Error(Conflict) if the port is taken.
+    void insert_port(const PortAllocation& allocation);
+    void delete_port(uint32_t port);
+    std::vector<PortAllocation> ports();
+
+    // Golden copies, keyed by (backend, root_version, placement).
+    void upsert_golden(const GoldenRecord& record);
+    std::optional<GoldenRecord> find_golden(const std::string& backend,
+                                            const std::string& root_version,
+                                            const std::string& placement);
+    std::vector<GoldenRecord> goldens();
+
+    // The audit log.
+    void add_event(const std::string& tenant_id, const std::string& kind,
+                   const std::string& detail);
+    std::vector<Event> events(const std::string& tenant_id = "", int limit = 100);
+
+private:
+    void exec(const char* sql);
+    void migrate();
+
+    std::filesystem::path file_;
+    sqlite3* db_ = nullptr;
+    int transaction_depth_ = 0;
+};
+
+}  // namespace dbclone

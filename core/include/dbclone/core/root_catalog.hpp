@@ -1,0 +1,59 @@
+// Root images: versioned templates in <roots_dir>/<version>/, each with a
+// manifest.json naming one file per backend and its sha256. The engine checks a
+// file's checksum every time it uses it.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace dbclone {
+
+struct RootFile {
+    std::string backend;  // "sqlite", "postgresql", ...
+    std::filesystem::path path;
+    std::string sha256;  // from the manifest
+};
+
+struct RootImage {
+    std::string version;
+    std::string description;
+    std::filesystem::path directory;
+    std::map<std::string, RootFile> files;  // by backend
+};
+
+// The outcome of checking one version: every problem found, one line each.
+struct RootValidation {
+    std::string version;
+    std::vector<std::string> problems;
+    bool ok() const { return problems.empty(); }
+};
+
+class RootCatalog {
+public:
+    explicit RootCatalog(std::filesystem::path roots_dir);
+
+    const std::filesystem::path& directory() const { return dir_; }
+    // Versions that have a manifest.json, sorted.
+    std::vector<std::string> versions() const;
+    // Reads a version's manifest. Throws Error(NotFound) listing the versions that
+    // exist, or Error(InvalidInput) for a malformed manifest.
+    RootImage load(const std::string& version) const;
+    // Checks that every file of the manifest exists and has its sha256.
+    RootValidation validate(const std::string& version) const;
+    // The backend's file of a version, checksum verified. Throws Error naming the
+    // file on a mismatch, and listing the backends the root has when it lacks one.
+    RootFile resolve(const std::string& version, const std::string& backend) const;
+
+private:
+    // "" when the file exists and has its manifest checksum, else the problem.
+    std::string checksum_problem(const RootFile& file) const;
+
+    std::filesystem::path dir_;
+    mutable std::mutex cache_mutex_;
+    mutable std::map<std::string, std::pair<std::string, std::string>> verified_;  // path -> (stat, sha)
+};
+
+}  // namespace dbclone

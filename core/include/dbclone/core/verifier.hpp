@@ -1,0 +1,45 @@
+// Verification of one tenant's clone: each check really exercises the clone and
+// reports what it saw. A check that could not run says `error` or
+// `not_applicable`; nothing is reported passed that was not tested.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dbclone/core/engine.hpp"
+
+namespace dbclone {
+
+struct CheckResult {
+    std::string name;
+    std::string outcome;  // passed, failed, not_applicable, not_enforced, error
+    std::string details;
+    double duration_ms = 0;
+};
+
+struct VerificationReport {
+    std::string tenant_id;
+    std::string db_type;
+    std::vector<CheckResult> checks;
+    double duration_ms = 0;
+    // True when no check failed or errored.
+    bool ok() const;
+};
+
+class Verifier {
+public:
+    explicit Verifier(Engine& engine) : engine_(engine) {}
+
+    // The checks this build knows, in the order they run.
+    static const std::vector<std::string>& check_names();
+
+    // Runs `checks` (all when empty) against the tenant. Throws Error(NotFound)
+    // for an unknown tenant and Error(InvalidInput) for an unknown check name.
+    VerificationReport verify(const std::string& tenant_id,
+                              const std::vector<std::string>& checks = {});
+
+private:
+    Engine& engine_;
+};
+
+}  // namespace dbclone

@@ -1,0 +1,152 @@
+#include "dbclone/core/backend.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "dbclone/core/error.hpp"
+#include "host_api.hpp"
+
+namespace dbclone {
+
+namespace {
+
+ErrorKind kind_for(dbc_rc rc) {
+    switch (rc) {
+        case DBC_INVALID_ARGUMENT:
+            return ErrorKind::InvalidInput;
+        case DBC_NOT_FOUND:
+            return ErrorKind::NotFound;
+        case DBC_CONFLICT:
+            return ErrorKind::Conflict;
+        case DBC_UNAVAILABLE:
+        case DBC_TIMEOUT:
+            return ErrorKind::Unavailable;
+        default:
+            return ErrorKind::Failed;
+    }
+}
+
+const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+std::string or_empty(const char* s) { return s != nullptr ? s : ""; }
+
+dbc_target to_c(const Target& t) {
+    dbc_target c{};
+    c.struct_size = sizeof c;
+    c.tenant_id = or_null(t.tenant_id);
+    c.location = t.location.c_str();
+    c.host = or_null(t.host);
+    c.port = t.port;
+    c.user = or_null(t.user);
+    c.password = or_null(t.password);
+    return c;
+}
+
+}  // namespace
+
+Backend::Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir)
+    : plugin_(std::move(plugin)),
+      vtable_(&std::get<dbc_backend_vtable>(plugin_->vtable)),
+      log_prefix_(plugin_->info.name) {
+    std::filesystem::create_directories(data_dir);
+    ::chmod(data_dir.c_str(), 0700);
+    host_api_ = make_host_api(&log_prefix_);
+    std::string dir = data_dir.string();
+    dbc_plugin_init init{};
+    init.struct_size = sizeof init;
+    init.config_json = plugin_->config_json.c_str();
+    init.data_dir = dir.c_str();
+    CallError err;
+    check(vtable_->create(&host_api_, &init, &handle_, err.get()), err);
+}
+
+Backend::~Backend() {
+    if (handle_ != nullptr) vtable_->destroy(handle_);
+}
+
+// Throws the plugin's error, prefixed with its name, unless rc is DBC_OK.
+void Backend::check(dbc_rc rc, const CallError& err) const {
+    if (rc != DBC_OK) throw Error(kind_for(rc), log_prefix_ + ": " + err.message());
+}
+
+GoldenCopy Backend::ensure_golden(const std::string& root_version, const std::string& root_file,
+                                  const std::string& root_sha256, const std::string& placement) {
+    std::lock_guard lock(mutex_);
+    dbc_golden_request req{};
+    req.struct_size = sizeof req;
+    req.root_version = root_version.c_str();
+    req.root_file = root_file.c_str();
+    req.root_sha256 = root_sha256.c_str();
+    req.placement = placement.c_str();
+    dbc_golden_result out{};
+    out.struct_size = sizeof out;
+    CallError err;
+    check(vtable_->ensure_golden(handle_, &req, &out, err.get()), err);
+    return GoldenCopy{or_empty(out.location), or_empty(out.fingerprint)};
+}
+
+Target Backend::clone(const CloneSpec& spec) {
+    std::lock_guard lock(mutex_);
+    dbc_clone_request req{};
+    req.struct_size = sizeof req;
+    req.tenant_id = spec.tenant_id.c_str();
+    req.golden_location = spec.golden_location.c_str();
+    req.database_name = spec.database_name.c_str();
+    req.user_name = spec.user_name.c_str();
+    req.password = spec.password.c_str();
+    req.placement = spec.placement.c_str();
+    dbc_clone_result out{};
+    out.struct_size = sizeof out;
+    CallError err;
+    check(vtable_->clone(handle_, &req, &out, err.get()), err);
+    return Target{spec.tenant_id,    or_empty(out.location), or_empty(out.host), out.port,
+                  or_empty(out.user), spec.password};
+}
+
+void Backend::drop(const std::string& tenant_id, const std::string& location,
+                   const std::string& user) {
+    std::lock_guard lock(mutex_);
+    dbc_drop_request req{};
+    req.struct_size = sizeof req;
+    req.tenant_id = tenant_id.c_str();
+    req.location = location.c_str();
+    req.user_name = or_null(user);
+    CallError err;
+    check(vtable_->drop(handle_, &req, err.get()), err);
+}
+
+std::optional<std::string> Backend::fingerprint(const Target& target) {
+    if (vtable_->fingerprint == nullptr) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    dbc_target c = to_c(target);
+    const char* out = nullptr;
+    CallError err;
+    dbc_rc rc = vtable_->fingerprint(handle_, &c, &out, err.get());
+    if (rc == DBC_NOT_SUPPORTED) return std::nullopt;
+    check(rc, err);
+    return or_empty(out);
+}
+
+bool Backend::probe(const Target& target) {
+    if (vtable_->probe == nullptr) return false;
+    std::lock_guard lock(mutex_);
+    dbc_target c = to_c(target);
+    CallError err;
+    dbc_rc rc = vtable_->probe(handle_, &c, err.get());
+    if (rc == DBC_NOT_SUPPORTED) return false;
+    check(rc, err);
+    return true;
+}
+
+std::optional<std::vector<std::string>> Backend::list_artifacts() {
+    if (vtable_->list_artifacts == nullptr) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> records;
+    RecordSink sink(records);
+    CallError err;
+    dbc_rc rc = vtable_->list_artifacts(handle_, sink.get(), err.get());
+    if (rc == DBC_NOT_SUPPORTED) return std::nullopt;
+    check(rc, err);
+    return records;
+}
+
+}  // namespace dbclone

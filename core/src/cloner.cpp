@@ -1,0 +1,172 @@
+#include "dbclone/core/cloner.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "dbclone/core/error.hpp"
+#include "dbclone/core/golden_copy_cache.hpp"
+#include "dbclone/core/password.hpp"
+#include "dbclone/core/tenant_id.hpp"
+#include "text.hpp"
+
+namespace dbclone {
+
+namespace {
+
+// Actions that undo completed steps, run newest first unless dismissed.
+class UndoLog {
+public:
+    void push(std::string what, std::function<void()> undo) {
+        actions_.emplace_back(std::move(what), std::move(undo));
+    }
+    void dismiss() { actions_.clear(); }
+    ~UndoLog() {
+        for (auto it = actions_.rbegin(); it != actions_.rend(); ++it) {
+            try {
+                it->second();
+            } catch (const std::exception& e) {
+                // Reconcile finds what could not be undone here.
+                spdlog::error("undo of '{}' failed: {}", it->first, e.what());
+            }
+        }
+    }
+
+private:
+    std::vector<std::pair<std::string, std::function<void()>>> actions_;
+};
+
+// Times one step and tells the observer.
+class StepClock {
+public:
+    explicit StepClock(const StepObserver& observer) : observer_(observer) {}
+    void done(const std::string& step) {
+        auto now = std::chrono::steady_clock::now();
+        if (observer_) observer_(step, now - started_);
+        started_ = now;
+    }
+
+private:
+    const StepObserver& observer_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+bool process_alive(int64_t pid) {
+    if (pid <= 0) return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+std::vector<std::string> Cloner::placements_for(const std::string& db_type) {
+    Backend& backend = engine_.backend(db_type);
+    std::vector<std::string> out;
+    if (backend.has_capability(DBC_CAP_EMBEDDED)) out.push_back("embedded");
+    if (backend.has_capability(DBC_CAP_SHARED_SERVER)) out.push_back("shared");
+    return out;
+}
+
+CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& observer) {
+    StepClock clock(observer);
+    validate_tenant_id(request.tenant_id);
+    Backend& backend = engine_.backend(request.db_type);
+    std::string version = request.version.empty() ? engine_.config().default_version : request.version;
+    auto allowed = placements_for(request.db_type);
+    std::string placement = request.placement.empty() ? allowed.front() : request.placement;
+    if (std::find(allowed.begin(), allowed.end(), placement) == allowed.end())
+        throw Error(ErrorKind::InvalidInput, "placement " + in_quotes(placement) + " is not available for " +
+                                                 request.db_type + "; allowed: " + join(allowed));
+    RootFile root = engine_.roots().resolve(version, request.db_type);
+    clock.done("validate");
+
+    auto& registry = engine_.registry();
+    CloneRecord record;
+    record.tenant_id = request.tenant_id;
+    record.db_type = request.db_type;
+    record.root_version = version;
+    record.placement = placement;
+    record.state = "creating";
+    record.database_name = tenant_database_name(request.tenant_id);
+    record.user_name = tenant_user_name(request.tenant_id);
+    record.password = generate_password();
+    record.owner_pid = ::getpid();
+    registry.transaction([&] {
+        registry.insert_clone(record);
+        registry.add_event(record.tenant_id, "create_started",
+                           record.db_type + " " + version + " " + placement);
+    });
+    UndoLog undo;
+    undo.push("registry row", [&] {
+        registry.transaction([&] {
+            registry.delete_clone(record.tenant_id);
+            for (const auto& a : registry.ports())
+                if (a.tenant_id == record.tenant_id) registry.delete_port(a.port);
+        });
+    });
+    try {
+        clock.done("register");
+        GoldenCopy golden = GoldenCopyCache(engine_).ensure(backend, version, root, placement);
+        clock.done("golden copy");
+
+        Target clone = backend.clone({record.tenant_id, golden.location, record.database_name,
+                                      record.user_name, record.password, placement});
+        undo.push("clone", [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
+        clock.done("clone");
+
+        backend.probe(clone);
+        clock.done("verify");
+
+        record.state = "ready";
+        record.location = clone.location;
+        record.host = clone.host;
+        record.port = clone.port;
+        record.owner_pid = 0;
+        registry.transaction([&] {
+            registry.update_clone(record);
+            registry.add_event(record.tenant_id, "create_ready", clone.location);
+        });
+        clock.done("ready");
+        undo.dismiss();
+    } catch (const std::exception& e) {
+        try {
+            registry.add_event(record.tenant_id, "create_failed", e.what());
+        } catch (const std::exception& audit) {
+            spdlog::error("cannot record failure of {}: {}", record.tenant_id, audit.what());
+        }
+        throw;
+    }
+    return *registry.find_clone(record.tenant_id);
+}
+
+void Cloner::remove(const std::string& tenant_id) {
+    validate_tenant_id(tenant_id);
+    auto& registry = engine_.registry();
+    CloneRecord record;
+    registry.transaction([&] {
+        auto found = registry.find_clone(tenant_id);
+        if (!found) throw Error(ErrorKind::NotFound, "unknown tenant " + in_quotes(tenant_id));
+        if (found->state != "ready" && found->owner_pid != ::getpid() &&
+            process_alive(found->owner_pid))
+            throw Error(ErrorKind::Conflict, "tenant " + in_quotes(tenant_id) + " is " + found->state +
+                                                 " by process " + std::to_string(found->owner_pid));
+        record = *found;
+        record.state = "removing";
+        record.owner_pid = ::getpid();
+        registry.update_clone(record);
+        registry.add_event(tenant_id, "remove_started", "");
+    });
+    Backend& backend = engine_.backend(record.db_type);
+    std::string location = record.location.empty() ? record.database_name : record.location;
+    backend.drop(tenant_id, location, record.user_name);
+    registry.transaction([&] {
+        for (const auto& a : registry.ports())
+            if (a.tenant_id == tenant_id) registry.delete_port(a.port);
+        registry.delete_clone(tenant_id);
+        registry.add_event(tenant_id, "removed", "");
+    });
+}
+
+}  // namespace dbclone

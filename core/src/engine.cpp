@@ -1,0 +1,49 @@
+#include "dbclone/core/engine.hpp"
+
+#include <sys/stat.h>
+
+#include "dbclone/core/error.hpp"
+#include "text.hpp"
+
+namespace dbclone {
+
+namespace {
+
+// Runs before the registry is opened, so its file lands in a private directory.
+const std::filesystem::path& private_directory(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        throw Error(ErrorKind::Failed,
+                    "cannot create state directory " + dir.string() + ": " + ec.message());
+    ::chmod(dir.c_str(), 0700);
+    std::filesystem::create_directories(dir / "locks");
+    return dir;
+}
+
+}  // namespace
+
+Engine::Engine(Config config)
+    : config_(std::move(config)),
+      registry_(private_directory(config_.state_dir) / "dbclone.db"),
+      plugins_(config_.plugin_dirs,
+               PluginLoader([this](const std::string& name) { return config_.settings_for(name); })),
+      roots_(config_.roots_dir),
+      ports_(registry_, PortConfig::load(config_.port_config)) {}
+
+Backend& Engine::backend(const std::string& db_type) {
+    std::lock_guard lock(backends_mutex_);
+    auto it = backends_.find(db_type);
+    if (it != backends_.end()) return *it->second;
+    auto plugin = plugins_.find(DBC_KIND_BACKEND, db_type);
+    if (plugin == nullptr) {
+        auto known = backend_types();
+        throw Error(ErrorKind::NotFound, "unknown database type " + in_quotes(db_type) +
+                                             "; available: " + (known.empty() ? "none" : join(known)));
+    }
+    auto created =
+        std::make_unique<Backend>(plugin, config_.state_dir / "plugins" / plugin->info.name);
+    return *backends_.emplace(db_type, std::move(created)).first->second;
+}
+
+}  // namespace dbclone

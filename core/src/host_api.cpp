@@ -1,0 +1,52 @@
+#include "host_api.hpp"
+
+#include <dbclone/sdk.hpp>
+#include <spdlog/spdlog.h>
+
+namespace dbclone {
+
+namespace {
+
+void log(void* ctx, dbc_log_level level, const char* msg) {
+    const auto& prefix = *static_cast<const std::string*>(ctx);
+    auto spd = level >= DBC_LOG_ERROR  ? spdlog::level::err
+               : level == DBC_LOG_WARN ? spdlog::level::warn
+               : level == DBC_LOG_INFO ? spdlog::level::info
+                                       : spdlog::level::debug;
+    spdlog::log(spd, "[{}] {}", prefix, msg != nullptr ? msg : "");
+}
+
+dbc_rc set_error(dbc_error* err, dbc_rc code, const char* msg) {
+    return sdk::fill_error(err, code, msg);
+}
+
+void append_record(void* ctx, const char* data, size_t len) {
+    static_cast<std::vector<std::string>*>(ctx)->emplace_back(data, len);
+}
+
+}  // namespace
+
+dbc_host_api make_host_api(const std::string* log_prefix) {
+    dbc_host_api api{};
+    api.struct_size = sizeof api;
+    api.abi_major = DBC_ABI_MAJOR;
+    api.abi_minor = DBC_ABI_MINOR;
+    api.ctx = const_cast<std::string*>(log_prefix);
+    api.log = &log;
+    api.set_error = &set_error;
+    return api;
+}
+
+CallError::CallError() { error_.struct_size = sizeof error_; }
+
+std::string CallError::message() const {
+    return error_.message[0] != '\0' ? error_.message : "plugin returned an error without a message";
+}
+
+RecordSink::RecordSink(std::vector<std::string>& records) {
+    sink_.struct_size = sizeof sink_;
+    sink_.ctx = &records;
+    sink_.write = &append_record;
+}
+
+}  // namespace dbclone

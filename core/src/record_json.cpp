@@ -1,0 +1,79 @@
+#include "dbclone/core/record_json.hpp"
+
+namespace dbclone::json {
+
+namespace {
+
+void field(Writer& w, const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+template <class F>
+std::string render(F&& write) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    write(w);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+void write_clone(Writer& w, const CloneRecord& r, bool with_password) {
+    w.StartObject();
+    field(w, "tenant_id", r.tenant_id);
+    field(w, "database_type", r.db_type);
+    field(w, "root_version", r.root_version);
+    field(w, "placement", r.placement);
+    field(w, "state", r.state);
+    w.Key("connection");
+    w.StartObject();
+    field(w, "database", r.database_name);
+    field(w, "user", r.user_name);
+    if (with_password) field(w, "password", r.password);
+    field(w, "location", r.location);
+    w.Key("host");
+    string_or_null(w, r.host);
+    w.Key("port");
+    if (r.port != 0)
+        w.Uint(r.port);
+    else
+        w.Null();
+    w.EndObject();
+    field(w, "created_at", r.created_at);
+    field(w, "updated_at", r.updated_at);
+    w.EndObject();
+}
+
+std::string clone_json(const CloneRecord& r, bool with_password) {
+    return render([&](Writer& w) { write_clone(w, r, with_password); });
+}
+
+void write_report(Writer& w, const VerificationReport& report) {
+    w.StartObject();
+    field(w, "tenant_id", report.tenant_id);
+    field(w, "database_type", report.db_type);
+    w.Key("isolated");
+    w.Bool(report.ok());
+    w.Key("duration_ms");
+    w.Double(report.duration_ms);
+    w.Key("checks");
+    w.StartArray();
+    for (const auto& c : report.checks) {
+        w.StartObject();
+        field(w, "name", c.name);
+        field(w, "outcome", c.outcome);
+        field(w, "details", c.details);
+        w.Key("duration_ms");
+        w.Double(c.duration_ms);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+}
+
+std::string report_json(const VerificationReport& report) {
+    return render([&](Writer& w) { write_report(w, report); });
+}
+
+}  // namespace dbclone::json

@@ -1,0 +1,349 @@
+#include "dbclone/core/registry.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "dbclone/core/error.hpp"
+
+namespace dbclone {
+
+namespace {
+
+// Each entry moves the schema from version i to i+1; entries are only appended.
+const char* const migrations[] = {
+    // 0 -> 1: the first schema.
+    R"sql(
+    CREATE TABLE clones (
+        tenant_id     TEXT PRIMARY KEY,
+        db_type       TEXT NOT NULL,
+        root_version  TEXT NOT NULL,
+        placement     TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('creating', 'ready', 'removing')),
+        database_name TEXT NOT NULL,
+        user_name     TEXT NOT NULL,
+        password      TEXT NOT NULL,
+        location      TEXT NOT NULL DEFAULT '',
+        host          TEXT NOT NULL DEFAULT '',
+        port          INTEGER NOT NULL DEFAULT 0,
+        owner_pid     INTEGER NOT NULL DEFAULT 0,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE TABLE port_allocations (
+        port         INTEGER PRIMARY KEY,
+        db_type      TEXT NOT NULL,
+        tenant_id    TEXT NOT NULL,
+        allocated_at TEXT NOT NULL
+    );
+    CREATE TABLE golden_copies (
+        backend      TEXT NOT NULL,
+        root_version TEXT NOT NULL,
+        placement    TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        location     TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        built_at     TEXT NOT NULL,
+        PRIMARY KEY (backend, root_version, placement)
+    );
+    CREATE TABLE events (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        detail    TEXT NOT NULL
+    );
+    CREATE INDEX events_by_tenant ON events (tenant_id, id);
+    )sql",
+};
+constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
+static_assert(migration_count == Registry::schema_version);
+
+constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+    int code = sqlite3_extended_errcode(db);
+    auto kind = (code & 0xff) == SQLITE_BUSY ? ErrorKind::Unavailable : ErrorKind::Failed;
+    throw Error(kind, "state registry: " + what + ": " + sqlite3_errmsg(db));
+}
+
+// One prepared statement; binds by position, steps, reads columns.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "prepare");
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(const std::string& value) {
+        sqlite3_bind_text(stmt_, ++index_, value.data(), static_cast<int>(value.size()),
+                          SQLITE_TRANSIENT);
+        return *this;
+    }
+    Statement& bind(int64_t value) {
+        sqlite3_bind_int64(stmt_, ++index_, value);
+        return *this;
+    }
+    // True while there is a row; false when done.
+    bool step() {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
+            throw Error(ErrorKind::Conflict, std::string("state registry: ") + sqlite3_errmsg(db_));
+        fail(db_, "step");
+    }
+    std::string text(int column) const {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+        return p != nullptr ? std::string(p, sqlite3_column_bytes(stmt_, column)) : "";
+    }
+    int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+    int index_ = 0;
+};
+
+constexpr const char* clone_columns =
+    "tenant_id, db_type, root_version, placement, state, database_name, user_name, password, "
+    "location, host, port, owner_pid, created_at, updated_at";
+
+CloneRecord read_clone(const Statement& s) {
+    CloneRecord r;
+    r.tenant_id = s.text(0);
+    r.db_type = s.text(1);
+    r.root_version = s.text(2);
+    r.placement = s.text(3);
+    r.state = s.text(4);
+    r.database_name = s.text(5);
+    r.user_name = s.text(6);
+    r.password = s.text(7);
+    r.location = s.text(8);
+    r.host = s.text(9);
+    r.port = static_cast<uint32_t>(s.integer(10));
+    r.owner_pid = s.integer(11);
+    r.created_at = s.text(12);
+    r.updated_at = s.text(13);
+    return r;
+}
+
+GoldenRecord read_golden(const Statement& s) {
+    return GoldenRecord{s.text(0), s.text(1), s.text(2), s.text(3),
+                        s.text(4), s.text(5), s.text(6)};
+}
+
+constexpr const char* golden_columns =
+    "backend, root_version, placement, sha256, location, fingerprint, built_at";
+
+// Creates the file with mode 0600 before SQLite opens it; SQLite gives its -wal
+// and -shm files the same mode as the database file.
+void create_private_file(const std::filesystem::path& file) {
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw Error(ErrorKind::Failed,
+                    "cannot create state registry " + file.string() + ": " + std::strerror(errno));
+    ::fchmod(fd, 0600);
+    ::close(fd);
+}
+
+}  // namespace
+
+Registry::Registry(const std::filesystem::path& file) : file_(file) {
+    create_private_file(file);
+    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+        std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw Error(ErrorKind::Failed, "cannot open state registry " + file.string() + ": " + message);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    exec("PRAGMA journal_mode=WAL");
+    // NORMAL is durable across application crashes in WAL mode; a power loss can
+    // lose the last commits but never corrupts the file.
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    migrate();
+}
+
+Registry::~Registry() { sqlite3_close(db_); }
+
+void Registry::exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string text = message != nullptr ? message : "unknown error";
+        sqlite3_free(message);
+        auto kind = (sqlite3_errcode(db_) == SQLITE_BUSY) ? ErrorKind::Unavailable : ErrorKind::Failed;
+        throw Error(kind, "state registry: " + text);
+    }
+}
+
+int Registry::stored_schema_version() {
+    Statement s(db_, "PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.integer(0));
+}
+
+void Registry::migrate() {
+    if (stored_schema_version() == schema_version) return;
+    transaction([&] {
+        int version = stored_schema_version();  // re-read: another process may have won
+        if (version > schema_version)
+            throw Error(ErrorKind::Failed,
+                        "state registry " + file_.string() + " has schema version " +
+                            std::to_string(version) + ", newer than this dbclone's " +
+                            std::to_string(schema_version) + "; upgrade dbclone");
+        for (; version < schema_version; ++version) exec(migrations[version]);
+        exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
+    });
+}
+
+void Registry::transaction(const std::function<void()>& body) {
+    // A nested call joins the open transaction, so callers compose (a clone row and
+    // its port are written in one transaction).
+    if (transaction_depth_ > 0) {
+        body();
+        return;
+    }
+    exec("BEGIN IMMEDIATE");
+    struct Depth {
+        int& d;
+        explicit Depth(int& depth) : d(depth) { ++d; }
+        ~Depth() { --d; }
+    } depth(transaction_depth_);
+    try {
+        body();
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void Registry::insert_clone(const CloneRecord& r) {
+    std::string sql = std::string("INSERT INTO clones (") + clone_columns +
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," + now_sql + ")";
+    Statement s(db_, sql.c_str());
+    s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
+    s.bind(r.database_name).bind(r.user_name).bind(r.password).bind(r.location).bind(r.host);
+    s.bind(static_cast<int64_t>(r.port)).bind(r.owner_pid);
+    try {
+        s.step();
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Conflict)
+            throw Error(ErrorKind::Conflict, "tenant \"" + r.tenant_id + "\" already exists");
+        throw;
+    }
+}
+
+void Registry::update_clone(const CloneRecord& r) {
+    std::string sql = std::string(
+                          "UPDATE clones SET state=?, location=?, host=?, port=?, owner_pid=?, "
+                          "updated_at=") +
+                      now_sql + " WHERE tenant_id=?";
+    Statement s(db_, sql.c_str());
+    s.bind(r.state).bind(r.location).bind(r.host).bind(static_cast<int64_t>(r.port));
+    s.bind(r.owner_pid).bind(r.tenant_id);
+    s.step();
+}
+
+void Registry::delete_clone(const std::string& tenant_id) {
+    Statement s(db_, "DELETE FROM clones WHERE tenant_id=?");
+    s.bind(tenant_id).step();
+}
+
+std::optional<CloneRecord> Registry::find_clone(const std::string& tenant_id) {
+    std::string sql = std::string("SELECT ") + clone_columns + " FROM clones WHERE tenant_id=?";
+    Statement s(db_, sql.c_str());
+    s.bind(tenant_id);
+    if (!s.step()) return std::nullopt;
+    return read_clone(s);
+}
+
+std::vector<CloneRecord> Registry::clones() {
+    std::string sql = std::string("SELECT ") + clone_columns + " FROM clones ORDER BY tenant_id";
+    Statement s(db_, sql.c_str());
+    std::vector<CloneRecord> out;
+    while (s.step()) out.push_back(read_clone(s));
+    return out;
+}
+
+void Registry::insert_port(const PortAllocation& a) {
+    std::string sql =
+        std::string("INSERT INTO port_allocations (port, db_type, tenant_id, allocated_at) "
+                    "VALUES (?,?,?,") +
+        now_sql + ")";
+    Statement s(db_, sql.c_str());
+    s.bind(static_cast<int64_t>(a.port)).bind(a.db_type).bind(a.tenant_id).step();
+}
+
+void Registry::delete_port(uint32_t port) {
+    Statement s(db_, "DELETE FROM port_allocations WHERE port=?");
+    s.bind(static_cast<int64_t>(port)).step();
+}
+
+std::vector<PortAllocation> Registry::ports() {
+    Statement s(db_,
+                "SELECT port, db_type, tenant_id, allocated_at FROM port_allocations ORDER BY port");
+    std::vector<PortAllocation> out;
+    while (s.step())
+        out.push_back({static_cast<uint32_t>(s.integer(0)), s.text(1), s.text(2), s.text(3)});
+    return out;
+}
+
+void Registry::upsert_golden(const GoldenRecord& g) {
+    std::string sql = std::string("INSERT INTO golden_copies (") + golden_columns +
+                      ") VALUES (?,?,?,?,?,?," + now_sql +
+                      ") ON CONFLICT (backend, root_version, placement) DO UPDATE SET "
+                      "sha256=excluded.sha256, location=excluded.location, "
+                      "fingerprint=excluded.fingerprint, built_at=excluded.built_at";
+    Statement s(db_, sql.c_str());
+    s.bind(g.backend).bind(g.root_version).bind(g.placement).bind(g.sha256).bind(g.location);
+    s.bind(g.fingerprint).step();
+}
+
+std::optional<GoldenRecord> Registry::find_golden(const std::string& backend,
+                                                  const std::string& root_version,
+                                                  const std::string& placement) {
+    std::string sql = std::string("SELECT ") + golden_columns +
+                      " FROM golden_copies WHERE backend=? AND root_version=? AND placement=?";
+    Statement s(db_, sql.c_str());
+    s.bind(backend).bind(root_version).bind(placement);
+    if (!s.step()) return std::nullopt;
+    return read_golden(s);
+}
+
+std::vector<GoldenRecord> Registry::goldens() {
+    std::string sql = std::string("SELECT ") + golden_columns +
+                      " FROM golden_copies ORDER BY backend, root_version, placement";
+    Statement s(db_, sql.c_str());
+    std::vector<GoldenRecord> out;
+    while (s.step()) out.push_back(read_golden(s));
+    return out;
+}
+
+void Registry::add_event(const std::string& tenant_id, const std::string& kind,
+                         const std::string& detail) {
+    std::string sql = std::string("INSERT INTO events (at, tenant_id, kind, detail) VALUES (") +
+                      now_sql + ",?,?,?)";
+    Statement s(db_, sql.c_str());
+    s.bind(tenant_id).bind(kind).bind(detail).step();
+}
+
+std::vector<Event> Registry::events(const std::string& tenant_id, int limit) {
+    Statement s(db_,
+                "SELECT id, at, tenant_id, kind, detail FROM events "
+                "WHERE ?='' OR tenant_id=? ORDER BY id DESC LIMIT ?");
+    s.bind(tenant_id).bind(tenant_id).bind(static_cast<int64_t>(limit));
+    std::vector<Event> out;
+    while (s.step()) out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+    return out;
+}
+
+}  // namespace dbclone

@@ -1,0 +1,129 @@
+#include "dbclone/core/root_catalog.hpp"
+
+#include <dbclone/sha256.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "dbclone/core/error.hpp"
+#include "dbclone/core/json.hpp"
+#include "text.hpp"
+
+namespace dbclone {
+
+namespace {
+
+const std::regex version_pattern("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$");
+const std::regex sha256_pattern("^[0-9a-f]{64}$");
+
+// What identifies a file's contents without reading them: if any of these changed,
+// the file may have changed.
+std::string stat_key(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return "";
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+           std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ctim.tv_sec) + "." +
+           std::to_string(st.st_ctim.tv_nsec);
+}
+
+}  // namespace
+
+std::string RootCatalog::checksum_problem(const RootFile& f) const {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(f.path, ec)) return f.path.string() + ": file is missing";
+    // A long-lived process (the API server, the benchmark) hashes a root file once,
+    // until its inode, size, mtime or ctime changes.
+    std::string key = stat_key(f.path);
+    {
+        std::lock_guard lock(cache_mutex_);
+        auto it = verified_.find(f.path.string());
+        if (it != verified_.end() && it->second.first == key && it->second.second == f.sha256)
+            return "";
+    }
+    std::string actual = sdk::Sha256::of_file(f.path.string());
+    if (actual == f.sha256) {
+        std::lock_guard lock(cache_mutex_);
+        verified_[f.path.string()] = {key, actual};
+    }
+    if (actual != f.sha256)
+        return f.path.string() + ": sha256 mismatch (manifest " + f.sha256 + ", file " + actual + ")";
+    return "";
+}
+
+RootCatalog::RootCatalog(std::filesystem::path roots_dir) : dir_(std::move(roots_dir)) {}
+
+std::vector<std::string> RootCatalog::versions() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_, ec))
+        if (e.is_directory() && std::filesystem::exists(e.path() / "manifest.json"))
+            out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+RootImage RootCatalog::load(const std::string& version) const {
+    if (!std::regex_match(version, version_pattern) ||
+        !std::filesystem::exists(dir_ / version / "manifest.json")) {
+        auto known = versions();
+        throw Error(ErrorKind::NotFound,
+                    "unknown root version " + in_quotes(version) + " in " + dir_.string() +
+                        "; available: " + (known.empty() ? "none" : join(known)));
+    }
+    auto manifest_path = dir_ / version / "manifest.json";
+    auto doc = json::parse_file(manifest_path);
+    std::string where = manifest_path.string();
+    if (!doc.IsObject() || !doc.HasMember("files") || !doc["files"].IsObject())
+        throw Error(ErrorKind::InvalidInput, where + ": \"files\" must be an object");
+    RootImage image;
+    image.version = version;
+    image.directory = dir_ / version;
+    image.description = json::optional_string(doc, "description", where).value_or("");
+    for (const auto& m : doc["files"].GetObject()) {
+        std::string backend = m.name.GetString();
+        std::string at = where + ": files." + backend;
+        if (!m.value.IsObject()) throw Error(ErrorKind::InvalidInput, at + " must be an object");
+        auto file = json::optional_string(m.value, "file", at);
+        auto sha = json::optional_string(m.value, "sha256", at);
+        if (!file || file->empty() || file->find('/') != std::string::npos || *file == "..")
+            throw Error(ErrorKind::InvalidInput, at + ".file must be a file name in " +
+                                                     image.directory.string());
+        if (!sha || !std::regex_match(*sha, sha256_pattern))
+            throw Error(ErrorKind::InvalidInput, at + ".sha256 must be 64 lowercase hex digits");
+        image.files[backend] = RootFile{backend, image.directory / *file, *sha};
+    }
+    return image;
+}
+
+RootValidation RootCatalog::validate(const std::string& version) const {
+    RootValidation result{version, {}};
+    try {
+        auto image = load(version);
+        if (image.files.empty()) result.problems.push_back("manifest lists no files");
+        for (const auto& [backend, file] : image.files)
+            if (auto problem = checksum_problem(file); !problem.empty())
+                result.problems.push_back(problem);
+    } catch (const Error& e) {
+        result.problems.emplace_back(e.what());
+    }
+    return result;
+}
+
+RootFile RootCatalog::resolve(const std::string& version, const std::string& backend) const {
+    auto image = load(version);
+    auto it = image.files.find(backend);
+    if (it == image.files.end()) {
+        std::vector<std::string> have;
+        for (const auto& [name, file] : image.files) have.push_back(name);
+        throw Error(ErrorKind::NotFound, "root " + version + " has no file for " + backend +
+                                             "; it has: " + join(have));
+    }
+    if (auto problem = checksum_problem(it->second); !problem.empty())
+        throw Error(ErrorKind::InvalidInput, "root " + version + " is not intact: " + problem);
+    return it->second;
+}
+
+}  // namespace dbclone

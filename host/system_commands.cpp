@@ -1,0 +1,315 @@
+// status, ports, roots, plugins, reconcile: the commands about the system.
+#include <dbclone/core/error.hpp>
+#include <dbclone/core/reconciler.hpp>
+#include <dbclone/core/record_json.hpp>
+#include <dbclone/core/tenant_id.hpp>
+
+#include <iostream>
+#include <map>
+
+#include "cli_context.hpp"
+#include "table.hpp"
+
+namespace dbclone::cli {
+
+namespace {
+
+void key(json::Writer& w, const char* k, const std::string& v) {
+    w.Key(k);
+    w.String(v.c_str());
+}
+
+std::string capabilities_text(uint64_t caps) {
+    static const std::pair<uint64_t, const char*> names[] = {
+        {DBC_CAP_EMBEDDED, "embedded"},
+        {DBC_CAP_SHARED_SERVER, "shared_server"},
+        {DBC_CAP_DATA_DIRECTORY, "data_directory"},
+        {DBC_CAP_USERS, "users"},
+        {DBC_CAP_ISOLATION_PROBES, "isolation_probes"}};
+    std::string out;
+    for (const auto& [bit, name] : names)
+        if (caps & bit) {
+            if (!out.empty()) out += ',';
+            out += name;
+        }
+    return out.empty() ? "-" : out;
+}
+
+int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password) {
+    validate_tenant_id(tenant);
+    auto& registry = ctx.engine().registry();
+    auto row = registry.find_clone(tenant);
+    if (!row) {
+        auto events = registry.events(tenant, 1);
+        std::string last = events.empty() ? "" : "; last event: " + events[0].kind + " " + events[0].detail;
+        throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"" + last);
+    }
+    if (ctx.json()) {
+        std::cout << json::clone_json(*row, show_password) << '\n';
+        return exit_code::ok;
+    }
+    std::cout << "tenant:    " << row->tenant_id << "\ntype:      " << row->db_type
+              << "\nversion:   " << row->root_version << "\nplacement: " << row->placement
+              << "\nstate:     " << row->state << "\ndatabase:  " << row->database_name
+              << "\nuser:      " << row->user_name << '\n';
+    if (show_password) std::cout << "password:  " << row->password << '\n';
+    std::cout << "location:  " << row->location << '\n';
+    if (!row->host.empty()) std::cout << "host:      " << row->host << ':' << row->port << '\n';
+    std::cout << "created:   " << row->created_at << "\nevents:\n";
+    for (const auto& e : registry.events(tenant, 10))
+        std::cout << "  " << e.at << "  " << e.kind << "  " << e.detail << '\n';
+    return exit_code::ok;
+}
+
+int system_status(CliContext& ctx) {
+    Engine& engine = ctx.engine();
+    auto& registry = engine.registry();
+    std::map<std::string, int> by_state;
+    auto clones = registry.clones();
+    for (const auto& c : clones) ++by_state[c.db_type + "/" + c.state];
+    auto backends = engine.backend_types();
+    if (ctx.json()) {
+        rapidjson::StringBuffer buffer;
+        json::Writer w(buffer);
+        w.StartObject();
+        key(w, "state_dir", engine.config().state_dir.string());
+        key(w, "registry", registry.file().string());
+        w.Key("schema_version");
+        w.Int(registry.stored_schema_version());
+        key(w, "config_file", engine.config().file.string());
+        key(w, "roots_dir", engine.roots().directory().string());
+        w.Key("backends");
+        w.StartArray();
+        for (const auto& b : backends) w.String(b.c_str());
+        w.EndArray();
+        w.Key("plugins_refused");
+        w.Uint(static_cast<unsigned>(engine.plugins().refusals().size()));
+        w.Key("clones");
+        w.StartObject();
+        for (const auto& [k, n] : by_state) {
+            w.Key(k.c_str());
+            w.Int(n);
+        }
+        w.EndObject();
+        w.EndObject();
+        std::cout << buffer.GetString() << '\n';
+        return exit_code::ok;
+    }
+    std::cout << "state directory: " << engine.config().state_dir.string()
+              << "\nregistry:        " << registry.file().string() << " (schema "
+              << registry.stored_schema_version() << ")\nconfig file:     "
+              << (engine.config().file.empty() ? "(built-in defaults)" : engine.config().file.string())
+              << "\nroots:           " << engine.roots().directory().string()
+              << "\nbackends:        ";
+    for (const auto& b : backends) std::cout << b << ' ';
+    std::cout << "\nplugins refused: " << engine.plugins().refusals().size()
+              << "\nclones:          " << clones.size() << '\n';
+    for (const auto& [k, n] : by_state) std::cout << "  " << k << ": " << n << '\n';
+    return exit_code::ok;
+}
+
+}  // namespace
+
+int status_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("status options");
+    options.add_options()("tenant", po::value<std::string>(), "tenant id (default: the system)")(
+        "show-password", po::bool_switch(), "include the tenant's password");
+    po::positional_options_description positional;
+    positional.add("tenant", 1);
+    auto vm = parse_command(args, options, positional);
+    if (help_requested(vm, "status [TENANT_ID] [--show-password]", options)) return exit_code::ok;
+    if (vm.count("tenant"))
+        return tenant_status(ctx, vm["tenant"].as<std::string>(), vm["show-password"].as<bool>());
+    return system_status(ctx);
+}
+
+int ports_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("ports options");
+    auto vm = parse_command(args, options, {});
+    if (help_requested(vm, "ports", options)) return exit_code::ok;
+    auto& ports = ctx.engine().ports();
+    auto usage = ports.utilization();
+    auto allocations = ctx.engine().registry().ports();
+    if (ctx.json()) {
+        rapidjson::StringBuffer buffer;
+        json::Writer w(buffer);
+        w.StartObject();
+        w.Key("allocations");
+        w.StartArray();
+        for (const auto& a : allocations) {
+            w.StartObject();
+            w.Key("port");
+            w.Uint(a.port);
+            key(w, "database_type", a.db_type);
+            key(w, "tenant_id", a.tenant_id);
+            key(w, "allocated_at", a.allocated_at);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Key("ranges");
+        w.StartArray();
+        for (const auto& u : usage) {
+            w.StartObject();
+            key(w, "database_type", u.db_type);
+            w.Key("first");
+            w.Uint(u.first);
+            w.Key("last");
+            w.Uint(u.last);
+            w.Key("capacity");
+            w.Uint(static_cast<unsigned>(u.capacity));
+            w.Key("allocated");
+            w.Uint(static_cast<unsigned>(u.allocated));
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+        std::cout << buffer.GetString() << '\n';
+        return exit_code::ok;
+    }
+    Table ranges({"TYPE", "RANGE", "ALLOCATED", "CAPACITY", "UTILIZATION"});
+    for (const auto& u : usage) {
+        char pct[16];
+        std::snprintf(pct, sizeof pct, "%.1f%%", u.capacity ? 100.0 * u.allocated / u.capacity : 0.0);
+        ranges.add({u.db_type, std::to_string(u.first) + "-" + std::to_string(u.last),
+                    std::to_string(u.allocated), std::to_string(u.capacity), pct});
+    }
+    ranges.print(std::cout);
+    std::cout << '\n';
+    Table table({"PORT", "TYPE", "TENANT", "ALLOCATED"});
+    for (const auto& a : allocations)
+        table.add({std::to_string(a.port), a.db_type, a.tenant_id, a.allocated_at});
+    table.print(std::cout);
+    return exit_code::ok;
+}
+
+int roots_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("roots options");
+    options.add_options()("action", po::value<std::string>()->default_value("list"),
+                          "list or validate")("version", po::value<std::string>(),
+                                              "the version to validate (default: all)");
+    po::positional_options_description positional;
+    positional.add("action", 1).add("version", 1);
+    auto vm = parse_command(args, options, positional);
+    if (help_requested(vm, "roots [list | validate [VERSION]]", options)) return exit_code::ok;
+    const auto& roots = ctx.engine().roots();
+    std::string action = vm["action"].as<std::string>();
+    if (action == "list") {
+        if (ctx.json()) {
+            rapidjson::StringBuffer buffer;
+            json::Writer w(buffer);
+            w.StartArray();
+            for (const auto& v : roots.versions()) {
+                auto image = roots.load(v);
+                w.StartObject();
+                key(w, "version", v);
+                key(w, "description", image.description);
+                w.Key("files");
+                w.StartObject();
+                for (const auto& [backend, f] : image.files) key(w, backend.c_str(), f.path.filename().string());
+                w.EndObject();
+                w.EndObject();
+            }
+            w.EndArray();
+            std::cout << buffer.GetString() << '\n';
+            return exit_code::ok;
+        }
+        Table table({"VERSION", "BACKENDS", "DESCRIPTION"});
+        for (const auto& v : roots.versions()) {
+            auto image = roots.load(v);
+            std::string backends;
+            for (const auto& [b, f] : image.files) {
+                if (!backends.empty()) backends += ',';
+                backends += b;
+            }
+            table.add({v, backends, image.description});
+        }
+        table.print(std::cout);
+        return exit_code::ok;
+    }
+    if (action != "validate")
+        throw Error(ErrorKind::InvalidInput, "unknown roots action \"" + action + "\"; allowed: list, validate");
+    std::vector<std::string> versions =
+        vm.count("version") ? std::vector<std::string>{vm["version"].as<std::string>()} : roots.versions();
+    bool ok = !versions.empty();
+    for (const auto& v : versions) {
+        auto result = roots.validate(v);
+        ok = ok && result.ok();
+        std::cout << v << ": " << (result.ok() ? "ok" : "INVALID") << '\n';
+        for (const auto& p : result.problems) std::cout << "  " << p << '\n';
+    }
+    if (versions.empty()) std::cout << "no root images in " << roots.directory().string() << '\n';
+    return ok ? exit_code::ok : exit_code::failed;
+}
+
+int plugins_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("plugins options");
+    auto vm = parse_command(args, options, {});
+    if (help_requested(vm, "plugins", options)) return exit_code::ok;
+    const auto& host = ctx.engine().plugins();
+    if (ctx.json()) {
+        rapidjson::StringBuffer buffer;
+        json::Writer w(buffer);
+        w.StartObject();
+        w.Key("plugins");
+        w.StartArray();
+        for (const auto& p : host.plugins()) {
+            const auto& i = p->info;
+            w.StartObject();
+            key(w, "name", i.name);
+            key(w, "kind", kind_name(i.kind));
+            key(w, "version", i.version);
+            key(w, "abi", std::to_string(i.abi_major) + "." + std::to_string(i.abi_minor));
+            key(w, "path", i.path.string());
+            key(w, "description", i.description);
+            key(w, "capabilities", capabilities_text(i.capabilities));
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Key("refused");
+        w.StartArray();
+        for (const auto& r : host.refusals()) w.String(r.c_str());
+        w.EndArray();
+        w.EndObject();
+        std::cout << buffer.GetString() << '\n';
+        return exit_code::ok;
+    }
+    Table table({"NAME", "KIND", "VERSION", "ABI", "CAPABILITIES", "PATH"});
+    for (const auto& p : host.plugins()) {
+        const auto& i = p->info;
+        table.add({i.name, kind_name(i.kind), i.version,
+                   std::to_string(i.abi_major) + "." + std::to_string(i.abi_minor),
+                   capabilities_text(i.capabilities), i.path.string()});
+    }
+    table.print(std::cout);
+    for (const auto& r : host.refusals()) std::cout << "refused: " << r << '\n';
+    return exit_code::ok;
+}
+
+int reconcile_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("reconcile options");
+    auto vm = parse_command(args, options, {});
+    if (help_requested(vm, "reconcile", options)) return exit_code::ok;
+    auto report = Reconciler(ctx.engine()).run();
+    if (ctx.json()) {
+        rapidjson::StringBuffer buffer;
+        json::Writer w(buffer);
+        w.StartObject();
+        w.Key("actions");
+        w.StartArray();
+        for (const auto& a : report.actions) w.String(a.c_str());
+        w.EndArray();
+        w.Key("problems");
+        w.StartArray();
+        for (const auto& p : report.problems) w.String(p.c_str());
+        w.EndArray();
+        w.EndObject();
+        std::cout << buffer.GetString() << '\n';
+    } else {
+        for (const auto& a : report.actions) std::cout << a << '\n';
+        for (const auto& p : report.problems) std::cout << "problem: " << p << '\n';
+        if (report.actions.empty() && report.problems.empty()) std::cout << "nothing to reconcile\n";
+    }
+    return report.problems.empty() ? exit_code::ok : exit_code::failed;
+}
+
+}  // namespace dbclone::cli

@@ -1,0 +1,156 @@
+// create, verify, list, status, remove: the commands about tenants.
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/core/error.hpp>
+#include <dbclone/core/record_json.hpp>
+#include <dbclone/core/tenant_id.hpp>
+#include <dbclone/core/verifier.hpp>
+
+#include <iostream>
+#include <sstream>
+
+#include "cli_context.hpp"
+#include "step_printer.hpp"
+#include "table.hpp"
+
+namespace dbclone::cli {
+
+namespace {
+
+void print_connection(const CloneRecord& r) {
+    std::cout << "tenant " << r.tenant_id << " is ready (" << r.db_type << ", root "
+              << r.root_version << ", " << r.placement << ")\n"
+              << "  database: " << r.database_name << '\n'
+              << "  user:     " << r.user_name << '\n'
+              << "  password: " << r.password << '\n';
+    if (!r.host.empty()) std::cout << "  host:     " << r.host << "\n  port:     " << r.port << '\n';
+    std::cout << "  location: " << r.location << '\n';
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');)
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+}  // namespace
+
+int create_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("create options");
+    options.add_options()("tenant", po::value<std::string>()->required(), "tenant id")(
+        "type", po::value<std::string>()->required(), "database type (a backend plugin's name)")(
+        "version", po::value<std::string>()->default_value(""),
+        "root image version (default: config's default_version)")(
+        "placement", po::value<std::string>()->default_value(""),
+        "embedded, shared, process or docker (default: the type's natural one)");
+    po::positional_options_description positional;
+    positional.add("tenant", 1).add("type", 1);
+    auto vm = parse_command(args, options, positional);
+    if (help_requested(vm, "create TENANT_ID DB_TYPE [--version V] [--placement P]", options))
+        return exit_code::ok;
+    // Checked before the engine (and so the state directory) exists: a bad id
+    // has no side effect at all.
+    validate_tenant_id(vm["tenant"].as<std::string>());
+    bool progress = ctx.stdout_is_tty() && !ctx.json();
+    StepPrinter printer(progress);
+    if (progress) std::cout << "creating " << vm["tenant"].as<std::string>() << '\n';
+    CreateRequest request{vm["tenant"].as<std::string>(), vm["type"].as<std::string>(),
+                          vm["version"].as<std::string>(), vm["placement"].as<std::string>()};
+    auto record = Cloner(ctx.engine()).create(
+        request, [&](const std::string& step, auto took) { printer.step(step, took); });
+    if (ctx.json()) {
+        std::cout << json::clone_json(record, true) << '\n';
+        return exit_code::ok;
+    }
+    if (progress) std::printf("  %-14s %9.2f ms\n", "total", printer.total_ms());
+    print_connection(record);
+    return exit_code::ok;
+}
+
+int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("verify options");
+    options.add_options()("tenant", po::value<std::string>()->required(), "tenant id")(
+        "checks", po::value<std::string>()->default_value(""),
+        "comma-separated checks to run (default: all)");
+    po::positional_options_description positional;
+    positional.add("tenant", 1);
+    auto vm = parse_command(args, options, positional);
+    if (help_requested(vm, "verify TENANT_ID [--checks a,b]", options)) return exit_code::ok;
+    auto report = Verifier(ctx.engine())
+                      .verify(vm["tenant"].as<std::string>(),
+                              split_commas(vm["checks"].as<std::string>()));
+    if (ctx.json()) {
+        std::cout << json::report_json(report) << '\n';
+    } else {
+        Table table({"CHECK", "OUTCOME", "MS", "DETAILS"});
+        for (const auto& c : report.checks) {
+            char ms[32];
+            std::snprintf(ms, sizeof ms, "%.2f", c.duration_ms);
+            table.add({c.name, c.outcome, ms, c.details});
+        }
+        table.print(std::cout);
+        std::cout << (report.ok() ? "verified: " : "NOT verified: ") << report.tenant_id << '\n';
+    }
+    return report.ok() ? exit_code::ok : exit_code::verification_failed;
+}
+
+int list_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("list options");
+    auto vm = parse_command(args, options, {});
+    if (help_requested(vm, "list", options)) return exit_code::ok;
+    auto rows = ctx.engine().registry().clones();
+    if (ctx.json()) {
+        rapidjson::StringBuffer buffer;
+        json::Writer w(buffer);
+        w.StartArray();
+        for (const auto& r : rows) json::write_clone(w, r, false);
+        w.EndArray();
+        std::cout << buffer.GetString() << '\n';
+        return exit_code::ok;
+    }
+    Table table({"TENANT", "TYPE", "VERSION", "PLACEMENT", "STATE", "CREATED", "LOCATION"});
+    for (const auto& r : rows)
+        table.add({r.tenant_id, r.db_type, r.root_version, r.placement, r.state, r.created_at,
+                   r.location});
+    table.print(std::cout);
+    std::cout << rows.size() << " tenant" << (rows.size() == 1 ? "" : "s") << '\n';
+    return exit_code::ok;
+}
+
+int remove_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("remove options");
+    options.add_options()("tenant", po::value<std::string>()->required(), "tenant id")(
+        "force,f", po::bool_switch(), "delete without asking");
+    po::positional_options_description positional;
+    positional.add("tenant", 1);
+    auto vm = parse_command(args, options, positional);
+    if (help_requested(vm, "remove TENANT_ID [--force]", options)) return exit_code::ok;
+    std::string tenant = vm["tenant"].as<std::string>();
+    validate_tenant_id(tenant);
+    if (!ctx.engine().registry().find_clone(tenant))
+        throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"");
+    if (!vm["force"].as<bool>()) {
+        if (!ctx.stdin_is_tty()) {
+            std::cerr << "dbclone: refusing to delete tenant " << tenant
+                      << "'s data without --force (no terminal to confirm on)\n";
+            return exit_code::usage;
+        }
+        std::cout << "This deletes tenant " << tenant << " and all its data.\n"
+                  << "Type the tenant id to confirm: " << std::flush;
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != tenant) {
+            std::cerr << "dbclone: not confirmed; nothing was removed\n";
+            return exit_code::usage;
+        }
+    }
+    Cloner(ctx.engine()).remove(tenant);
+    if (ctx.json())
+        std::cout << R"({"tenant_id":")" << tenant << R"(","removed":true})" << '\n';
+    else
+        std::cout << "removed " << tenant << '\n';
+    return exit_code::ok;
+}
+
+}  // namespace dbclone::cli

@@ -1,0 +1,182 @@
+// The SQLite backend: the embedded default. A golden copy is a root .sqlite file
+// built once per (version, sha256); a clone is a reflink or in-kernel copy of it,
+// mode 0600, named tenant_<id>_db.sqlite in the plugin's data directory.
+#include <dbclone/sdk.hpp>
+#include <dbclone/sha256.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "file_clone.hpp"
+#include "sqlite_database.hpp"
+
+namespace fs = std::filesystem;
+using dbclone::sdk::Failure;
+
+namespace dbclone::sqlite_backend {
+
+namespace {
+
+constexpr const char* clone_prefix = "tenant_";
+constexpr const char* clone_suffix = "_db.sqlite";
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Failure(DBC_NOT_FOUND, "cannot read root file " + path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+void remove_quietly(const fs::path& p) {
+    std::error_code ec;
+    fs::remove(p, ec);
+}
+
+// The sidecar files SQLite may keep next to a database.
+void remove_database_files(const fs::path& db) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) remove_quietly(db.string() + suffix);
+}
+
+}  // namespace
+
+class SqliteBackend {
+public:
+    static constexpr const char* description =
+        "SQLite: embedded, a file per tenant cloned by reflink or copy_file_range";
+    static constexpr uint64_t capabilities = DBC_CAP_EMBEDDED;
+    static constexpr const char* config_schema = R"({
+        "type": "object",
+        "properties": {
+            "clone_method": {"type": "string", "enum": ["auto", "reflink", "copy"]}
+        },
+        "additionalProperties": false
+    })";
+
+    SqliteBackend(const sdk::Host& host, const dbc_plugin_init& init)
+        : host_(host), golden_dir_(fs::path(init.data_dir) / "golden"),
+          clone_dir_(fs::path(init.data_dir) / "clones") {
+        rapidjson::Document config;
+        config.Parse(sdk::view(init.config_json).data());
+        if (config.IsObject() && config.HasMember("clone_method"))
+            method_ = parse_clone_method(config["clone_method"].GetString());
+        fs::create_directories(golden_dir_);
+        fs::create_directories(clone_dir_);
+    }
+
+    sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
+        std::string version(sdk::view(req.root_version));
+        std::string sha(sdk::view(req.root_sha256));
+        // The name carries the root's checksum: a changed root gets a new golden copy.
+        fs::path golden = golden_dir_ / (version + "-" + sha.substr(0, 16) + ".sqlite");
+        if (!fs::exists(golden)) build_golden(sdk::view(req.root_file).data(), version, golden);
+        auto memo = fingerprints_.find(golden.string());
+        if (memo == fingerprints_.end())
+            memo = fingerprints_
+                       .emplace(golden.string(), SqliteDatabase(golden, true).schema_fingerprint())
+                       .first;
+        return {golden.string(), memo->second};
+    }
+
+    sdk::CloneResult clone(const dbc_clone_request& req) {
+        fs::path target = clone_path(sdk::view(req.tenant_id));
+        std::string how = clone_file(req.golden_location, target, 0600, method_);
+        host_.debug("cloned " + target.string() + " by " + how);
+        return {target.string(), "", 0, "", R"({"clone_method":")" + how + "\"}"};
+    }
+
+    void drop(const dbc_drop_request& req) {
+        // Only ever the tenant's own file, whatever location the caller passed.
+        fs::path target = clone_path(sdk::view(req.tenant_id));
+        std::string location(sdk::view(req.location));
+        if (!location.empty() && location.find('/') != std::string::npos && fs::path(location) != target)
+            throw Failure(DBC_INVALID_ARGUMENT, "refusing to drop " + location +
+                                                    ": not the tenant's file " + target.string());
+        remove_database_files(target);
+    }
+
+    std::string fingerprint(const dbc_target& target) {
+        return SqliteDatabase(target.location, true).schema_fingerprint();
+    }
+
+    void probe(const dbc_target& target) {
+        SqliteDatabase db(target.location, false);
+        db.scalar("SELECT count(*) FROM sqlite_schema");
+    }
+
+    void list_artifacts(const sdk::Sink& sink) {
+        std::string prefix = clone_prefix, suffix = clone_suffix;
+        for (const auto& entry : fs::directory_iterator(clone_dir_)) {
+            std::string name = entry.path().filename().string();
+            if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
+                name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+                continue;
+            std::string tenant = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+            rapidjson::StringBuffer buffer;
+            rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+            w.StartObject();
+            w.Key("tenant_id");
+            w.String(tenant.c_str());
+            w.Key("location");
+            w.String(entry.path().c_str());
+            w.Key("user");
+            w.Null();
+            w.EndObject();
+            sink.write(buffer.GetString());
+        }
+    }
+
+private:
+    fs::path clone_path(std::string_view tenant_id) const {
+        return clone_dir_ / (clone_prefix + std::string(tenant_id) + clone_suffix);
+    }
+
+    // Builds under a temporary name and renames, so no process ever opens a
+    // half-built golden copy; older copies of the same version are removed.
+    void build_golden(const std::string& root_file, const std::string& version,
+                      const fs::path& golden) {
+        std::string script = read_file(root_file);
+        fs::path temp = golden.string() + ".tmp." + std::to_string(::getpid());
+        remove_database_files(temp);
+        try {
+            {
+                SqliteDatabase db(temp, false, true);
+                db.exec("PRAGMA journal_mode=DELETE", "journal mode");
+                db.exec("BEGIN", "begin");
+                db.exec(script, "loading root " + root_file);
+                db.exec("COMMIT", "commit");
+                db.exec("VACUUM", "vacuum");
+            }
+            ::chmod(temp.c_str(), 0600);
+            fs::rename(temp, golden);
+        } catch (...) {
+            remove_database_files(temp);
+            throw;
+        }
+        for (const auto& entry : fs::directory_iterator(golden_dir_)) {
+            std::string name = entry.path().filename().string();
+            // Exactly "<version>-<16 hex>.sqlite": another version's files never match.
+            if (entry.path() != golden && name.size() == golden.filename().string().size() &&
+                name.rfind(version + "-", 0) == 0 && entry.path().extension() == ".sqlite")
+                remove_database_files(entry.path());
+        }
+        host_.info("built golden copy " + golden.string());
+    }
+
+    sdk::Host host_;
+    fs::path golden_dir_;
+    fs::path clone_dir_;
+    CloneMethod method_ = CloneMethod::Auto;
+    std::map<std::string, std::string> fingerprints_;  // golden path -> fingerprint
+};
+
+}  // namespace dbclone::sqlite_backend
+
+DBC_DECLARE_BACKEND(dbclone::sqlite_backend::SqliteBackend, "sqlite", "0.1.0")

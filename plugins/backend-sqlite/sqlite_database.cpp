@@ -1,0 +1,104 @@
+#include "sqlite_database.hpp"
+
+#include <dbclone/sdk.hpp>
+#include <dbclone/sha256.hpp>
+#include <sqlite3.h>
+
+#include <cctype>
+
+namespace dbclone::sqlite_backend {
+
+namespace {
+
+std::string column_text(sqlite3_stmt* stmt, int column) {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+    return p != nullptr ? p : "";
+}
+
+// Folds every run of white space into one space and trims both ends, so that a
+// schema's formatting does not change its fingerprint.
+std::string fold_space(const std::string& s) {
+    std::string out;
+    bool space = false;
+    for (char c : s) {
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            space = !out.empty();
+        } else {
+            if (space) out += ' ';
+            out += c;
+            space = false;
+        }
+    }
+    return out;
+}
+
+class Query {
+public:
+    Query(sqlite3* db, const std::string& sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
+            throw sdk::Failure(DBC_ERROR, std::string("query failed: ") + sqlite3_errmsg(db));
+    }
+    ~Query() { sqlite3_finalize(stmt_); }
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+    // True for a row, false when done; throws on an error, so a partial result is
+    // never mistaken for a whole one.
+    bool next() {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw sdk::Failure(DBC_ERROR, std::string("query failed: ") + sqlite3_errmsg(db_));
+    }
+    sqlite3_stmt* get() { return stmt_; }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+SqliteDatabase::SqliteDatabase(const std::string& path, bool read_only, bool create)
+    : path_(path) {
+    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (create) flags |= SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw sdk::Failure(DBC_UNAVAILABLE, "cannot open " + path + ": " + message);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+}
+
+SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
+
+void SqliteDatabase::exec(const std::string& sql, const std::string& what) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string text = message != nullptr ? message : sqlite3_errmsg(db_);
+        sqlite3_free(message);
+        throw sdk::Failure(DBC_ERROR, what + " failed on " + path_ + ": " + text);
+    }
+}
+
+std::string SqliteDatabase::scalar(const std::string& sql) {
+    Query q(db_, sql);
+    if (!q.next()) throw sdk::Failure(DBC_ERROR, path_ + ": query returned no row: " + sql);
+    return column_text(q.get(), 0);
+}
+
+std::string SqliteDatabase::schema_fingerprint() {
+    Query q(db_,
+            "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+            "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
+    sdk::Sha256 hash;
+    while (q.next()) {
+        hash.update(column_text(q.get(), 0)).update("|").update(column_text(q.get(), 1));
+        hash.update("|").update(column_text(q.get(), 2)).update("|");
+        hash.update(fold_space(column_text(q.get(), 3))).update("\n");
+    }
+    return hash.hex();
+}
+
+}  // namespace dbclone::sqlite_backend

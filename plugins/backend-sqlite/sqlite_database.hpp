@@ -1,0 +1,32 @@
+// An open SQLite database file, closed on destruction, and the queries the
+// backend runs on one.
+#pragma once
+
+#include <string>
+
+struct sqlite3;
+
+namespace dbclone::sqlite_backend {
+
+class SqliteDatabase {
+public:
+    // Opens `path`; `create` allows creating it. Throws sdk::Failure.
+    SqliteDatabase(const std::string& path, bool read_only, bool create = false);
+    ~SqliteDatabase();
+    SqliteDatabase(const SqliteDatabase&) = delete;
+    SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+    // Runs one or more statements; throws sdk::Failure naming `what`.
+    void exec(const std::string& sql, const std::string& what);
+    // The first column of the first row of `sql`, as text.
+    std::string scalar(const std::string& sql);
+    // sha256 of the normalized schema: every table, index, view and trigger as
+    // "type|name|table|sql" with white space folded, sorted by type and name.
+    std::string schema_fingerprint();
+
+private:
+    sqlite3* db_ = nullptr;
+    std::string path_;
+};
+
+}  // namespace dbclone::sqlite_backend
