@@ -19,7 +19,8 @@ po::variables_map parse_command(const std::vector<std::string>& args,
                                 const po::positional_options_description& positional) {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
+    // --help needs none of the required arguments.
+    if (!vm.count("help")) po::notify(vm);
     return vm;
 }
 

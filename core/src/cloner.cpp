@@ -124,6 +124,7 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
         record.host = clone.host;
         record.port = clone.port;
         record.owner_pid = 0;
+        record.golden_fingerprint = golden.fingerprint;
         registry.transaction([&] {
             registry.update_clone(record);
             registry.add_event(record.tenant_id, "create_ready", clone.location);

@@ -18,6 +18,7 @@ const std::filesystem::path& private_directory(const std::filesystem::path& dir)
                     "cannot create state directory " + dir.string() + ": " + ec.message());
     ::chmod(dir.c_str(), 0700);
     std::filesystem::create_directories(dir / "locks");
+    ::chmod((dir / "locks").c_str(), 0700);
     return dir;
 }
 

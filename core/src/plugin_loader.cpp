@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "dbclone/core/json.hpp"
+#include "elf_check.hpp"
 #include "dbclone/core/json_schema.hpp"
 
 namespace dbclone {
@@ -130,6 +131,8 @@ PluginLoader::PluginLoader(std::function<std::string(const std::string&)> config
 
 std::shared_ptr<LoadedPlugin> PluginLoader::load(const std::filesystem::path& file,
                                                  const std::set<std::string>& taken_names) const {
+    if (auto problem = elf_problem(file); !problem.empty())
+        refuse(file, "not a loadable library (" + problem + ")");
     auto library = std::make_shared<boost::dll::shared_library>();
     try {
         // rtld_local keeps each plugin's symbols to itself.

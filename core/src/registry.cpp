@@ -31,6 +31,7 @@ const char* const migrations[] = {
         host          TEXT NOT NULL DEFAULT '',
         port          INTEGER NOT NULL DEFAULT 0,
         owner_pid     INTEGER NOT NULL DEFAULT 0,
+        golden_fingerprint TEXT NOT NULL DEFAULT '',
         created_at    TEXT NOT NULL,
         updated_at    TEXT NOT NULL
     );
@@ -113,7 +114,7 @@ private:
 
 constexpr const char* clone_columns =
     "tenant_id, db_type, root_version, placement, state, database_name, user_name, password, "
-    "location, host, port, owner_pid, created_at, updated_at";
+    "location, host, port, owner_pid, golden_fingerprint, created_at, updated_at";
 
 CloneRecord read_clone(const Statement& s) {
     CloneRecord r;
@@ -129,8 +130,9 @@ CloneRecord read_clone(const Statement& s) {
     r.host = s.text(9);
     r.port = static_cast<uint32_t>(s.integer(10));
     r.owner_pid = s.integer(11);
-    r.created_at = s.text(12);
-    r.updated_at = s.text(13);
+    r.golden_fingerprint = s.text(12);
+    r.created_at = s.text(13);
+    r.updated_at = s.text(14);
     return r;
 }
 
@@ -228,11 +230,11 @@ void Registry::transaction(const std::function<void()>& body) {
 
 void Registry::insert_clone(const CloneRecord& r) {
     std::string sql = std::string("INSERT INTO clones (") + clone_columns +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," + now_sql + ")";
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," + now_sql + ")";
     Statement s(db_, sql.c_str());
     s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
     s.bind(r.database_name).bind(r.user_name).bind(r.password).bind(r.location).bind(r.host);
-    s.bind(static_cast<int64_t>(r.port)).bind(r.owner_pid);
+    s.bind(static_cast<int64_t>(r.port)).bind(r.owner_pid).bind(r.golden_fingerprint);
     try {
         s.step();
     } catch (const Error& e) {
@@ -245,11 +247,11 @@ void Registry::insert_clone(const CloneRecord& r) {
 void Registry::update_clone(const CloneRecord& r) {
     std::string sql = std::string(
                           "UPDATE clones SET state=?, location=?, host=?, port=?, owner_pid=?, "
-                          "updated_at=") +
+                          "golden_fingerprint=?, updated_at=") +
                       now_sql + " WHERE tenant_id=?";
     Statement s(db_, sql.c_str());
     s.bind(r.state).bind(r.location).bind(r.host).bind(static_cast<int64_t>(r.port));
-    s.bind(r.owner_pid).bind(r.tenant_id);
+    s.bind(r.owner_pid).bind(r.golden_fingerprint).bind(r.tenant_id);
     s.step();
 }
 

@@ -67,8 +67,10 @@ public:
         config.Parse(sdk::view(init.config_json).data());
         if (config.IsObject() && config.HasMember("clone_method"))
             method_ = parse_clone_method(config["clone_method"].GetString());
-        fs::create_directories(golden_dir_);
-        fs::create_directories(clone_dir_);
+        for (const auto& dir : {golden_dir_, clone_dir_}) {
+            fs::create_directories(dir);
+            fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+        }
     }
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {

@@ -27,6 +27,9 @@ struct CloneRecord {
     std::string host;
     uint32_t port = 0;
     int64_t owner_pid = 0;  // the process working on it while creating/removing
+    // Schema fingerprint of the golden copy it was cloned from: what
+    // schema_integrity compares against, even after the root changes.
+    std::string golden_fingerprint;
     std::string created_at;
     std::string updated_at;
 };

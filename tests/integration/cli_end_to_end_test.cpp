@@ -1,0 +1,141 @@
+// Drives the built `dbclone` binary as a user would, with the real SQLite plugin.
+#include <dbclone/core/json.hpp>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "test_support.hpp"
+
+using namespace dbclone::testing;
+
+namespace {
+
+struct Cli : ::testing::Test {
+    TempDir state;
+    CommandResult run(std::vector<std::string> args) {
+        args.insert(args.begin(), {"--state-dir", state.path().string()});
+        return run_dbclone(args);
+    }
+};
+
+std::string scalar(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+    std::string out;
+    sqlite3_exec(
+        db, sql.c_str(),
+        [](void* o, int, char** values, char**) {
+            *static_cast<std::string*>(o) = values[0] ? values[0] : "";
+            return 0;
+        },
+        &out, nullptr);
+    sqlite3_close(db);
+    return out;
+}
+
+}  // namespace
+
+TEST_F(Cli, TwoTenantsAreIndependentAndRemovalLeavesOnlyState) {
+    auto a = run({"create", "alpha", "sqlite", "--json"});
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    auto b = run({"create", "beta", "sqlite"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    EXPECT_NE(b.out.find("password: "), std::string::npos) << "prints connection parameters";
+
+    auto created = dbclone::json::parse(a.out, "create output");
+    std::string alpha_file = created["connection"]["location"].GetString();
+    std::string beta_file = (state / "plugins/sqlite/clones/tenant_beta_db.sqlite").string();
+    auto goldens = files_below(state / "plugins/sqlite/golden");
+    ASSERT_EQ(goldens.size(), 1u);
+    std::string golden_file = (state / "plugins/sqlite/golden" / goldens[0]).string();
+
+    for (const char* tenant : {"alpha", "beta"}) {
+        auto v = run({"verify", tenant, "--json"});
+        EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+        EXPECT_TRUE(dbclone::json::parse(v.out, "verify")["isolated"].GetBool());
+    }
+
+    // Write into alpha; beta and the golden copy must not see it.
+    std::string before = scalar(beta_file, "SELECT count(*) FROM customers");
+    EXPECT_EQ(before, "100");
+    scalar(alpha_file,
+           "INSERT INTO customers (email, full_name, country, created_at) "
+           "VALUES ('canary@alpha', 'Canary', 'DE', '2026-01-01')");
+    EXPECT_EQ(scalar(alpha_file, "SELECT count(*) FROM customers"), "101");
+    EXPECT_EQ(scalar(beta_file, "SELECT count(*) FROM customers WHERE email='canary@alpha'"), "0");
+    EXPECT_EQ(scalar(golden_file, "SELECT count(*) FROM customers"), "100");
+    EXPECT_EQ(run({"verify", "beta"}).exit_code, 0);
+
+    auto list = run({"list", "--json"});
+    ASSERT_EQ(list.exit_code, 0);
+    auto rows = dbclone::json::parse(list.out, "list");
+    ASSERT_EQ(rows.Size(), 2u);
+    EXPECT_EQ(list.out.find("password"), std::string::npos) << "list never shows passwords";
+
+    EXPECT_EQ(run({"remove", "alpha", "--force"}).exit_code, 0);
+    EXPECT_EQ(run({"remove", "beta", "--force"}).exit_code, 0);
+    EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
+    EXPECT_TRUE(files_below(state / "plugins/sqlite/clones").empty());
+    auto ports = dbclone::json::parse(run({"ports", "--json"}).out, "ports");
+    EXPECT_EQ(ports["allocations"].Size(), 0u);
+}
+
+TEST_F(Cli, BadTenantIdsAreRefusedBeforeAnySideEffect) {
+    std::filesystem::remove(state.path());
+    for (std::string id : std::vector<std::string>{"../x", "a;drop", "Tenant", std::string(49, 'a'), ""}) {
+        auto r = run({"create", id, "sqlite"});
+        EXPECT_EQ(r.exit_code, 2) << id;
+        EXPECT_NE(r.err.find("invalid tenant id"), std::string::npos) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    }
+    EXPECT_FALSE(std::filesystem::exists(state.path())) << "not even the state directory";
+}
+
+TEST_F(Cli, UnknownTypeAndVersionListWhatExists) {
+    auto type = run({"create", "t1", "oracle"});
+    EXPECT_EQ(type.exit_code, 3);
+    EXPECT_NE(type.err.find("available: sqlite"), std::string::npos) << type.err;
+    auto version = run({"create", "t1", "sqlite", "--version", "v9"});
+    EXPECT_EQ(version.exit_code, 3);
+    EXPECT_NE(version.err.find("available: v1.0"), std::string::npos) << version.err;
+    EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
+}
+
+TEST_F(Cli, RemoveWithoutForceAndWithoutTerminalRefuses) {
+    ASSERT_EQ(run({"create", "t1", "sqlite"}).exit_code, 0);
+    auto r = run({"remove", "t1"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("without --force"), std::string::npos);
+    EXPECT_EQ(run({"status", "t1"}).exit_code, 0) << "the tenant is still there";
+}
+
+TEST_F(Cli, PluginWithAbi99IsRefusedNamingBothVersionsWhileOthersLoad) {
+    auto r = run({"plugins", "--json", "--plugin-dir", DBCLONE_FIXTURE_PLUGIN_DIR});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("fixture_abi99.so: incompatible ABI major: plugin ABI 99.0, host ABI 1.0"),
+              std::string::npos)
+        << r.err;
+    auto doc = dbclone::json::parse(r.out, "plugins");
+    std::vector<std::string> names;
+    for (const auto& p : doc["plugins"].GetArray()) names.emplace_back(p["name"].GetString());
+    EXPECT_NE(std::find(names.begin(), names.end(), "sqlite"), names.end());
+    EXPECT_NE(std::find(names.begin(), names.end(), "fixture"), names.end());
+    EXPECT_GE(doc["refused"].Size(), 5u);
+}
+
+TEST_F(Cli, UnknownCommandAndHelp) {
+    EXPECT_EQ(run({"frobnicate"}).exit_code, 2);
+    auto help = run({"--help"});
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_NE(help.out.find("Exit codes:"), std::string::npos);
+    EXPECT_EQ(run({"create", "--help"}).exit_code, 0);
+}
+
+TEST_F(Cli, RootsValidateAndReconcile) {
+    auto v = run({"roots", "validate", "v1.0"});
+    EXPECT_EQ(v.exit_code, 0);
+    EXPECT_EQ(v.out, "v1.0: ok\n");
+    EXPECT_EQ(run({"roots", "validate", "v9"}).exit_code, 1);
+    auto r = run({"reconcile"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out, "nothing to reconcile\n");
+}

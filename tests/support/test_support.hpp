@@ -1,0 +1,47 @@
+// Helpers shared by the test suites: temporary directories, a Config that points
+// at the build tree, and running the built `dbclone` binary.
+#pragma once
+
+#include <dbclone/core/config.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace dbclone::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it at destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// A Config using `state_dir`, the source tree's roots and port config, and the
+// build's plugin directory (plus `extra_plugin_dirs`, searched first).
+Config test_config(const std::filesystem::path& state_dir,
+                   std::vector<std::filesystem::path> extra_plugin_dirs = {});
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs the built dbclone with `args` (argv, no shell), stdin from /dev/null.
+CommandResult run_dbclone(const std::vector<std::string>& args);
+
+// Runs any program (argv[0] looked up in PATH), capturing its output.
+CommandResult run_program(const std::vector<std::string>& argv);
+
+// Files below `dir`, relative, sorted (empty when it does not exist).
+std::vector<std::string> files_below(const std::filesystem::path& dir);
+
+}  // namespace dbclone::testing

@@ -1,0 +1,55 @@
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/core/reconciler.hpp>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "test_support.hpp"
+
+using namespace dbclone;
+using dbclone::testing::files_below;
+using dbclone::testing::TempDir;
+
+namespace {
+
+// The pid of a process that has exited.
+int64_t dead_pid() {
+    pid_t pid = ::fork();
+    if (pid == 0) ::_exit(0);
+    ::waitpid(pid, nullptr, 0);
+    return pid;
+}
+
+}  // namespace
+
+TEST(Reconciler, CleansStuckRowsOrphanFilesAndPorts) {
+    TempDir state;
+    Engine engine(dbclone::testing::test_config(state.path()));
+    auto kept = Cloner(engine).create({"kept", "sqlite", "", ""});
+    // A create that died after cloning: row `creating`, owner gone, file present.
+    auto stuck = Cloner(engine).create({"stuck", "sqlite", "", ""});
+    stuck.state = "creating";
+    stuck.owner_pid = dead_pid();
+    engine.registry().update_clone(stuck);
+    // A file no row knows, and a port no clone owns.
+    auto clones = state / "plugins/sqlite/clones";
+    std::filesystem::copy_file(kept.location, clones / "tenant_orphan_db.sqlite");
+    engine.registry().insert_port({5434, "postgresql", "ghost", ""});
+    // A create in progress in a live process must be left alone.
+    auto busy = Cloner(engine).create({"busy", "sqlite", "", ""});
+    busy.state = "creating";
+    busy.owner_pid = ::getpid();
+    engine.registry().update_clone(busy);
+
+    auto report = Reconciler(engine).run();
+    EXPECT_TRUE(report.problems.empty());
+    EXPECT_EQ(report.actions.size(), 3u);
+    EXPECT_EQ(files_below(clones),
+              (std::vector<std::string>{"tenant_busy_db.sqlite", "tenant_kept_db.sqlite"}));
+    EXPECT_FALSE(engine.registry().find_clone("stuck"));
+    EXPECT_TRUE(engine.registry().find_clone("busy"));
+    EXPECT_TRUE(engine.registry().ports().empty());
+    EXPECT_TRUE(Reconciler(engine).run().actions.empty()) << "a second run finds nothing";
+}
