@@ -1,0 +1,144 @@
+// SQLite clone benchmark: the same root file cloned N times through the core
+// library, through the `dbclone` CLI, and by `cp` (the native way), in one run.
+//
+//   build/bin/clone_bench [--iterations N] [--extra-rows R]
+//
+// The root is v1.0's schema and data plus R generated customers (about 1 MB
+// with the default R), written to a temporary roots directory.
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/sha256.hpp>
+#include <fcntl.h>
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+struct Stats {
+    double median, p95, mean;
+};
+
+Stats stats(std::vector<double> ms) {
+    std::sort(ms.begin(), ms.end());
+    double sum = 0;
+    for (double m : ms) sum += m;
+    return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)], sum / ms.size()};
+}
+
+double since_ms(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Runs argv (no shell) with output discarded; returns its exit code.
+int run(const std::vector<std::string>& argv) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) return -1;
+    posix_spawn_file_actions_destroy(&actions);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A roots directory with one version, "bench", for the sqlite backend.
+void write_root(const fs::path& roots, int extra_rows) {
+    std::ifstream in(fs::path(DBCLONE_SOURCE_DIR) / "config/roots/v1.0/sqlite.sql");
+    std::stringstream sql;
+    sql << in.rdbuf();
+    sql << "\nINSERT INTO customers (email, full_name, country, created_at)\n"
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+        << extra_rows
+        << ")\nSELECT 'bench' || i || '@example.com', 'Bench Customer ' || i, 'DE', "
+           "'2026-01-01 00:00:00' FROM n;\n";
+    fs::create_directories(roots / "bench");
+    std::ofstream(roots / "bench/sqlite.sql") << sql.str();
+    std::ofstream(roots / "bench/manifest.json")
+        << R"({"description": "benchmark root", "files": {"sqlite": {"file": "sqlite.sql", "sha256": ")"
+        << dbclone::sdk::Sha256::of(sql.str()) << "\"}}}\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int iterations = 200, extra_rows = 12000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::atoi(argv[i + 1]);
+        if (std::strcmp(argv[i], "--extra-rows") == 0) extra_rows = std::atoi(argv[i + 1]);
+    }
+    spdlog::set_level(spdlog::level::warn);
+    char pattern[] = "/tmp/dbclone-bench-XXXXXX";
+    fs::path work = ::mkdtemp(pattern);
+    write_root(work / "roots", extra_rows);
+
+    dbclone::Config config;
+    config.state_dir = work / "state";
+    config.roots_dir = work / "roots";
+    config.port_config = fs::path(DBCLONE_SOURCE_DIR) / "config/port_config.json";
+    config.plugin_dirs = {DBCLONE_PLUGIN_DIR};
+    config.default_version = "bench";
+    dbclone::Engine engine(config);
+    dbclone::Cloner cloner(engine);
+
+    // Warm-up: builds the golden copy, which is not what is measured.
+    auto warm = cloner.create({"warmup", "sqlite", "bench", ""});
+    std::string golden = engine.registry().goldens().at(0).location;
+    cloner.remove("warmup");
+
+    std::vector<double> core_ms, cli_ms, cp_ms;
+    for (int i = 0; i < iterations; ++i) {
+        auto t = Clock::now();
+        cloner.create({"core" + std::to_string(i), "sqlite", "bench", ""});
+        core_ms.push_back(since_ms(t));
+    }
+    fs::create_directories(work / "cp");
+    for (int i = 0; i < iterations; ++i) {
+        auto target = (work / "cp" / ("copy" + std::to_string(i) + ".sqlite")).string();
+        auto t = Clock::now();
+        if (run({"cp", golden, target}) != 0) return 1;
+        cp_ms.push_back(since_ms(t));
+    }
+    for (int i = 0; i < iterations; ++i) {
+        auto t = Clock::now();
+        int rc = run({DBCLONE_BINARY, "--state-dir", config.state_dir.string(), "--roots-dir",
+                      config.roots_dir.string(), "create", "cli" + std::to_string(i), "sqlite",
+                      "--version", "bench"});
+        cli_ms.push_back(since_ms(t));
+        if (rc != 0) return 1;
+    }
+    for (int i = 0; i < iterations; ++i) {
+        cloner.remove("core" + std::to_string(i));
+        cloner.remove("cli" + std::to_string(i));
+    }
+
+    auto core = stats(core_ms), cli = stats(cli_ms), cp = stats(cp_ms);
+    std::printf("root file: %.2f MB (%s)\niterations: %d\n\n",
+                fs::file_size(golden) / 1048576.0, warm.root_version.c_str(), iterations);
+    std::printf("| what | median ms | p95 ms | mean ms | median vs cp |\n|---|---|---|---|---|\n");
+    std::printf("| core library `Cloner::create` | %.3f | %.3f | %.3f | %.2fx |\n", core.median,
+                core.p95, core.mean, core.median / cp.median);
+    std::printf("| CLI `dbclone create` (process) | %.3f | %.3f | %.3f | %.2fx |\n", cli.median,
+                cli.p95, cli.mean, cli.median / cp.median);
+    std::printf("| `cp` of the golden file (process) | %.3f | %.3f | %.3f | 1.00x |\n", cp.median,
+                cp.p95, cp.mean);
+    fs::remove_all(work);
+    return 0;
+}
