@@ -5,13 +5,13 @@
 //
 // The root is v1.0's schema and data plus R generated customers (about 1 MB
 // with the default R), written to a temporary roots directory.
-#include <dbclone/core/cloner.hpp>
-#include <dbclone/sha256.hpp>
 #include <fcntl.h>
 #include <spawn.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/sha256.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -130,8 +130,8 @@ int main(int argc, char** argv) {
     }
 
     auto core = stats(core_ms), cli = stats(cli_ms), cp = stats(cp_ms);
-    std::printf("root file: %.2f MB (%s)\niterations: %d\n\n",
-                fs::file_size(golden) / 1048576.0, warm.root_version.c_str(), iterations);
+    std::printf("root file: %.2f MB (%s)\niterations: %d\n\n", fs::file_size(golden) / 1048576.0,
+                warm.root_version.c_str(), iterations);
     std::printf("| what | median ms | p95 ms | mean ms | median vs cp |\n|---|---|---|---|---|\n");
     std::printf("| core library `Cloner::create` | %.3f | %.3f | %.3f | %.2fx |\n", core.median,
                 core.p95, core.mean, core.median / cp.median);

@@ -6,8 +6,12 @@
 
 namespace dbclone::cli {
 
-bool CliContext::stdout_is_tty() const { return ::isatty(STDOUT_FILENO) != 0; }
-bool CliContext::stdin_is_tty() const { return ::isatty(STDIN_FILENO) != 0; }
+bool CliContext::stdout_is_tty() const {
+    return ::isatty(STDOUT_FILENO) != 0;
+}
+bool CliContext::stdin_is_tty() const {
+    return ::isatty(STDIN_FILENO) != 0;
+}
 
 Engine& CliContext::engine() {
     if (!engine_) engine_ = std::make_unique<Engine>(load_config(options_.overrides));
@@ -35,6 +39,20 @@ bool help_requested(const po::variables_map& vm, const char* usage,
     if (!vm.count("help")) return false;
     std::cout << "Usage: dbclone " << usage << "\n\n" << options << '\n';
     return true;
+}
+
+void print_json(const std::function<void(json::Writer&)>& write) {
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    write(w);
+    std::cout << buffer.GetString() << '\n';
+}
+
+void write_string_array(json::Writer& w, const char* key, const std::vector<std::string>& items) {
+    w.Key(key);
+    w.StartArray();
+    for (const auto& item : items) w.String(item.c_str());
+    w.EndArray();
 }
 
 }  // namespace dbclone::cli

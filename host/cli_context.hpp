@@ -3,8 +3,10 @@
 #pragma once
 
 #include <dbclone/core/engine.hpp>
+#include <dbclone/core/json.hpp>
 
 #include <boost/program_options.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,7 +20,7 @@ struct GlobalOptions {
 };
 
 class CliContext {
-public:
+  public:
     explicit CliContext(GlobalOptions options) : options_(std::move(options)) {}
 
     bool json() const { return options_.json; }
@@ -28,7 +30,7 @@ public:
     // The engine, built on first use (so `--help` needs no state directory).
     Engine& engine();
 
-private:
+  private:
     GlobalOptions options_;
     std::unique_ptr<Engine> engine_;
 };
@@ -46,6 +48,12 @@ po::options_description options_with_help(const char* title);
 // Prints a command's usage and options; true when --help was asked for.
 bool help_requested(const po::variables_map& vm, const char* usage,
                     const po::options_description& options);
+
+// Prints one JSON document, written by `write`, and a newline.
+void print_json(const std::function<void(json::Writer&)>& write);
+
+// Writes `key: [strings]` into the open object.
+void write_string_array(json::Writer& w, const char* key, const std::vector<std::string>& items);
 
 // A command: gets its arguments (without its own name), returns an exit code.
 using Command = int (*)(CliContext&, const std::vector<std::string>&);

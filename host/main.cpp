@@ -1,7 +1,7 @@
 // The `dbclone` command line: global options, then a command and its arguments.
-#include <dbclone/core/error.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <dbclone/core/error.hpp>
 
 #include <iostream>
 #include <map>
@@ -32,7 +32,8 @@ void print_help(const po::options_description& global) {
     std::cout << "dbclone: isolated tenant databases cloned from versioned root images\n\n"
                  "Usage: dbclone [GLOBAL OPTIONS] COMMAND [ARGS]\n\nCommands:\n";
     for (const auto& [name, command] : commands()) std::cout << "  " << command.second << '\n';
-    std::cout << '\n' << global << '\n'
+    std::cout << '\n'
+              << global << '\n'
               << "Exit codes:\n"
                  "  0  success\n"
                  "  1  the operation failed\n"
@@ -55,11 +56,12 @@ void setup_logging(bool verbose) {
 
 int main(int argc, char** argv) {
     po::options_description global("Global options");
-    global.add_options()("help,h", "show this help")(
-        "verbose,v", po::bool_switch(), "log what happens, to standard error")(
+    global.add_options()("help,h", "show this help")("verbose,v", po::bool_switch(),
+                                                     "log what happens, to standard error")(
         "json", po::bool_switch(), "machine-readable output")(
-        "config", po::value<std::string>(), "config file (default: $DBCLONE_CONFIG, "
-                                            "~/.config/dbclone/dbclone.json, the shipped one)")(
+        "config", po::value<std::string>(),
+        "config file (default: $DBCLONE_CONFIG, "
+        "~/.config/dbclone/dbclone.json, the shipped one)")(
         "state-dir", po::value<std::string>(),
         "state directory (default: $DBCLONE_STATE_DIR, config, ~/.local/state/dbclone)")(
         "plugin-dir", po::value<std::vector<std::string>>()->composing(),

@@ -7,12 +7,12 @@
 namespace dbclone::cli {
 
 class StepPrinter {
-public:
+  public:
     explicit StepPrinter(bool enabled) : enabled_(enabled) {}
     void step(const std::string& name, std::chrono::steady_clock::duration took);
     double total_ms() const { return total_ms_; }
 
-private:
+  private:
     bool enabled_;
     double total_ms_ = 0;
 };

@@ -41,7 +41,8 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     auto row = registry.find_clone(tenant);
     if (!row) {
         auto events = registry.events(tenant, 1);
-        std::string last = events.empty() ? "" : "; last event: " + events[0].kind + " " + events[0].detail;
+        std::string last =
+            events.empty() ? "" : "; last event: " + events[0].kind + " " + events[0].detail;
         throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"" + last);
     }
     if (ctx.json()) {
@@ -69,36 +70,33 @@ int system_status(CliContext& ctx) {
     for (const auto& c : clones) ++by_state[c.db_type + "/" + c.state];
     auto backends = engine.backend_types();
     if (ctx.json()) {
-        rapidjson::StringBuffer buffer;
-        json::Writer w(buffer);
-        w.StartObject();
-        key(w, "state_dir", engine.config().state_dir.string());
-        key(w, "registry", registry.file().string());
-        w.Key("schema_version");
-        w.Int(registry.stored_schema_version());
-        key(w, "config_file", engine.config().file.string());
-        key(w, "roots_dir", engine.roots().directory().string());
-        w.Key("backends");
-        w.StartArray();
-        for (const auto& b : backends) w.String(b.c_str());
-        w.EndArray();
-        w.Key("plugins_refused");
-        w.Uint(static_cast<unsigned>(engine.plugins().refusals().size()));
-        w.Key("clones");
-        w.StartObject();
-        for (const auto& [k, n] : by_state) {
-            w.Key(k.c_str());
-            w.Int(n);
-        }
-        w.EndObject();
-        w.EndObject();
-        std::cout << buffer.GetString() << '\n';
+        print_json([&](json::Writer& w) {
+            w.StartObject();
+            key(w, "state_dir", engine.config().state_dir.string());
+            key(w, "registry", registry.file().string());
+            w.Key("schema_version");
+            w.Int(registry.stored_schema_version());
+            key(w, "config_file", engine.config().file.string());
+            key(w, "roots_dir", engine.roots().directory().string());
+            write_string_array(w, "backends", backends);
+            w.Key("plugins_refused");
+            w.Uint(static_cast<unsigned>(engine.plugins().refusals().size()));
+            w.Key("clones");
+            w.StartObject();
+            for (const auto& [k, n] : by_state) {
+                w.Key(k.c_str());
+                w.Int(n);
+            }
+            w.EndObject();
+            w.EndObject();
+        });
         return exit_code::ok;
     }
     std::cout << "state directory: " << engine.config().state_dir.string()
               << "\nregistry:        " << registry.file().string() << " (schema "
               << registry.stored_schema_version() << ")\nconfig file:     "
-              << (engine.config().file.empty() ? "(built-in defaults)" : engine.config().file.string())
+              << (engine.config().file.empty() ? "(built-in defaults)"
+                                               : engine.config().file.string())
               << "\nroots:           " << engine.roots().directory().string()
               << "\nbackends:        ";
     for (const auto& b : backends) std::cout << b << ' ';
@@ -131,45 +129,45 @@ int ports_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto usage = ports.utilization();
     auto allocations = ctx.engine().registry().ports();
     if (ctx.json()) {
-        rapidjson::StringBuffer buffer;
-        json::Writer w(buffer);
-        w.StartObject();
-        w.Key("allocations");
-        w.StartArray();
-        for (const auto& a : allocations) {
+        print_json([&](json::Writer& w) {
             w.StartObject();
-            w.Key("port");
-            w.Uint(a.port);
-            key(w, "database_type", a.db_type);
-            key(w, "tenant_id", a.tenant_id);
-            key(w, "allocated_at", a.allocated_at);
+            w.Key("allocations");
+            w.StartArray();
+            for (const auto& a : allocations) {
+                w.StartObject();
+                w.Key("port");
+                w.Uint(a.port);
+                key(w, "database_type", a.db_type);
+                key(w, "tenant_id", a.tenant_id);
+                key(w, "allocated_at", a.allocated_at);
+                w.EndObject();
+            }
+            w.EndArray();
+            w.Key("ranges");
+            w.StartArray();
+            for (const auto& u : usage) {
+                w.StartObject();
+                key(w, "database_type", u.db_type);
+                w.Key("first");
+                w.Uint(u.first);
+                w.Key("last");
+                w.Uint(u.last);
+                w.Key("capacity");
+                w.Uint(static_cast<unsigned>(u.capacity));
+                w.Key("allocated");
+                w.Uint(static_cast<unsigned>(u.allocated));
+                w.EndObject();
+            }
+            w.EndArray();
             w.EndObject();
-        }
-        w.EndArray();
-        w.Key("ranges");
-        w.StartArray();
-        for (const auto& u : usage) {
-            w.StartObject();
-            key(w, "database_type", u.db_type);
-            w.Key("first");
-            w.Uint(u.first);
-            w.Key("last");
-            w.Uint(u.last);
-            w.Key("capacity");
-            w.Uint(static_cast<unsigned>(u.capacity));
-            w.Key("allocated");
-            w.Uint(static_cast<unsigned>(u.allocated));
-            w.EndObject();
-        }
-        w.EndArray();
-        w.EndObject();
-        std::cout << buffer.GetString() << '\n';
+        });
         return exit_code::ok;
     }
     Table ranges({"TYPE", "RANGE", "ALLOCATED", "CAPACITY", "UTILIZATION"});
     for (const auto& u : usage) {
         char pct[16];
-        std::snprintf(pct, sizeof pct, "%.1f%%", u.capacity ? 100.0 * u.allocated / u.capacity : 0.0);
+        std::snprintf(pct, sizeof pct, "%.1f%%",
+                      u.capacity ? 100.0 * u.allocated / u.capacity : 0.0);
         ranges.add({u.db_type, std::to_string(u.first) + "-" + std::to_string(u.last),
                     std::to_string(u.allocated), std::to_string(u.capacity), pct});
     }
@@ -195,22 +193,22 @@ int roots_command(CliContext& ctx, const std::vector<std::string>& args) {
     std::string action = vm["action"].as<std::string>();
     if (action == "list") {
         if (ctx.json()) {
-            rapidjson::StringBuffer buffer;
-            json::Writer w(buffer);
-            w.StartArray();
-            for (const auto& v : roots.versions()) {
-                auto image = roots.load(v);
-                w.StartObject();
-                key(w, "version", v);
-                key(w, "description", image.description);
-                w.Key("files");
-                w.StartObject();
-                for (const auto& [backend, f] : image.files) key(w, backend.c_str(), f.path.filename().string());
-                w.EndObject();
-                w.EndObject();
-            }
-            w.EndArray();
-            std::cout << buffer.GetString() << '\n';
+            print_json([&](json::Writer& w) {
+                w.StartArray();
+                for (const auto& v : roots.versions()) {
+                    auto image = roots.load(v);
+                    w.StartObject();
+                    key(w, "version", v);
+                    key(w, "description", image.description);
+                    w.Key("files");
+                    w.StartObject();
+                    for (const auto& [backend, f] : image.files)
+                        key(w, backend.c_str(), f.path.filename().string());
+                    w.EndObject();
+                    w.EndObject();
+                }
+                w.EndArray();
+            });
             return exit_code::ok;
         }
         Table table({"VERSION", "BACKENDS", "DESCRIPTION"});
@@ -227,9 +225,11 @@ int roots_command(CliContext& ctx, const std::vector<std::string>& args) {
         return exit_code::ok;
     }
     if (action != "validate")
-        throw Error(ErrorKind::InvalidInput, "unknown roots action \"" + action + "\"; allowed: list, validate");
+        throw Error(ErrorKind::InvalidInput,
+                    "unknown roots action \"" + action + "\"; allowed: list, validate");
     std::vector<std::string> versions =
-        vm.count("version") ? std::vector<std::string>{vm["version"].as<std::string>()} : roots.versions();
+        vm.count("version") ? std::vector<std::string>{vm["version"].as<std::string>()}
+                            : roots.versions();
     bool ok = !versions.empty();
     for (const auto& v : versions) {
         auto result = roots.validate(v);
@@ -247,30 +247,26 @@ int plugins_command(CliContext& ctx, const std::vector<std::string>& args) {
     if (help_requested(vm, "plugins", options)) return exit_code::ok;
     const auto& host = ctx.engine().plugins();
     if (ctx.json()) {
-        rapidjson::StringBuffer buffer;
-        json::Writer w(buffer);
-        w.StartObject();
-        w.Key("plugins");
-        w.StartArray();
-        for (const auto& p : host.plugins()) {
-            const auto& i = p->info;
+        print_json([&](json::Writer& w) {
             w.StartObject();
-            key(w, "name", i.name);
-            key(w, "kind", kind_name(i.kind));
-            key(w, "version", i.version);
-            key(w, "abi", std::to_string(i.abi_major) + "." + std::to_string(i.abi_minor));
-            key(w, "path", i.path.string());
-            key(w, "description", i.description);
-            key(w, "capabilities", capabilities_text(i.capabilities));
+            w.Key("plugins");
+            w.StartArray();
+            for (const auto& p : host.plugins()) {
+                const auto& i = p->info;
+                w.StartObject();
+                key(w, "name", i.name);
+                key(w, "kind", kind_name(i.kind));
+                key(w, "version", i.version);
+                key(w, "abi", std::to_string(i.abi_major) + "." + std::to_string(i.abi_minor));
+                key(w, "path", i.path.string());
+                key(w, "description", i.description);
+                key(w, "capabilities", capabilities_text(i.capabilities));
+                w.EndObject();
+            }
+            w.EndArray();
+            write_string_array(w, "refused", host.refusals());
             w.EndObject();
-        }
-        w.EndArray();
-        w.Key("refused");
-        w.StartArray();
-        for (const auto& r : host.refusals()) w.String(r.c_str());
-        w.EndArray();
-        w.EndObject();
-        std::cout << buffer.GetString() << '\n';
+        });
         return exit_code::ok;
     }
     Table table({"NAME", "KIND", "VERSION", "ABI", "CAPABILITIES", "PATH"});
@@ -291,23 +287,17 @@ int reconcile_command(CliContext& ctx, const std::vector<std::string>& args) {
     if (help_requested(vm, "reconcile", options)) return exit_code::ok;
     auto report = Reconciler(ctx.engine()).run();
     if (ctx.json()) {
-        rapidjson::StringBuffer buffer;
-        json::Writer w(buffer);
-        w.StartObject();
-        w.Key("actions");
-        w.StartArray();
-        for (const auto& a : report.actions) w.String(a.c_str());
-        w.EndArray();
-        w.Key("problems");
-        w.StartArray();
-        for (const auto& p : report.problems) w.String(p.c_str());
-        w.EndArray();
-        w.EndObject();
-        std::cout << buffer.GetString() << '\n';
+        print_json([&](json::Writer& w) {
+            w.StartObject();
+            write_string_array(w, "actions", report.actions);
+            write_string_array(w, "problems", report.problems);
+            w.EndObject();
+        });
     } else {
         for (const auto& a : report.actions) std::cout << a << '\n';
         for (const auto& p : report.problems) std::cout << "problem: " << p << '\n';
-        if (report.actions.empty() && report.problems.empty()) std::cout << "nothing to reconcile\n";
+        if (report.actions.empty() && report.problems.empty())
+            std::cout << "nothing to reconcile\n";
     }
     return report.problems.empty() ? exit_code::ok : exit_code::failed;
 }

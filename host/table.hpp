@@ -8,12 +8,12 @@
 namespace dbclone::cli {
 
 class Table {
-public:
+  public:
     explicit Table(std::vector<std::string> headers) : rows_{std::move(headers)} {}
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     void print(std::ostream& out) const;
 
-private:
+  private:
     std::vector<std::vector<std::string>> rows_;
 };
 

@@ -22,7 +22,8 @@ void print_connection(const CloneRecord& r) {
               << "  database: " << r.database_name << '\n'
               << "  user:     " << r.user_name << '\n'
               << "  password: " << r.password << '\n';
-    if (!r.host.empty()) std::cout << "  host:     " << r.host << "\n  port:     " << r.port << '\n';
+    if (!r.host.empty())
+        std::cout << "  host:     " << r.host << "\n  port:     " << r.port << '\n';
     std::cout << "  location: " << r.location << '\n';
 }
 
@@ -57,8 +58,9 @@ int create_command(CliContext& ctx, const std::vector<std::string>& args) {
     if (progress) std::cout << "creating " << vm["tenant"].as<std::string>() << '\n';
     CreateRequest request{vm["tenant"].as<std::string>(), vm["type"].as<std::string>(),
                           vm["version"].as<std::string>(), vm["placement"].as<std::string>()};
-    auto record = Cloner(ctx.engine()).create(
-        request, [&](const std::string& step, auto took) { printer.step(step, took); });
+    auto record = Cloner(ctx.engine()).create(request, [&](const std::string& step, auto took) {
+        printer.step(step, took);
+    });
     if (ctx.json()) {
         std::cout << json::clone_json(record, true) << '\n';
         return exit_code::ok;
@@ -77,9 +79,9 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
     positional.add("tenant", 1);
     auto vm = parse_command(args, options, positional);
     if (help_requested(vm, "verify TENANT_ID [--checks a,b]", options)) return exit_code::ok;
-    auto report = Verifier(ctx.engine())
-                      .verify(vm["tenant"].as<std::string>(),
-                              split_commas(vm["checks"].as<std::string>()));
+    auto report =
+        Verifier(ctx.engine())
+            .verify(vm["tenant"].as<std::string>(), split_commas(vm["checks"].as<std::string>()));
     if (ctx.json()) {
         std::cout << json::report_json(report) << '\n';
     } else {
@@ -101,12 +103,11 @@ int list_command(CliContext& ctx, const std::vector<std::string>& args) {
     if (help_requested(vm, "list", options)) return exit_code::ok;
     auto rows = ctx.engine().registry().clones();
     if (ctx.json()) {
-        rapidjson::StringBuffer buffer;
-        json::Writer w(buffer);
-        w.StartArray();
-        for (const auto& r : rows) json::write_clone(w, r, false);
-        w.EndArray();
-        std::cout << buffer.GetString() << '\n';
+        print_json([&](json::Writer& w) {
+            w.StartArray();
+            for (const auto& r : rows) json::write_clone(w, r, false);
+            w.EndArray();
+        });
         return exit_code::ok;
     }
     Table table({"TENANT", "TYPE", "VERSION", "PLACEMENT", "STATE", "CREATED", "LOCATION"});

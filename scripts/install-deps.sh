@@ -7,7 +7,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git clang-format
   # libraries dbclone builds against
-  libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  libboost-dev libboost-program-options-dev
   rapidjson-dev libspdlog-dev libfmt-dev libsqlite3-dev
   # tests
   libgtest-dev libgmock-dev googletest sqlite3

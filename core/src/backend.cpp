@@ -26,8 +26,12 @@ ErrorKind kind_for(dbc_rc rc) {
     }
 }
 
-const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
-std::string or_empty(const char* s) { return s != nullptr ? s : ""; }
+const char* or_null(const std::string& s) {
+    return s.empty() ? nullptr : s.c_str();
+}
+std::string or_empty(const char* s) {
+    return s != nullptr ? s : "";
+}
 
 dbc_target to_c(const Target& t) {
     dbc_target c{};
@@ -98,8 +102,8 @@ Target Backend::clone(const CloneSpec& spec) {
     out.struct_size = sizeof out;
     CallError err;
     check(vtable_->clone(handle_, &req, &out, err.get()), err);
-    return Target{spec.tenant_id,    or_empty(out.location), or_empty(out.host), out.port,
-                  or_empty(out.user), spec.password};
+    return Target{spec.tenant_id, or_empty(out.location), or_empty(out.host),
+                  out.port,       or_empty(out.user),     spec.password};
 }
 
 void Backend::drop(const std::string& tenant_id, const std::string& location,

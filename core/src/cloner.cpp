@@ -19,7 +19,7 @@ namespace {
 
 // Actions that undo completed steps, run newest first unless dismissed.
 class UndoLog {
-public:
+  public:
     void push(std::string what, std::function<void()> undo) {
         actions_.emplace_back(std::move(what), std::move(undo));
     }
@@ -35,13 +35,13 @@ public:
         }
     }
 
-private:
+  private:
     std::vector<std::pair<std::string, std::function<void()>>> actions_;
 };
 
 // Times one step and tells the observer.
 class StepClock {
-public:
+  public:
     explicit StepClock(const StepObserver& observer) : observer_(observer) {}
     void done(const std::string& step) {
         auto now = std::chrono::steady_clock::now();
@@ -49,7 +49,7 @@ public:
         started_ = now;
     }
 
-private:
+  private:
     const StepObserver& observer_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
@@ -73,12 +73,14 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
     StepClock clock(observer);
     validate_tenant_id(request.tenant_id);
     Backend& backend = engine_.backend(request.db_type);
-    std::string version = request.version.empty() ? engine_.config().default_version : request.version;
+    std::string version =
+        request.version.empty() ? engine_.config().default_version : request.version;
     auto allowed = placements_for(request.db_type);
     std::string placement = request.placement.empty() ? allowed.front() : request.placement;
     if (std::find(allowed.begin(), allowed.end(), placement) == allowed.end())
-        throw Error(ErrorKind::InvalidInput, "placement " + in_quotes(placement) + " is not available for " +
-                                                 request.db_type + "; allowed: " + join(allowed));
+        throw Error(ErrorKind::InvalidInput, "placement " + in_quotes(placement) +
+                                                 " is not available for " + request.db_type +
+                                                 "; allowed: " + join(allowed));
     RootFile root = engine_.roots().resolve(version, request.db_type);
     clock.done("validate");
 
@@ -113,7 +115,8 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
 
         Target clone = backend.clone({record.tenant_id, golden.location, record.database_name,
                                       record.user_name, record.password, placement});
-        undo.push("clone", [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
+        undo.push("clone",
+                  [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
         clock.done("clone");
 
         backend.probe(clone);
@@ -151,8 +154,9 @@ void Cloner::remove(const std::string& tenant_id) {
         if (!found) throw Error(ErrorKind::NotFound, "unknown tenant " + in_quotes(tenant_id));
         if (found->state != "ready" && found->owner_pid != ::getpid() &&
             process_alive(found->owner_pid))
-            throw Error(ErrorKind::Conflict, "tenant " + in_quotes(tenant_id) + " is " + found->state +
-                                                 " by process " + std::to_string(found->owner_pid));
+            throw Error(ErrorKind::Conflict, "tenant " + in_quotes(tenant_id) + " is " +
+                                                 found->state + " by process " +
+                                                 std::to_string(found->owner_pid));
         record = *found;
         record.state = "removing";
         record.owner_pid = ::getpid();

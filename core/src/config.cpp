@@ -19,12 +19,15 @@ std::optional<std::filesystem::path> env_path(const char* name) {
     return std::filesystem::path(v);
 }
 
-std::filesystem::path home() { return env_path("HOME").value_or("/root"); }
+std::filesystem::path home() {
+    return env_path("HOME").value_or("/root");
+}
 
 std::filesystem::path choose_config_file(const ConfigOverrides& o) {
     if (o.config_file) return *o.config_file;
     if (auto env = env_path("DBCLONE_CONFIG")) return *env;
-    auto user = env_path("XDG_CONFIG_HOME").value_or(home() / ".config") / "dbclone" / "dbclone.json";
+    auto user =
+        env_path("XDG_CONFIG_HOME").value_or(home() / ".config") / "dbclone" / "dbclone.json";
     if (std::filesystem::exists(user)) return user;
     return install_root() / "share" / "dbclone" / "dbclone.json";
 }
@@ -39,8 +42,10 @@ void read_file(Config& c, const std::filesystem::path& file) {
     std::string where = file.string();
     if (!doc.IsObject()) throw Error(ErrorKind::InvalidInput, where + ": must be a JSON object");
     auto base = file.parent_path();
-    if (auto v = json::optional_string(doc, "state_dir", where)) c.state_dir = relative_to(base, *v);
-    if (auto v = json::optional_string(doc, "roots_dir", where)) c.roots_dir = relative_to(base, *v);
+    if (auto v = json::optional_string(doc, "state_dir", where))
+        c.state_dir = relative_to(base, *v);
+    if (auto v = json::optional_string(doc, "roots_dir", where))
+        c.roots_dir = relative_to(base, *v);
     if (auto v = json::optional_string(doc, "port_config", where))
         c.port_config = relative_to(base, *v);
     if (auto v = json::optional_string(doc, "default_version", where)) c.default_version = *v;

@@ -27,8 +27,9 @@ const std::filesystem::path& private_directory(const std::filesystem::path& dir)
 Engine::Engine(Config config)
     : config_(std::move(config)),
       registry_(private_directory(config_.state_dir) / "dbclone.db"),
-      plugins_(config_.plugin_dirs,
-               PluginLoader([this](const std::string& name) { return config_.settings_for(name); })),
+      plugins_(config_.plugin_dirs, PluginLoader([this](const std::string& name) {
+                   return config_.settings_for(name);
+               })),
       roots_(config_.roots_dir),
       ports_(registry_, PortConfig::load(config_.port_config)) {}
 
@@ -39,8 +40,9 @@ Backend& Engine::backend(const std::string& db_type) {
     auto plugin = plugins_.find(DBC_KIND_BACKEND, db_type);
     if (plugin == nullptr) {
         auto known = backend_types();
-        throw Error(ErrorKind::NotFound, "unknown database type " + in_quotes(db_type) +
-                                             "; available: " + (known.empty() ? "none" : join(known)));
+        throw Error(ErrorKind::NotFound,
+                    "unknown database type " + in_quotes(db_type) +
+                        "; available: " + (known.empty() ? "none" : join(known)));
     }
     auto created =
         std::make_unique<Backend>(plugin, config_.state_dir / "plugins" / plugin->info.name);

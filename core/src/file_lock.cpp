@@ -20,7 +20,8 @@ FileLock::FileLock(const std::filesystem::path& path) {
         if (errno == EINTR) continue;
         int saved = errno;
         ::close(fd_);
-        throw Error(ErrorKind::Failed, "cannot lock " + path.string() + ": " + std::strerror(saved));
+        throw Error(ErrorKind::Failed,
+                    "cannot lock " + path.string() + ": " + std::strerror(saved));
     }
 }
 

@@ -11,7 +11,8 @@ GoldenCopy GoldenCopyCache::ensure(Backend& backend, const std::string& version,
     const std::string& name = backend.info().name;
     // Names are validated (plugin name, version pattern, fixed placements), so they
     // are safe in a file name.
-    FileLock lock(engine_.lock_dir() / ("golden-" + name + "-" + version + "-" + placement + ".lock"));
+    FileLock lock(engine_.lock_dir() /
+                  ("golden-" + name + "-" + version + "-" + placement + ".lock"));
     GoldenCopy golden = backend.ensure_golden(version, root.path.string(), root.sha256, placement);
     auto& registry = engine_.registry();
     auto known = registry.find_golden(name, version, placement);

@@ -1,7 +1,7 @@
 #include "host_api.hpp"
 
-#include <dbclone/sdk.hpp>
 #include <spdlog/spdlog.h>
+#include <dbclone/sdk.hpp>
 
 namespace dbclone {
 
@@ -37,10 +37,13 @@ dbc_host_api make_host_api(const std::string* log_prefix) {
     return api;
 }
 
-CallError::CallError() { error_.struct_size = sizeof error_; }
+CallError::CallError() {
+    error_.struct_size = sizeof error_;
+}
 
 std::string CallError::message() const {
-    return error_.message[0] != '\0' ? error_.message : "plugin returned an error without a message";
+    return error_.message[0] != '\0' ? error_.message
+                                     : "plugin returned an error without a message";
 }
 
 RecordSink::RecordSink(std::vector<std::string>& records) {

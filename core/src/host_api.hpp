@@ -14,22 +14,22 @@ dbc_host_api make_host_api(const std::string* log_prefix);
 
 // A zeroed dbc_error of the right size.
 class CallError {
-public:
+  public:
     CallError();
     dbc_error* get() { return &error_; }
     std::string message() const;
 
-private:
+  private:
     dbc_error error_{};
 };
 
 // Appends each record the plugin writes to `records`.
 class RecordSink {
-public:
+  public:
     explicit RecordSink(std::vector<std::string>& records);
     const dbc_sink* get() const { return &sink_; }
 
-private:
+  private:
     dbc_sink sink_{};
 };
 

@@ -49,8 +49,7 @@ std::optional<std::string> object_violation(const rapidjson::Value& value,
             auto it = properties->value.FindMember(member.name);
             if (it != properties->value.MemberEnd()) sub = &it->value;
         }
-        if (sub == nullptr && closed)
-            return path + "." + key + " is not a known setting";
+        if (sub == nullptr && closed) return path + "." + key + " is not a known setting";
         if (sub != nullptr)
             if (auto v = schema_violation(member.value, *sub, path + "." + key)) return v;
     }

@@ -22,7 +22,8 @@ std::string generate_password() {
         ssize_t n = getrandom(bytes.data(), bytes.size(), 0);
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw Error(ErrorKind::Failed, std::string("getrandom failed: ") + std::strerror(errno));
+            throw Error(ErrorKind::Failed,
+                        std::string("getrandom failed: ") + std::strerror(errno));
         }
         for (ssize_t i = 0; i < n && out.size() < 32; ++i)
             if (bytes[i] < limit) out += alphabet[bytes[i] % alphabet_size];

@@ -14,7 +14,8 @@ std::vector<std::filesystem::path> libraries_in(const std::filesystem::path& dir
     std::vector<std::filesystem::path> files;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(directory, ec))
-        if (entry.path().extension() == ".so" && !entry.is_directory()) files.push_back(entry.path());
+        if (entry.path().extension() == ".so" && !entry.is_directory())
+            files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     return files;
 }
@@ -45,7 +46,8 @@ PluginHost::PluginHost(const std::vector<std::filesystem::path>& directories,
     }
 }
 
-std::shared_ptr<LoadedPlugin> PluginHost::find(dbc_plugin_kind kind, const std::string& name) const {
+std::shared_ptr<LoadedPlugin> PluginHost::find(dbc_plugin_kind kind,
+                                               const std::string& name) const {
     for (const auto& p : plugins_)
         if (p->info.kind == kind && p->info.name == name) return p;
     return nullptr;

@@ -6,10 +6,11 @@
 #include <cstddef>
 #include <cstring>
 #include <regex>
+#include <vector>
 
 #include "dbclone/core/json.hpp"
-#include "elf_check.hpp"
 #include "dbclone/core/json_schema.hpp"
+#include "elf_check.hpp"
 
 namespace dbclone {
 
@@ -33,8 +34,7 @@ T zero_extended(const void* from, uint32_t plugin_size) {
 // including the last one ABI 1.0 defines.
 constexpr uint32_t descriptor_v1_0_size =
     offsetof(dbc_plugin_descriptor, vtable) + sizeof(const void*);
-constexpr uint32_t backend_v1_0_size =
-    offsetof(dbc_backend_vtable, attempt_access) + sizeof(void*);
+constexpr uint32_t backend_v1_0_size = offsetof(dbc_backend_vtable, attempt_access) + sizeof(void*);
 constexpr uint32_t runtime_v1_0_size = offsetof(dbc_runtime_vtable, list) + sizeof(void*);
 constexpr uint32_t check_v1_0_size = offsetof(dbc_check_vtable, run_check) + sizeof(void*);
 
@@ -55,8 +55,7 @@ void check_abi(const std::filesystem::path& file, const dbc_plugin_descriptor* d
                            std::to_string(d->abi_minor) + ", host ABI " +
                            std::to_string(DBC_ABI_MAJOR) + "." + std::to_string(DBC_ABI_MINOR);
     if (d->abi_major != DBC_ABI_MAJOR) refuse(file, "incompatible ABI major: " + versions);
-    if (d->abi_minor > DBC_ABI_MINOR)
-        refuse(file, "plugin needs a newer host: " + versions);
+    if (d->abi_minor > DBC_ABI_MINOR) refuse(file, "plugin needs a newer host: " + versions);
 }
 
 // The vtable's own struct_size, which every table starts with.
@@ -76,39 +75,45 @@ void require_size(const std::filesystem::path& file, uint32_t size, uint32_t min
                          std::to_string(minimum));
 }
 
+// The plugin's vtable of type T, zero-extended, after checking its size and that
+// create, destroy and the kind's own required entries are present.
+template <class T, class RequiredEntries>
+T checked_vtable(const std::filesystem::path& file, const void* vtable, uint32_t minimum,
+                 RequiredEntries required) {
+    uint32_t size = vtable_size(vtable);
+    require_size(file, size, minimum);
+    auto v = zero_extended<T>(vtable, size);
+    require(file, v.create != nullptr, "create");
+    require(file, v.destroy != nullptr, "destroy");
+    for (const auto& [name, present] : required(v)) require(file, present, name);
+    return v;
+}
+
+using Entries = std::vector<std::pair<const char*, bool>>;
+
 decltype(LoadedPlugin::vtable) copy_vtable(const std::filesystem::path& file,
                                            const dbc_plugin_descriptor* d) {
-    uint32_t size = vtable_size(d->vtable);
     switch (d->kind) {
-        case DBC_KIND_BACKEND: {
-            require_size(file, size, backend_v1_0_size);
-            auto v = zero_extended<dbc_backend_vtable>(d->vtable, size);
-            require(file, v.create, "create");
-            require(file, v.destroy, "destroy");
-            require(file, v.ensure_golden, "ensure_golden");
-            require(file, v.clone, "clone");
-            require(file, v.drop, "drop");
-            return v;
-        }
-        case DBC_KIND_RUNTIME: {
-            require_size(file, size, runtime_v1_0_size);
-            auto v = zero_extended<dbc_runtime_vtable>(d->vtable, size);
-            require(file, v.create, "create");
-            require(file, v.destroy, "destroy");
-            require(file, v.start_server, "start_server");
-            require(file, v.stop_server, "stop_server");
-            require(file, v.remove_server, "remove_server");
-            return v;
-        }
-        default: {
-            require_size(file, size, check_v1_0_size);
-            auto v = zero_extended<dbc_check_vtable>(d->vtable, size);
-            require(file, v.create, "create");
-            require(file, v.destroy, "destroy");
-            require(file, v.list_checks, "list_checks");
-            require(file, v.run_check, "run_check");
-            return v;
-        }
+        case DBC_KIND_BACKEND:
+            return checked_vtable<dbc_backend_vtable>(
+                file, d->vtable, backend_v1_0_size, [](const dbc_backend_vtable& v) {
+                    return Entries{{"ensure_golden", v.ensure_golden != nullptr},
+                                   {"clone", v.clone != nullptr},
+                                   {"drop", v.drop != nullptr}};
+                });
+        case DBC_KIND_RUNTIME:
+            return checked_vtable<dbc_runtime_vtable>(
+                file, d->vtable, runtime_v1_0_size, [](const dbc_runtime_vtable& v) {
+                    return Entries{{"start_server", v.start_server != nullptr},
+                                   {"stop_server", v.stop_server != nullptr},
+                                   {"remove_server", v.remove_server != nullptr}};
+                });
+        default:
+            return checked_vtable<dbc_check_vtable>(
+                file, d->vtable, check_v1_0_size, [](const dbc_check_vtable& v) {
+                    return Entries{{"list_checks", v.list_checks != nullptr},
+                                   {"run_check", v.run_check != nullptr}};
+                });
     }
 }
 
@@ -142,7 +147,8 @@ std::shared_ptr<LoadedPlugin> PluginLoader::load(const std::filesystem::path& fi
     }
     // 1. The entry symbol.
     if (!library->has(DBC_ENTRY_SYMBOL_V1))
-        refuse(file, "no entry symbol " DBC_ENTRY_SYMBOL_V1 " (not a dbclone plugin, or built "
+        refuse(file, "no entry symbol " DBC_ENTRY_SYMBOL_V1
+                     " (not a dbclone plugin, or built "
                      "for another ABI major)");
     auto entry = library->get<const dbc_plugin_descriptor*()>(DBC_ENTRY_SYMBOL_V1);
     const dbc_plugin_descriptor* raw = entry();
@@ -163,8 +169,8 @@ std::shared_ptr<LoadedPlugin> PluginLoader::load(const std::filesystem::path& fi
     // 7. Configuration against the plugin's schema.
     plugin->config_json = config_for_(d.name);
     try {
-        auto schema = json::parse(d.config_schema != nullptr ? d.config_schema : "{}",
-                                  "config_schema");
+        auto schema =
+            json::parse(d.config_schema != nullptr ? d.config_schema : "{}", "config_schema");
         auto config = json::parse(plugin->config_json, "configuration");
         if (auto violation = schema_violation(config, schema, d.name))
             refuse(file, "configuration rejected: " + *violation);

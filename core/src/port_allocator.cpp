@@ -78,10 +78,9 @@ uint32_t PortAllocator::allocate(const std::string& db_type, const std::string& 
             chosen = p;
             return;
         }
-        throw Error(ErrorKind::Unavailable,
-                    "no free port left for " + db_type + " in " +
-                        std::to_string(range->second.first) + "-" +
-                        std::to_string(range->second.second));
+        throw Error(ErrorKind::Unavailable, "no free port left for " + db_type + " in " +
+                                                std::to_string(range->second.first) + "-" +
+                                                std::to_string(range->second.second));
     });
     return chosen;
 }

@@ -74,7 +74,7 @@ constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 // One prepared statement; binds by position, steps, reads columns.
 class Statement {
-public:
+  public:
     Statement(sqlite3* db, const char* sql) : db_(db) {
         if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "prepare");
     }
@@ -106,7 +106,7 @@ public:
     }
     int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
     int index_ = 0;
@@ -163,7 +163,8 @@ Registry::Registry(const std::filesystem::path& file) : file_(file) {
                         nullptr) != SQLITE_OK) {
         std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
-        throw Error(ErrorKind::Failed, "cannot open state registry " + file.string() + ": " + message);
+        throw Error(ErrorKind::Failed,
+                    "cannot open state registry " + file.string() + ": " + message);
     }
     sqlite3_busy_timeout(db_, 10000);
     exec("PRAGMA journal_mode=WAL");
@@ -174,14 +175,17 @@ Registry::Registry(const std::filesystem::path& file) : file_(file) {
     migrate();
 }
 
-Registry::~Registry() { sqlite3_close(db_); }
+Registry::~Registry() {
+    sqlite3_close(db_);
+}
 
 void Registry::exec(const char* sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
         std::string text = message != nullptr ? message : "unknown error";
         sqlite3_free(message);
-        auto kind = (sqlite3_errcode(db_) == SQLITE_BUSY) ? ErrorKind::Unavailable : ErrorKind::Failed;
+        auto kind =
+            (sqlite3_errcode(db_) == SQLITE_BUSY) ? ErrorKind::Unavailable : ErrorKind::Failed;
         throw Error(kind, "state registry: " + text);
     }
 }
@@ -277,10 +281,10 @@ std::vector<CloneRecord> Registry::clones() {
 }
 
 void Registry::insert_port(const PortAllocation& a) {
-    std::string sql =
-        std::string("INSERT INTO port_allocations (port, db_type, tenant_id, allocated_at) "
-                    "VALUES (?,?,?,") +
-        now_sql + ")";
+    std::string sql = std::string(
+                          "INSERT INTO port_allocations (port, db_type, tenant_id, allocated_at) "
+                          "VALUES (?,?,?,") +
+                      now_sql + ")";
     Statement s(db_, sql.c_str());
     s.bind(static_cast<int64_t>(a.port)).bind(a.db_type).bind(a.tenant_id).step();
 }
@@ -291,8 +295,8 @@ void Registry::delete_port(uint32_t port) {
 }
 
 std::vector<PortAllocation> Registry::ports() {
-    Statement s(db_,
-                "SELECT port, db_type, tenant_id, allocated_at FROM port_allocations ORDER BY port");
+    Statement s(
+        db_, "SELECT port, db_type, tenant_id, allocated_at FROM port_allocations ORDER BY port");
     std::vector<PortAllocation> out;
     while (s.step())
         out.push_back({static_cast<uint32_t>(s.integer(0)), s.text(1), s.text(2), s.text(3)});

@@ -49,7 +49,8 @@ std::string RootCatalog::checksum_problem(const RootFile& f) const {
         verified_[f.path.string()] = {key, actual};
     }
     if (actual != f.sha256)
-        return f.path.string() + ": sha256 mismatch (manifest " + f.sha256 + ", file " + actual + ")";
+        return f.path.string() + ": sha256 mismatch (manifest " + f.sha256 + ", file " + actual +
+               ")";
     return "";
 }
 
@@ -89,8 +90,8 @@ RootImage RootCatalog::load(const std::string& version) const {
         auto file = json::optional_string(m.value, "file", at);
         auto sha = json::optional_string(m.value, "sha256", at);
         if (!file || file->empty() || file->find('/') != std::string::npos || *file == "..")
-            throw Error(ErrorKind::InvalidInput, at + ".file must be a file name in " +
-                                                     image.directory.string());
+            throw Error(ErrorKind::InvalidInput,
+                        at + ".file must be a file name in " + image.directory.string());
         if (!sha || !std::regex_match(*sha, sha256_pattern))
             throw Error(ErrorKind::InvalidInput, at + ".sha256 must be 64 lowercase hex digits");
         image.files[backend] = RootFile{backend, image.directory / *file, *sha};
@@ -118,8 +119,8 @@ RootFile RootCatalog::resolve(const std::string& version, const std::string& bac
     if (it == image.files.end()) {
         std::vector<std::string> have;
         for (const auto& [name, file] : image.files) have.push_back(name);
-        throw Error(ErrorKind::NotFound, "root " + version + " has no file for " + backend +
-                                             "; it has: " + join(have));
+        throw Error(ErrorKind::NotFound,
+                    "root " + version + " has no file for " + backend + "; it has: " + join(have));
     }
     if (auto problem = checksum_problem(it->second); !problem.empty())
         throw Error(ErrorKind::InvalidInput, "root " + version + " is not intact: " + problem);

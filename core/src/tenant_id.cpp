@@ -7,7 +7,9 @@ namespace dbclone {
 
 namespace {
 constexpr size_t max_length = 48;
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 }  // namespace
 
 void validate_tenant_id(std::string_view id) {
@@ -20,8 +22,12 @@ void validate_tenant_id(std::string_view id) {
                         "letter or digit (^[a-z0-9][a-z0-9_]{0,47}$)");
 }
 
-std::string tenant_database_name(std::string_view id) { return "tenant_" + std::string(id) + "_db"; }
+std::string tenant_database_name(std::string_view id) {
+    return "tenant_" + std::string(id) + "_db";
+}
 
-std::string tenant_user_name(std::string_view id) { return "tenant_" + std::string(id); }
+std::string tenant_user_name(std::string_view id) {
+    return "tenant_" + std::string(id);
+}
 
 }  // namespace dbclone

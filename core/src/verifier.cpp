@@ -48,7 +48,8 @@ Outcome check_name_isolation(Backend& backend, const CloneRecord& r, Registry& r
     if (r.user_name != tenant_user_name(r.tenant_id))
         problems.push_back("user name " + in_quotes(r.user_name) + " is not the tenant's");
     if (r.location.find(r.database_name) == std::string::npos)
-        problems.push_back("location " + in_quotes(r.location) + " does not carry the database name");
+        problems.push_back("location " + in_quotes(r.location) +
+                           " does not carry the database name");
     for (const auto& other : registry.clones()) {
         if (other.tenant_id == r.tenant_id) continue;
         if (other.location == r.location && other.host == r.host && other.port == r.port)
@@ -121,7 +122,8 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
     Backend& backend = engine_.backend(record->db_type);
     VerificationReport report{tenant_id, record->db_type, {}, 0};
     for (const auto& [name, fn] : checks()) {
-        if (!selected.empty() && std::find(selected.begin(), selected.end(), name) == selected.end())
+        if (!selected.empty() &&
+            std::find(selected.begin(), selected.end(), name) == selected.end())
             continue;
         auto check_start = std::chrono::steady_clock::now();
         Outcome outcome;

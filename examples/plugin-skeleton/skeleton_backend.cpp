@@ -12,7 +12,7 @@
 namespace fs = std::filesystem;
 
 class SkeletonBackend {
-public:
+  public:
     static constexpr const char* description = "Example: a text file per tenant";
     static constexpr uint64_t capabilities = DBC_CAP_EMBEDDED;
 
@@ -51,10 +51,11 @@ public:
 
     void probe(const dbc_target& target) {
         if (!fs::exists(target.location))
-            throw dbclone::sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is missing");
+            throw dbclone::sdk::Failure(DBC_NOT_FOUND,
+                                        std::string(target.location) + " is missing");
     }
 
-private:
+  private:
     dbclone::sdk::Host host_;
     fs::path dir_;
 };

@@ -1,11 +1,11 @@
 #include "file_clone.hpp"
 
-#include <dbclone/sdk.hpp>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/sdk.hpp>
 
 #include <cerrno>
 #include <cstring>

@@ -1,13 +1,13 @@
 // The SQLite backend: the embedded default. A golden copy is a root .sqlite file
 // built once per (version, sha256); a clone is a reflink or in-kernel copy of it,
 // mode 0600, named tenant_<id>_db.sqlite in the plugin's data directory.
-#include <dbclone/sdk.hpp>
-#include <dbclone/sha256.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/sdk.hpp>
+#include <dbclone/sha256.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -42,13 +42,14 @@ void remove_quietly(const fs::path& p) {
 
 // The sidecar files SQLite may keep next to a database.
 void remove_database_files(const fs::path& db) {
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) remove_quietly(db.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        remove_quietly(db.string() + suffix);
 }
 
 }  // namespace
 
 class SqliteBackend {
-public:
+  public:
     static constexpr const char* description =
         "SQLite: embedded, a file per tenant cloned by reflink or copy_file_range";
     static constexpr uint64_t capabilities = DBC_CAP_EMBEDDED;
@@ -61,7 +62,8 @@ public:
     })";
 
     SqliteBackend(const sdk::Host& host, const dbc_plugin_init& init)
-        : host_(host), golden_dir_(fs::path(init.data_dir) / "golden"),
+        : host_(host),
+          golden_dir_(fs::path(init.data_dir) / "golden"),
           clone_dir_(fs::path(init.data_dir) / "clones") {
         rapidjson::Document config;
         config.Parse(sdk::view(init.config_json).data());
@@ -98,7 +100,8 @@ public:
         // Only ever the tenant's own file, whatever location the caller passed.
         fs::path target = clone_path(sdk::view(req.tenant_id));
         std::string location(sdk::view(req.location));
-        if (!location.empty() && location.find('/') != std::string::npos && fs::path(location) != target)
+        if (!location.empty() && location.find('/') != std::string::npos &&
+            fs::path(location) != target)
             throw Failure(DBC_INVALID_ARGUMENT, "refusing to drop " + location +
                                                     ": not the tenant's file " + target.string());
         remove_database_files(target);
@@ -120,7 +123,8 @@ public:
             if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
                 name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
                 continue;
-            std::string tenant = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+            std::string tenant =
+                name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
             rapidjson::StringBuffer buffer;
             rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
             w.StartObject();
@@ -135,7 +139,7 @@ public:
         }
     }
 
-private:
+  private:
     fs::path clone_path(std::string_view tenant_id) const {
         return clone_dir_ / (clone_prefix + std::string(tenant_id) + clone_suffix);
     }

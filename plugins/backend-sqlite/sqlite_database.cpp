@@ -1,8 +1,8 @@
 #include "sqlite_database.hpp"
 
+#include <sqlite3.h>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
-#include <sqlite3.h>
 
 #include <cctype>
 
@@ -33,7 +33,7 @@ std::string fold_space(const std::string& s) {
 }
 
 class Query {
-public:
+  public:
     Query(sqlite3* db, const std::string& sql) : db_(db) {
         if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
             throw sdk::Failure(DBC_ERROR, std::string("query failed: ") + sqlite3_errmsg(db));
@@ -51,15 +51,14 @@ public:
     }
     sqlite3_stmt* get() { return stmt_; }
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
 };
 
 }  // namespace
 
-SqliteDatabase::SqliteDatabase(const std::string& path, bool read_only, bool create)
-    : path_(path) {
+SqliteDatabase::SqliteDatabase(const std::string& path, bool read_only, bool create) : path_(path) {
     int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create) flags |= SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
@@ -71,7 +70,9 @@ SqliteDatabase::SqliteDatabase(const std::string& path, bool read_only, bool cre
     sqlite3_busy_timeout(db_, 5000);
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
+SqliteDatabase::~SqliteDatabase() {
+    sqlite3_close(db_);
+}
 
 void SqliteDatabase::exec(const std::string& sql, const std::string& what) {
     char* message = nullptr;

@@ -9,7 +9,7 @@ struct sqlite3;
 namespace dbclone::sqlite_backend {
 
 class SqliteDatabase {
-public:
+  public:
     // Opens `path`; `create` allows creating it. Throws sdk::Failure.
     SqliteDatabase(const std::string& path, bool read_only, bool create = false);
     ~SqliteDatabase();
@@ -24,7 +24,7 @@ public:
     // "type|name|table|sql" with white space folded, sorted by type and name.
     std::string schema_fingerprint();
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     std::string path_;
 };

@@ -1,7 +1,7 @@
 // Drives the built `dbclone` binary as a user would, with the real SQLite plugin.
-#include <dbclone/core/json.hpp>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <dbclone/core/json.hpp>
 
 #include "test_support.hpp"
 
@@ -81,7 +81,8 @@ TEST_F(Cli, TwoTenantsAreIndependentAndRemovalLeavesOnlyState) {
 
 TEST_F(Cli, BadTenantIdsAreRefusedBeforeAnySideEffect) {
     std::filesystem::remove(state.path());
-    for (std::string id : std::vector<std::string>{"../x", "a;drop", "Tenant", std::string(49, 'a'), ""}) {
+    for (std::string id :
+         std::vector<std::string>{"../x", "a;drop", "Tenant", std::string(49, 'a'), ""}) {
         auto r = run({"create", id, "sqlite"});
         EXPECT_EQ(r.exit_code, 2) << id;
         EXPECT_NE(r.err.find("invalid tenant id"), std::string::npos) << r.err;

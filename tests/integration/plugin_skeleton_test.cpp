@@ -1,7 +1,7 @@
 // examples/plugin-skeleton builds on its own against sdk/ and works in the host.
+#include <gtest/gtest.h>
 #include <dbclone/core/json.hpp>
 #include <dbclone/sha256.hpp>
-#include <gtest/gtest.h>
 
 #include <fstream>
 
@@ -24,8 +24,9 @@ TEST(PluginSkeleton, BuildsAgainstTheSdkAloneAndServesATenant) {
         << R"({"files": {"skeleton": {"file": "skeleton.txt", "sha256": ")"
         << dbclone::sdk::Sha256::of("hello\n") << R"("}}})";
 
-    std::vector<std::string> common{"--state-dir", state.path().string(), "--plugin-dir",
-                                    build.path().string(), "--roots-dir", roots.path().string()};
+    std::vector<std::string> common{"--state-dir",  state.path().string(),
+                                    "--plugin-dir", build.path().string(),
+                                    "--roots-dir",  roots.path().string()};
     auto with = [&](std::vector<std::string> args) {
         args.insert(args.begin(), common.begin(), common.end());
         return run_dbclone(args);

@@ -74,12 +74,38 @@ CommandResult run_dbclone(const std::vector<std::string>& args) {
     return run_program(argv);
 }
 
+std::vector<int> run_in_processes(int count, const std::function<void(int)>& body) {
+    std::vector<pid_t> children;
+    for (int i = 0; i < count; ++i) {
+        pid_t pid = ::fork();
+        if (pid < 0) throw std::runtime_error("fork failed");
+        if (pid == 0) {
+            int status = 0;
+            try {
+                body(i);
+            } catch (...) {
+                status = 1;
+            }
+            ::_exit(status);
+        }
+        children.push_back(pid);
+    }
+    std::vector<int> statuses;
+    for (pid_t pid : children) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        statuses.push_back(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    }
+    return statuses;
+}
+
 std::vector<std::string> files_below(const std::filesystem::path& dir) {
     std::vector<std::string> out;
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file()) out.push_back(std::filesystem::relative(it->path(), dir).string());
+        if (it->is_regular_file())
+            out.push_back(std::filesystem::relative(it->path(), dir).string());
     std::sort(out.begin(), out.end());
     return out;
 }

@@ -5,6 +5,7 @@
 #include <dbclone/core/config.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,7 @@ namespace dbclone::testing {
 
 // A fresh directory under $TMPDIR, removed with everything in it at destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -20,7 +21,7 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -40,6 +41,11 @@ CommandResult run_dbclone(const std::vector<std::string>& args);
 
 // Runs any program (argv[0] looked up in PATH), capturing its output.
 CommandResult run_program(const std::vector<std::string>& argv);
+
+// Forks `count` processes that run body(0) .. body(count - 1) at the same time;
+// a child exits 0 when its body returns and 1 when it throws. Returns each child's
+// exit status, in order.
+std::vector<int> run_in_processes(int count, const std::function<void(int)>& body);
 
 // Files below `dir`, relative, sorted (empty when it does not exist).
 std::vector<std::string> files_below(const std::filesystem::path& dir);

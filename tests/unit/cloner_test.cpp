@@ -1,12 +1,11 @@
 // The create/remove flow with the real SQLite backend plugin.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/verifier.hpp>
 #include <dbclone/sha256.hpp>
-#include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 
@@ -63,7 +62,8 @@ TEST_F(ClonerTest, CreatesAPrivateFileVerifiesAndRemovesIt) {
 TEST_F(ClonerTest, AFailureAtAnyStepLeavesNoFileRowOrPort) {
     for (const char* failing : {"register", "golden copy", "clone", "verify", "ready"}) {
         auto inject = [&](const std::string& step, auto) {
-            if (step == failing) throw Error(ErrorKind::Failed, std::string("injected at ") + failing);
+            if (step == failing)
+                throw Error(ErrorKind::Failed, std::string("injected at ") + failing);
         };
         EXPECT_THROW(cloner.create({"t1", "sqlite", "", ""}, inject), Error) << failing;
         EXPECT_TRUE(files_below(clones()).empty()) << failing;
@@ -79,11 +79,19 @@ TEST_F(ClonerTest, AFailureAtAnyStepLeavesNoFileRowOrPort) {
 }
 
 TEST_F(ClonerTest, BadInputIsRefusedWithoutSideEffects) {
-    for (const char* id : {"../x", "a;drop", "Tenant", "", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
-        EXPECT_EQ(kind_of([&] { cloner.create({id, "sqlite", "", ""}); }), ErrorKind::InvalidInput) << id;
+    for (const char* id :
+         {"../x", "a;drop", "Tenant", "", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+        EXPECT_EQ(kind_of([&] {
+                      cloner.create({id, "sqlite", "", ""});
+                  }),
+                  ErrorKind::InvalidInput)
+            << id;
     EXPECT_EQ(kind_of([&] { cloner.create({"t1", "oracle", "", ""}); }), ErrorKind::NotFound);
     EXPECT_EQ(kind_of([&] { cloner.create({"t1", "sqlite", "v9", ""}); }), ErrorKind::NotFound);
-    EXPECT_EQ(kind_of([&] { cloner.create({"t1", "sqlite", "", "docker"}); }), ErrorKind::InvalidInput);
+    EXPECT_EQ(kind_of([&] {
+                  cloner.create({"t1", "sqlite", "", "docker"});
+              }),
+              ErrorKind::InvalidInput);
     EXPECT_TRUE(engine.registry().clones().empty());
     EXPECT_TRUE(engine.registry().events().empty());
     EXPECT_TRUE(files_below(clones()).empty());
@@ -143,27 +151,11 @@ TEST_F(ClonerTest, GoldenCopyIsRebuiltWhenTheRootChanges) {
 TEST(GoldenCopyCache, TwoProcessesBuildTheGoldenCopyOnce) {
     TempDir state;
     { Engine prepare(dbclone::testing::test_config(state.path())); }
-    std::vector<pid_t> children;
-    for (int i = 0; i < 2; ++i) {
-        pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            int status = 0;
-            try {
-                Engine engine(dbclone::testing::test_config(state.path()));
-                Cloner(engine).create({"p" + std::to_string(i), "sqlite", "", ""});
-            } catch (const std::exception&) {
-                status = 1;
-            }
-            ::_exit(status);
-        }
-        children.push_back(pid);
-    }
-    for (pid_t pid : children) {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    auto statuses = dbclone::testing::run_in_processes(2, [&](int i) {
+        Engine engine(dbclone::testing::test_config(state.path()));
+        Cloner(engine).create({"p" + std::to_string(i), "sqlite", "", ""});
+    });
+    EXPECT_EQ(statuses, (std::vector<int>{0, 0}));
     Engine engine(dbclone::testing::test_config(state.path()));
     EXPECT_EQ(engine.registry().clones().size(), 2u);
     EXPECT_EQ(engine.registry().goldens().size(), 1u);

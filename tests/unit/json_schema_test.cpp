@@ -1,6 +1,6 @@
+#include <gtest/gtest.h>
 #include <dbclone/core/json.hpp>
 #include <dbclone/core/json_schema.hpp>
-#include <gtest/gtest.h>
 
 using namespace dbclone;
 

@@ -1,5 +1,5 @@
-#include <dbclone/core/password.hpp>
 #include <gtest/gtest.h>
+#include <dbclone/core/password.hpp>
 
 #include <set>
 

@@ -1,5 +1,5 @@
-#include <dbclone/core/plugin_host.hpp>
 #include <gtest/gtest.h>
+#include <dbclone/core/plugin_host.hpp>
 
 #include <map>
 
@@ -14,7 +14,8 @@ const std::filesystem::path fixtures = DBCLONE_FIXTURE_PLUGIN_DIR;
 
 // A plugin directory holding copies of the named fixture libraries.
 void stage(const TempDir& dir, const std::vector<std::string>& names) {
-    for (const auto& n : names) std::filesystem::copy_file(fixtures / (n + ".so"), dir / (n + ".so"));
+    for (const auto& n : names)
+        std::filesystem::copy_file(fixtures / (n + ".so"), dir / (n + ".so"));
 }
 
 PluginHost load(const TempDir& dir, std::map<std::string, std::string> config = {}) {
@@ -68,8 +69,9 @@ TEST(PluginLoader, RefusesLibraryWithoutEntrySymbol) {
     TempDir dir;
     stage(dir, {"fixture_no_entry", "fixture_ok"});
     auto host = load(dir);
-    EXPECT_NE(refusal_of(host, dir, "fixture_no_entry.so").find("no entry symbol dbc_plugin_entry_v1"),
-              std::string::npos);
+    EXPECT_NE(
+        refusal_of(host, dir, "fixture_no_entry.so").find("no entry symbol dbc_plugin_entry_v1"),
+        std::string::npos);
     EXPECT_EQ(host.plugins().size(), 1u);
 }
 
@@ -80,7 +82,8 @@ TEST(PluginLoader, RefusesTruncatedFile) {
     std::filesystem::copy_file(fixtures / "fixture_ok.so", dir / "truncated.so");
     std::filesystem::resize_file(dir / "truncated.so", size / 3);
     auto host = load(dir);
-    EXPECT_NE(refusal_of(host, dir, "truncated.so").find("not a loadable library"), std::string::npos);
+    EXPECT_NE(refusal_of(host, dir, "truncated.so").find("not a loadable library"),
+              std::string::npos);
     EXPECT_EQ(host.plugins().size(), 1u);
 }
 
@@ -108,8 +111,9 @@ TEST(PluginLoader, ValidatesConfigAgainstThePluginsSchema) {
     stage(dir, {"fixture_configured"});
     EXPECT_EQ(refusal_of(load(dir), dir, "fixture_configured.so"),
               "configuration rejected: configured.dsn is required");
-    EXPECT_EQ(refusal_of(load(dir, {{"configured", R"({"dsn": 5})"}}), dir, "fixture_configured.so"),
-              "configuration rejected: configured.dsn must be of type string");
+    EXPECT_EQ(
+        refusal_of(load(dir, {{"configured", R"({"dsn": 5})"}}), dir, "fixture_configured.so"),
+        "configuration rejected: configured.dsn must be of type string");
     auto host = load(dir, {{"configured", R"({"dsn": "x"})"}});
     EXPECT_EQ(host.plugins().size(), 1u);
 }

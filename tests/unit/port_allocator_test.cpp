@@ -1,11 +1,10 @@
 #include <arpa/inet.h>
-#include <dbclone/core/error.hpp>
-#include <dbclone/core/port_allocator.hpp>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include <dbclone/core/error.hpp>
+#include <dbclone/core/port_allocator.hpp>
 
 #include <fstream>
 #include <set>
@@ -42,7 +41,8 @@ struct Listener {
 }  // namespace
 
 TEST(PortConfig, LoadsTheShippedFile) {
-    auto c = PortConfig::load(std::filesystem::path(DBCLONE_SOURCE_DIR) / "config/port_config.json");
+    auto c =
+        PortConfig::load(std::filesystem::path(DBCLONE_SOURCE_DIR) / "config/port_config.json");
     EXPECT_EQ(c.ranges.at("mysql"), (std::pair<uint32_t, uint32_t>{3309, 3400}));
     EXPECT_EQ(c.ranges.at("postgresql"), (std::pair<uint32_t, uint32_t>{5434, 5500}));
     EXPECT_EQ(c.ranges.at("mongodb"), (std::pair<uint32_t, uint32_t>{27019, 27100}));
@@ -110,30 +110,14 @@ TEST(PortAllocator, ReleasesAllocationsWhoseCloneIsGone) {
 TEST(PortAllocator, TwoProcessesNeverGetTheSamePort) {
     TempDir dir;
     { Registry create_schema(dir / "state.db"); }
-    std::vector<pid_t> children;
-    for (int child = 0; child < 2; ++child) {
-        pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            int status = 0;
-            try {
-                Registry registry(dir / "state.db");
-                PortAllocator ports(registry, config_with(42000, 42999));
-                std::ofstream out(dir / ("ports-" + std::to_string(child)));
-                for (int i = 0; i < 50; ++i)
-                    out << ports.allocate("postgresql", "t" + std::to_string(child)) << '\n';
-            } catch (const std::exception&) {
-                status = 1;
-            }
-            ::_exit(status);
-        }
-        children.push_back(pid);
-    }
-    for (pid_t pid : children) {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    auto statuses = dbclone::testing::run_in_processes(2, [&](int child) {
+        Registry registry(dir / "state.db");
+        PortAllocator ports(registry, config_with(42000, 42999));
+        std::ofstream out(dir / ("ports-" + std::to_string(child)));
+        for (int i = 0; i < 50; ++i)
+            out << ports.allocate("postgresql", "t" + std::to_string(child)) << '\n';
+    });
+    EXPECT_EQ(statuses, (std::vector<int>{0, 0}));
     std::multiset<uint32_t> all;
     for (int child = 0; child < 2; ++child) {
         std::ifstream in(dir / ("ports-" + std::to_string(child)));

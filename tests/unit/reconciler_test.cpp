@@ -1,8 +1,8 @@
-#include <dbclone/core/cloner.hpp>
-#include <dbclone/core/reconciler.hpp>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/core/reconciler.hpp>
 
 #include <fstream>
 

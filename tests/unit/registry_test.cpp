@@ -1,8 +1,8 @@
-#include <dbclone/core/error.hpp>
-#include <dbclone/core/registry.hpp>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <dbclone/core/error.hpp>
+#include <dbclone/core/registry.hpp>
 
 #include "test_support.hpp"
 

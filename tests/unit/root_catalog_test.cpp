@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/root_catalog.hpp>
 #include <dbclone/sha256.hpp>
-#include <gtest/gtest.h>
 
 #include <fstream>
 
@@ -11,7 +11,9 @@ using namespace dbclone;
 using dbclone::testing::TempDir;
 
 namespace {
-std::filesystem::path shipped() { return std::filesystem::path(DBCLONE_SOURCE_DIR) / "config/roots"; }
+std::filesystem::path shipped() {
+    return std::filesystem::path(DBCLONE_SOURCE_DIR) / "config/roots";
+}
 
 // A copy of the shipped roots that a test may damage.
 void copy_roots(const TempDir& dir) {
@@ -76,7 +78,8 @@ TEST(RootCatalog, UnknownBackendListsWhatTheRootHas) {
         RootCatalog(shipped()).resolve("v1.0", "oracle");
         FAIL();
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("mongodb, mysql, postgresql, sqlite"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("mongodb, mysql, postgresql, sqlite"),
+                  std::string::npos)
             << e.what();
     }
 }

@@ -1,6 +1,6 @@
+#include <gtest/gtest.h>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/tenant_id.hpp>
-#include <gtest/gtest.h>
 
 using namespace dbclone;
 
@@ -11,10 +11,10 @@ TEST(TenantId, AcceptsEveryAllowedShape) {
 }
 
 TEST(TenantId, RefusesBadIdsNamingThemAndThePattern) {
-    for (std::string id : {std::string("../x"), std::string("a;drop"), std::string("Tenant"),
-                           std::string(49, 'a'), std::string(""), std::string("_a"),
-                           std::string("a-b"), std::string("a b"), std::string("a\nb"),
-                           std::string("é")}) {
+    for (std::string id :
+         {std::string("../x"), std::string("a;drop"), std::string("Tenant"), std::string(49, 'a'),
+          std::string(""), std::string("_a"), std::string("a-b"), std::string("a b"),
+          std::string("a\nb"), std::string("é")}) {
         try {
             validate_tenant_id(id);
             ADD_FAILURE() << "accepted " << id;

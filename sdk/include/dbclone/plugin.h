@@ -161,10 +161,10 @@ typedef int32_t dbc_plugin_kind;
 #define DBC_KIND_CHECK 3   /* verification checks: dbc_check_vtable */
 
 /* Capability bits of a backend (descriptor.capabilities). Only grow. */
-#define DBC_CAP_EMBEDDED (1u << 0)       /* no server: a clone is a local file */
-#define DBC_CAP_SHARED_SERVER (1u << 1)  /* database per tenant on a shared server */
-#define DBC_CAP_DATA_DIRECTORY (1u << 2) /* can build a golden server data directory */
-#define DBC_CAP_USERS (1u << 3)          /* creates a login per tenant */
+#define DBC_CAP_EMBEDDED (1u << 0)         /* no server: a clone is a local file */
+#define DBC_CAP_SHARED_SERVER (1u << 1)    /* database per tenant on a shared server */
+#define DBC_CAP_DATA_DIRECTORY (1u << 2)   /* can build a golden server data directory */
+#define DBC_CAP_USERS (1u << 3)            /* creates a login per tenant */
 #define DBC_CAP_ISOLATION_PROBES (1u << 4) /* implements attempt_access */
 
 /* Returned by the entry function. Static storage: must stay valid and unchanged
@@ -270,8 +270,8 @@ typedef dbc_rc (*dbc_backend_drop_fn)(void* self, const dbc_drop_request* req, d
 
 /* Writes the hex sha256 of the target's normalized schema to *out (plugin-owned,
  * see OWNERSHIP). Equal for a golden copy and a fresh clone of it. */
-typedef dbc_rc (*dbc_backend_fingerprint_fn)(void* self, const dbc_target* target,
-                                             const char** out, dbc_error* err);
+typedef dbc_rc (*dbc_backend_fingerprint_fn)(void* self, const dbc_target* target, const char** out,
+                                             dbc_error* err);
 
 /* Connects as the target's user and runs a trivial query. DBC_OK when it works. */
 typedef dbc_rc (*dbc_backend_probe_fn)(void* self, const dbc_target* target, dbc_error* err);
@@ -279,16 +279,15 @@ typedef dbc_rc (*dbc_backend_probe_fn)(void* self, const dbc_target* target, dbc
 /* Lists every tenant artifact (database, file, login) the plugin finds, whether the
  * host knows it or not, so `reconcile` can find orphans. One sink record per
  * artifact: {"tenant_id": "...", "location": "...", "user": "..."|null}. */
-typedef dbc_rc (*dbc_backend_list_artifacts_fn)(void* self, const dbc_sink* sink,
-                                                dbc_error* err);
+typedef dbc_rc (*dbc_backend_list_artifacts_fn)(void* self, const dbc_sink* sink, dbc_error* err);
 
 /* Isolation probes: with `attacker`'s credentials, really try to reach `victim`.
  * One sink record per probe: {"name": "...", "outcome": "denied"|"allowed"|
  * "not_enforced"|"error", "detail": "..."}. DBC_OK means the probes ran (whatever
  * their outcome); an error means they could not run. */
 typedef dbc_rc (*dbc_backend_attempt_access_fn)(void* self, const dbc_target* attacker,
-                                                const dbc_target* victim,
-                                                const dbc_sink* sink, dbc_error* err);
+                                                const dbc_target* victim, const dbc_sink* sink,
+                                                dbc_error* err);
 
 /* The table a backend's descriptor points at. Entries are called on a handle made
  * by `create`; see THREADS for concurrency. */
@@ -300,11 +299,11 @@ typedef struct dbc_backend_vtable {
                      dbc_error* err);
     /* Required. Frees the handle and everything it returned. Never fails. */
     void (*destroy)(void* self);
-    dbc_backend_ensure_golden_fn ensure_golden; /* required */
-    dbc_backend_clone_fn clone;                 /* required */
-    dbc_backend_drop_fn drop;                   /* required */
-    dbc_backend_fingerprint_fn fingerprint;     /* optional: schema_integrity check */
-    dbc_backend_probe_fn probe;                 /* optional: connection check */
+    dbc_backend_ensure_golden_fn ensure_golden;   /* required */
+    dbc_backend_clone_fn clone;                   /* required */
+    dbc_backend_drop_fn drop;                     /* required */
+    dbc_backend_fingerprint_fn fingerprint;       /* optional: schema_integrity check */
+    dbc_backend_probe_fn probe;                   /* optional: connection check */
     dbc_backend_list_artifacts_fn list_artifacts; /* optional: reconcile */
     dbc_backend_attempt_access_fn attempt_access; /* optional: isolation probes */
     /* New entries are appended here. */
@@ -315,10 +314,10 @@ typedef struct dbc_backend_vtable {
 /* A server to run: which engine, on which data directory and port. Borrowed. */
 typedef struct dbc_server_spec {
     uint32_t struct_size;
-    const char* name;      /* "dbclone_<type>_tenant_<id>": unique, safe for names */
-    const char* engine;    /* backend name: "postgresql", "mysql", ... */
-    const char* data_dir;  /* the clone's data directory */
-    uint32_t port;         /* allocated by the host; bind 127.0.0.1 only */
+    const char* name;         /* "dbclone_<type>_tenant_<id>": unique, safe for names */
+    const char* engine;       /* backend name: "postgresql", "mysql", ... */
+    const char* data_dir;     /* the clone's data directory */
+    uint32_t port;            /* allocated by the host; bind 127.0.0.1 only */
     const char* options_json; /* labels, limits, image, ... */
 } dbc_server_spec;
 

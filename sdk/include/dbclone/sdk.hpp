@@ -20,7 +20,8 @@
 //         std::string fingerprint(const dbc_target& target);
 //         void probe(const dbc_target& target);
 //         void list_artifacts(const dbclone::sdk::Sink& sink);
-//         void attempt_access(const dbc_target& a, const dbc_target& b, const dbclone::sdk::Sink& s);
+//         void attempt_access(const dbc_target& a, const dbc_target& b, const dbclone::sdk::Sink&
+//         s);
 //     };
 //     DBC_DECLARE_BACKEND(MyBackend, "mydb", "0.1.0")
 //
@@ -42,11 +43,11 @@ namespace dbclone::sdk {
 
 // An error with the dbc_rc the thunk will return.
 class Failure : public std::runtime_error {
-public:
+  public:
     Failure(dbc_rc code, const std::string& message) : std::runtime_error(message), code_(code) {}
     dbc_rc code() const noexcept { return code_; }
 
-private:
+  private:
     dbc_rc code_;
 };
 
@@ -78,11 +79,13 @@ dbc_rc guarded(dbc_error* err, Body&& body) noexcept {
 }
 
 // A borrowed C string as a string_view; NULL reads as empty.
-inline std::string_view view(const char* s) noexcept { return s != nullptr ? s : ""; }
+inline std::string_view view(const char* s) noexcept {
+    return s != nullptr ? s : "";
+}
 
 // The host's services, as the plugin sees them.
 class Host {
-public:
+  public:
     explicit Host(const dbc_host_api* api) : api_(api) {}
     void log(dbc_log_level level, const std::string& message) const {
         if (api_ != nullptr && api_->log != nullptr) api_->log(api_->ctx, level, message.c_str());
@@ -91,20 +94,20 @@ public:
     void info(const std::string& message) const { log(DBC_LOG_INFO, message); }
     void warn(const std::string& message) const { log(DBC_LOG_WARN, message); }
 
-private:
+  private:
     const dbc_host_api* api_;
 };
 
 // A host-owned result stream; each write is one record.
 class Sink {
-public:
+  public:
     explicit Sink(const dbc_sink* sink) : sink_(sink) {}
     void write(std::string_view record) const {
         if (sink_ != nullptr && sink_->write != nullptr)
             sink_->write(sink_->ctx, record.data(), record.size());
     }
 
-private:
+  private:
     const dbc_sink* sink_;
 };
 
@@ -123,7 +126,9 @@ struct CloneResult {
 
 namespace detail {
 
-inline const char* c_str_or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+inline const char* c_str_or_null(const std::string& s) {
+    return s.empty() ? nullptr : s.c_str();
+}
 
 // What a backend handle holds: the user's object and the last results it returned.
 template <class Impl>
@@ -193,9 +198,8 @@ struct BackendThunks {
     }
     static dbc_rc attempt_access(void* self, const dbc_target* attacker, const dbc_target* victim,
                                  const dbc_sink* sink, dbc_error* err) noexcept {
-        return guarded(err, [&] {
-            handle<Impl>(self)->impl.attempt_access(*attacker, *victim, Sink(sink));
-        });
+        return guarded(
+            err, [&] { handle<Impl>(self)->impl.attempt_access(*attacker, *victim, Sink(sink)); });
     }
 };
 
@@ -209,12 +213,12 @@ constexpr dbc_backend_vtable backend_vtable() {
     v.ensure_golden = &T::ensure_golden;
     v.clone = &T::clone;
     v.drop = &T::drop;
-    if constexpr (requires(Impl& b, const dbc_target& t) { b.fingerprint(t); })
+    if constexpr (requires(Impl & b, const dbc_target& t) { b.fingerprint(t); })
         v.fingerprint = &T::fingerprint;
-    if constexpr (requires(Impl& b, const dbc_target& t) { b.probe(t); }) v.probe = &T::probe;
-    if constexpr (requires(Impl& b, const Sink& s) { b.list_artifacts(s); })
+    if constexpr (requires(Impl & b, const dbc_target& t) { b.probe(t); }) v.probe = &T::probe;
+    if constexpr (requires(Impl & b, const Sink& s) { b.list_artifacts(s); })
         v.list_artifacts = &T::list_artifacts;
-    if constexpr (requires(Impl& b, const dbc_target& t, const Sink& s) {
+    if constexpr (requires(Impl & b, const dbc_target& t, const Sink& s) {
                       b.attempt_access(t, t, s);
                   })
         v.attempt_access = &T::attempt_access;
@@ -269,11 +273,11 @@ constexpr dbc_plugin_descriptor backend_descriptor(const char* name, const char*
 }  // namespace dbclone::sdk
 
 // Emits the library's entry point for backend class `Class`.
-#define DBC_DECLARE_BACKEND(Class, name, version)                                      \
-    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) {    \
-        static constexpr dbc_plugin_descriptor descriptor =                           \
-            ::dbclone::sdk::backend_descriptor<Class>(name, version);                 \
-        return &descriptor;                                                           \
+#define DBC_DECLARE_BACKEND(Class, name, version)                                  \
+    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) { \
+        static constexpr dbc_plugin_descriptor descriptor =                        \
+            ::dbclone::sdk::backend_descriptor<Class>(name, version);              \
+        return &descriptor;                                                        \
     }
 
 #endif  // DBCLONE_SDK_HPP

@@ -41,7 +41,7 @@ struct CloneSpec {
 };
 
 class Backend {
-public:
+  public:
     // Creates the plugin's handle; `data_dir` is created (0700) if missing.
     Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir);
     ~Backend();
@@ -63,7 +63,7 @@ public:
     // Each artifact as a JSON record; nullopt when the plugin cannot list them.
     std::optional<std::vector<std::string>> list_artifacts();
 
-private:
+  private:
     void check(dbc_rc rc, const CallError& err) const;
 
     std::shared_ptr<LoadedPlugin> plugin_;

@@ -25,7 +25,7 @@ using StepObserver =
     std::function<void(const std::string& step, std::chrono::steady_clock::duration took)>;
 
 class Cloner {
-public:
+  public:
     explicit Cloner(Engine& engine) : engine_(engine) {}
 
     // Makes tenant `request.tenant_id` and returns its ready registry row.
@@ -39,7 +39,7 @@ public:
     // Placements `db_type` supports now, natural one first.
     std::vector<std::string> placements_for(const std::string& db_type);
 
-private:
+  private:
     Engine& engine_;
 };
 

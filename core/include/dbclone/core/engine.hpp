@@ -19,7 +19,7 @@
 namespace dbclone {
 
 class Engine {
-public:
+  public:
     // Creates the state directory (0700) and opens the registry; loads plugins.
     explicit Engine(Config config);
 
@@ -37,7 +37,7 @@ public:
     // Where core keeps its lock files.
     std::filesystem::path lock_dir() const { return config_.state_dir / "locks"; }
 
-private:
+  private:
     Config config_;
     Registry registry_;
     PluginHost plugins_;

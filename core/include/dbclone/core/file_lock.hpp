@@ -8,14 +8,14 @@
 namespace dbclone {
 
 class FileLock {
-public:
+  public:
     // Creates `path` (mode 0600) if needed and blocks until the lock is held.
     explicit FileLock(const std::filesystem::path& path);
     ~FileLock();
     FileLock(const FileLock&) = delete;
     FileLock& operator=(const FileLock&) = delete;
 
-private:
+  private:
     int fd_ = -1;
 };
 

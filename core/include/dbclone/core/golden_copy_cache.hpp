@@ -12,7 +12,7 @@
 namespace dbclone {
 
 class GoldenCopyCache {
-public:
+  public:
     explicit GoldenCopyCache(Engine& engine) : engine_(engine) {}
 
     // The current golden copy of `root` for this backend and placement; the backend
@@ -20,7 +20,7 @@ public:
     GoldenCopy ensure(Backend& backend, const std::string& version, const RootFile& root,
                       const std::string& placement);
 
-private:
+  private:
     Engine& engine_;
 };
 

@@ -12,7 +12,7 @@
 namespace dbclone {
 
 class PluginHost {
-public:
+  public:
     // Loads every *.so in `directories`, in order; a directory that does not exist is
     // skipped. The first plugin of a name wins; later ones are refused as duplicates.
     PluginHost(const std::vector<std::filesystem::path>& directories, const PluginLoader& loader);
@@ -27,7 +27,7 @@ public:
     // Names of the loaded plugins of one kind, sorted.
     std::vector<std::string> names(dbc_plugin_kind kind) const;
 
-private:
+  private:
     std::vector<std::filesystem::path> directories_;
     std::vector<std::shared_ptr<LoadedPlugin>> plugins_;
     std::vector<std::string> refusals_;

@@ -42,7 +42,7 @@ struct LoadedPlugin {
 };
 
 class PluginRefused : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -50,7 +50,7 @@ public:
 std::string kind_name(dbc_plugin_kind kind);
 
 class PluginLoader {
-public:
+  public:
     // `config_for(name)` returns the plugin's config section as JSON ("{}" if none).
     explicit PluginLoader(std::function<std::string(const std::string&)> config_for);
 
@@ -59,7 +59,7 @@ public:
     std::shared_ptr<LoadedPlugin> load(const std::filesystem::path& file,
                                        const std::set<std::string>& taken_names) const;
 
-private:
+  private:
     std::function<std::string(const std::string&)> config_for_;
 };
 

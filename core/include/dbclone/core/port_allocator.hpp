@@ -33,7 +33,7 @@ struct RangeUsage {
 };
 
 class PortAllocator {
-public:
+  public:
     PortAllocator(Registry& registry, PortConfig config);
 
     // The lowest free port of db_type's range, recorded for tenant_id. Joins the
@@ -47,7 +47,7 @@ public:
 
     const PortConfig& config() const { return config_; }
 
-private:
+  private:
     Registry& registry_;
     PortConfig config_;
 };

@@ -16,11 +16,11 @@ struct ReconcileReport {
 };
 
 class Reconciler {
-public:
+  public:
     explicit Reconciler(Engine& engine) : engine_(engine) {}
     ReconcileReport run();
 
-private:
+  private:
     void finish_stuck_rows(ReconcileReport& report);
     void drop_orphan_artifacts(ReconcileReport& report);
     Engine& engine_;

@@ -60,7 +60,7 @@ struct Event {
 };
 
 class Registry {
-public:
+  public:
     // The schema version this build writes; older files are migrated on open.
     static constexpr int schema_version = 1;
 
@@ -101,7 +101,7 @@ public:
                    const std::string& detail);
     std::vector<Event> events(const std::string& tenant_id = "", int limit = 100);
 
-private:
+  private:
     void exec(const char* sql);
     void migrate();
 

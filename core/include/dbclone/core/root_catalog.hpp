@@ -32,7 +32,7 @@ struct RootValidation {
 };
 
 class RootCatalog {
-public:
+  public:
     explicit RootCatalog(std::filesystem::path roots_dir);
 
     const std::filesystem::path& directory() const { return dir_; }
@@ -47,13 +47,14 @@ public:
     // file on a mismatch, and listing the backends the root has when it lacks one.
     RootFile resolve(const std::string& version, const std::string& backend) const;
 
-private:
+  private:
     // "" when the file exists and has its manifest checksum, else the problem.
     std::string checksum_problem(const RootFile& file) const;
 
     std::filesystem::path dir_;
     mutable std::mutex cache_mutex_;
-    mutable std::map<std::string, std::pair<std::string, std::string>> verified_;  // path -> (stat, sha)
+    mutable std::map<std::string, std::pair<std::string, std::string>>
+        verified_;  // path -> (stat, sha)
 };
 
 }  // namespace dbclone

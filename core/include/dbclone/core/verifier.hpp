@@ -27,7 +27,7 @@ struct VerificationReport {
 };
 
 class Verifier {
-public:
+  public:
     explicit Verifier(Engine& engine) : engine_(engine) {}
 
     // The checks this build knows, in the order they run.
@@ -38,7 +38,7 @@ public:
     VerificationReport verify(const std::string& tenant_id,
                               const std::vector<std::string>& checks = {});
 
-private:
+  private:
     Engine& engine_;
 };
 
