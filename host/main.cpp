@@ -16,7 +16,7 @@ using namespace dbclone::cli;
 const std::map<std::string, std::pair<Command, const char*>>& commands() {
     static const std::map<std::string, std::pair<Command, const char*>> all = {
         {"create", {create_command, "create TENANT_ID DB_TYPE [--version V] [--placement P]"}},
-        {"verify", {verify_command, "verify TENANT_ID [--checks a,b]"}},
+        {"verify", {verify_command, "verify TENANT_ID [--checks a,b] [--against OTHER]"}},
         {"list", {list_command, "list"}},
         {"status", {status_command, "status [TENANT_ID] [--show-password]"}},
         {"remove", {remove_command, "remove TENANT_ID [--force]"}},
@@ -66,7 +66,10 @@ int main(int argc, char** argv) {
         "state directory (default: $DBCLONE_STATE_DIR, config, ~/.local/state/dbclone)")(
         "plugin-dir", po::value<std::vector<std::string>>()->composing(),
         "also load plugins from this directory (repeatable; searched first)")(
-        "roots-dir", po::value<std::string>(), "root images directory (default: config)");
+        "roots-dir", po::value<std::string>(), "root images directory (default: config)")(
+        "server", po::value<std::vector<std::string>>()->composing(),
+        "a database server's URL, e.g. postgresql://admin:pw@127.0.0.1:5432/postgres; its "
+        "scheme picks the backend (repeatable)");
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::string>())(
         "args", po::value<std::vector<std::string>>());
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
         if (vm.count("config")) options.overrides.config_file = vm["config"].as<std::string>();
         if (vm.count("state-dir")) options.overrides.state_dir = vm["state-dir"].as<std::string>();
         if (vm.count("roots-dir")) options.overrides.roots_dir = vm["roots-dir"].as<std::string>();
+        if (vm.count("server"))
+            options.overrides.server_urls = vm["server"].as<std::vector<std::string>>();
         if (vm.count("plugin-dir"))
             for (const auto& d : vm["plugin-dir"].as<std::vector<std::string>>())
                 options.overrides.plugin_dirs.emplace_back(d);

@@ -74,7 +74,9 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto options = options_with_help("verify options");
     options.add_options()("tenant", po::value<std::string>()->required(), "tenant id")(
         "checks", po::value<std::string>()->default_value(""),
-        "comma-separated checks to run (default: all)");
+        "comma-separated checks to run (default: all)")(
+        "against", po::value<std::string>()->default_value(""),
+        "the tenant to attack in cross-tenant checks (default: another of the same type)");
     po::positional_options_description positional;
     positional.add("tenant", 1);
     auto vm = parse_command(args, options, positional);
@@ -90,6 +92,8 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
             char ms[32];
             std::snprintf(ms, sizeof ms, "%.2f", c.duration_ms);
             table.add({c.name, c.outcome, ms, c.details});
+            for (const auto& p : c.probes)
+                table.add({"  " + p.name, p.outcome, "", p.direction + ": " + p.detail});
         }
         table.print(std::cout);
         std::cout << (report.ok() ? "verified: " : "NOT verified: ") << report.tenant_id << '\n';

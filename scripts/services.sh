@@ -1,19 +1,95 @@
 #!/usr/bin/env bash
-# Starts, stops or reports the real servers the integration tests need, all on
-# 127.0.0.1. The suite today needs none: the SQLite backend is embedded. Each
-# server backend adds its server here (PostgreSQL, MariaDB, FerretDB, dockerd).
+# Starts, stops or reports the real servers the integration tests need, all
+# listening on 127.0.0.1 only, with their data under $DBCLONE_SERVICES_DIR
+# (default /var/tmp/dbclone-services).
+#
+#   scripts/services.sh start    # start every server; write $DBCLONE_SERVICES_DIR/env
+#   scripts/services.sh stop
+#   scripts/services.sh status
+#
+# `env` holds the URLs the tests read (source it): DBCLONE_TEST_PG_URL (an admin
+# with CREATEDB and CREATEROLE, not a superuser) and DBCLONE_TEST_PG_SUPERUSER_URL
+# (for test set-up only).
 set -euo pipefail
 
-services=()  # names of the servers this suite starts; none yet
+root="${DBCLONE_SERVICES_DIR:-/var/tmp/dbclone-services}"
+pg_port="${DBCLONE_TEST_PG_PORT:-15432}"
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 
-usage() { echo "usage: $0 start|stop|status" >&2; exit 2; }
+# PostgreSQL refuses to run as root: as root, its commands run as `postgres`.
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+random_password() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
+
+pg_dir="$root/postgresql"
+
+start_postgresql() {
+  [ -x "$pg_bin/postgres" ] || { echo "services: PostgreSQL is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+  mkdir -p "$pg_dir"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pg_dir"; fi
+  chmod 700 "$pg_dir"
+  if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
+    random_password > "$pg_dir/superuser.pw"
+    random_password > "$pg_dir/admin.pw"
+    chmod 600 "$pg_dir"/*.pw
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pg_dir"/*.pw; fi
+    as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=scram-sha-256 \
+      --pwfile="$pg_dir/superuser.pw" -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log"
+  fi
+  if ! as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=200" start >/dev/null
+  fi
+  local superuser_url="postgresql://postgres:$(cat "$pg_dir/superuser.pw")@127.0.0.1:$pg_port/postgres"
+  local admin_password; admin_password="$(cat "$pg_dir/admin.pw")"
+  # The admin dbclone uses: CREATEDB and CREATEROLE, deliberately not a superuser.
+  as_postgres psql -q -v ON_ERROR_STOP=1 "$superuser_url" <<SQL >/dev/null
+SELECT 'CREATE ROLE dbclone_admin LOGIN CREATEDB CREATEROLE'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dbclone_admin') \gexec
+ALTER ROLE dbclone_admin PASSWORD '$admin_password';
+GRANT pg_signal_backend TO dbclone_admin;
+SQL
+  {
+    echo "export DBCLONE_TEST_PG_URL='postgresql://dbclone_admin:$admin_password@127.0.0.1:$pg_port/postgres'"
+    echo "export DBCLONE_TEST_PG_SUPERUSER_URL='$superuser_url'"
+  } >> "$root/env.new"
+  echo "services: postgresql $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+}
+
+stop_postgresql() {
+  if [ -f "$pg_dir/data/PG_VERSION" ]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+
+status_postgresql() {
+  if [ -f "$pg_dir/data/PG_VERSION" ] && as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1; then
+    echo "postgresql: running on 127.0.0.1:$pg_port"
+  else
+    echo "postgresql: stopped"
+  fi
+}
 
 case "${1:-}" in
-  start|status)
-    if [ ${#services[@]} -eq 0 ]; then
-      echo "services: none needed (the test suite uses the embedded SQLite backend only)"
-    fi
+  start)
+    mkdir -p "$root"
+    chmod 755 "$root"
+    rm -f "$root/env.new"
+    start_postgresql
+    mv "$root/env.new" "$root/env"
+    chmod 600 "$root/env"
     ;;
-  stop) ;;  # quiet: it runs after the test summary, which must stay the last line
-  *) usage ;;
+  stop)
+    # Quiet: it runs after the test summary, which must stay the last lines.
+    stop_postgresql
+    ;;
+  status)
+    status_postgresql
+    ;;
+  *)
+    echo "usage: $0 start|stop|status" >&2
+    exit 2
+    ;;
 esac

@@ -141,16 +141,32 @@ bool Backend::probe(const Target& target) {
     return true;
 }
 
-std::optional<std::vector<std::string>> Backend::list_artifacts() {
-    if (vtable_->list_artifacts == nullptr) return std::nullopt;
+std::optional<std::vector<std::string>> Backend::collect(
+    const std::function<dbc_rc(const dbc_sink*, dbc_error*)>& call) {
     std::lock_guard lock(mutex_);
     std::vector<std::string> records;
     RecordSink sink(records);
     CallError err;
-    dbc_rc rc = vtable_->list_artifacts(handle_, sink.get(), err.get());
+    dbc_rc rc = call(sink.get(), err.get());
     if (rc == DBC_NOT_SUPPORTED) return std::nullopt;
     check(rc, err);
     return records;
+}
+
+std::optional<std::vector<std::string>> Backend::list_artifacts() {
+    if (vtable_->list_artifacts == nullptr) return std::nullopt;
+    return collect([&](const dbc_sink* sink, dbc_error* err) {
+        return vtable_->list_artifacts(handle_, sink, err);
+    });
+}
+
+std::optional<std::vector<std::string>> Backend::attempt_access(const Target& attacker,
+                                                               const Target& victim) {
+    if (vtable_->attempt_access == nullptr) return std::nullopt;
+    dbc_target a = to_c(attacker), b = to_c(victim);
+    return collect([&](const dbc_sink* sink, dbc_error* err) {
+        return vtable_->attempt_access(handle_, &a, &b, sink, err);
+    });
 }
 
 }  // namespace dbclone

@@ -71,7 +71,39 @@ void read_file(Config& c, const std::filesystem::path& file) {
     }
 }
 
+// Sets plugins.<backend>.url in the config, keeping the section's other keys.
+void set_url(Config& c, const std::string& backend, const std::string& url) {
+    rapidjson::Document section;
+    section.Parse(c.settings_for(backend).c_str());
+    if (!section.IsObject()) section.SetObject();
+    section.RemoveMember("url");
+    section.AddMember("url", rapidjson::Value(url.c_str(), section.GetAllocator()),
+                      section.GetAllocator());
+    c.plugin_settings[backend] = json::to_string(section);
+}
+
+struct ServerVariable {
+    const char* backend;
+    const char* variable;
+};
+constexpr ServerVariable server_variables[] = {
+    {"postgresql", "DBCLONE_PG_URL"},
+    {"mysql", "DBCLONE_MYSQL_URL"},
+    {"mongodb", "DBCLONE_MONGODB_URI"},
+};
+
 }  // namespace
+
+std::string backend_for_url(const std::string& url) {
+    auto colon = url.find("://");
+    std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
+    if (scheme == "postgresql" || scheme == "postgres") return "postgresql";
+    if (scheme == "mysql" || scheme == "mariadb") return "mysql";
+    if (scheme == "mongodb" || scheme == "mongodb+srv") return "mongodb";
+    throw Error(ErrorKind::InvalidInput, "server URL scheme \"" + scheme +
+                                             "\" is not one of postgresql://, postgres://, "
+                                             "mysql://, mariadb://, mongodb://");
+}
 
 std::string Config::settings_for(const std::string& plugin) const {
     auto it = plugin_settings.find(plugin);
@@ -102,6 +134,10 @@ Config load_config(const ConfigOverrides& o) {
     if (c.state_dir.empty())
         c.state_dir = env_path("XDG_STATE_HOME").value_or(home() / ".local" / "state") / "dbclone";
     if (o.roots_dir) c.roots_dir = *o.roots_dir;
+    for (const auto& [backend, variable] : server_variables)
+        if (const char* url = std::getenv(variable); url != nullptr && *url != '\0')
+            set_url(c, backend, url);
+    for (const auto& url : o.server_urls) set_url(c, backend_for_url(url), url);
     // Search order: the command line, the config file, then the program's own tree
     // and the configured install prefix (the same directory, usually).
     std::vector<std::filesystem::path> dirs = o.plugin_dirs;

@@ -66,6 +66,19 @@ void write_report(Writer& w, const VerificationReport& report) {
         field(w, "details", c.details);
         w.Key("duration_ms");
         w.Double(c.duration_ms);
+        if (!c.probes.empty()) {
+            w.Key("probes");
+            w.StartArray();
+            for (const auto& p : c.probes) {
+                w.StartObject();
+                field(w, "name", p.name);
+                field(w, "direction", p.direction);
+                field(w, "outcome", p.outcome);
+                field(w, "detail", p.detail);
+                w.EndObject();
+            }
+            w.EndArray();
+        }
         w.EndObject();
     }
     w.EndArray();

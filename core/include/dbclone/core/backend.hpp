@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,9 +63,16 @@ class Backend {
     bool probe(const Target& target);
     // Each artifact as a JSON record; nullopt when the plugin cannot list them.
     std::optional<std::vector<std::string>> list_artifacts();
+    // Each isolation probe's record, `attacker` against `victim`; nullopt when the
+    // plugin has no probes.
+    std::optional<std::vector<std::string>> attempt_access(const Target& attacker,
+                                                           const Target& victim);
 
   private:
     void check(dbc_rc rc, const CallError& err) const;
+    // Runs `call` with a sink that collects records, under the handle's lock.
+    std::optional<std::vector<std::string>> collect(
+        const std::function<dbc_rc(const dbc_sink*, dbc_error*)>& call);
 
     std::shared_ptr<LoadedPlugin> plugin_;
     const dbc_backend_vtable* vtable_;

@@ -17,6 +17,10 @@ struct ConfigOverrides {
     std::optional<std::filesystem::path> state_dir;
     std::optional<std::filesystem::path> roots_dir;
     std::vector<std::filesystem::path> plugin_dirs;  // searched before all others
+    // Server URLs (--server); each goes to the backend its scheme names:
+    // postgresql:// or postgres:// to postgresql, mysql:// or mariadb:// to mysql,
+    // mongodb:// to mongodb.
+    std::vector<std::string> server_urls;
 };
 
 struct Config {
@@ -33,10 +37,17 @@ struct Config {
     std::string settings_for(const std::string& plugin) const;
 };
 
+// The backend a server URL is for, from its scheme; throws Error(InvalidInput)
+// naming the URL's scheme and the schemes allowed.
+std::string backend_for_url(const std::string& url);
+
 // Resolves every setting as described above. The config file is, in order:
 // overrides.config_file, $DBCLONE_CONFIG, ~/.config/dbclone/dbclone.json (if it
 // exists), else the shipped share/dbclone/dbclone.json. Relative paths in a config
-// file are relative to that file. Throws Error(InvalidInput) naming a bad setting.
+// file are relative to that file. A backend's server URL comes from the
+// command line, else its environment variable (DBCLONE_PG_URL,
+// DBCLONE_MYSQL_URL, DBCLONE_MONGODB_URI), else the config file's
+// plugins.<name>.url. Throws Error(InvalidInput) naming a bad setting.
 Config load_config(const ConfigOverrides& overrides);
 
 // The directory holding bin/, lib/dbclone/plugins and share/dbclone of the running

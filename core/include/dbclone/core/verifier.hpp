@@ -10,11 +10,20 @@
 
 namespace dbclone {
 
+// One isolation probe as a backend reported it.
+struct ProbeResult {
+    std::string name;       // e.g. "connect_other_database"
+    std::string direction;  // "a -> b": attacker -> victim
+    std::string outcome;    // denied, allowed, not_enforced, not_applicable, error
+    std::string detail;
+};
+
 struct CheckResult {
     std::string name;
     std::string outcome;  // passed, failed, not_applicable, not_enforced, error
     std::string details;
     double duration_ms = 0;
+    std::vector<ProbeResult> probes;  // cross_tenant_access only
 };
 
 struct VerificationReport {
@@ -33,10 +42,13 @@ class Verifier {
     // The checks this build knows, in the order they run.
     static const std::vector<std::string>& check_names();
 
-    // Runs `checks` (all when empty) against the tenant. Throws Error(NotFound)
-    // for an unknown tenant and Error(InvalidInput) for an unknown check name.
+    // Runs `checks` (all when empty) against the tenant; cross-tenant checks
+    // attack `against`, or another ready tenant of the same type when empty.
+    // Throws Error(NotFound) for an unknown tenant and Error(InvalidInput) for
+    // an unknown check name.
     VerificationReport verify(const std::string& tenant_id,
-                              const std::vector<std::string>& checks = {});
+                              const std::vector<std::string>& checks = {},
+                              const std::string& against = "");
 
   private:
     Engine& engine_;

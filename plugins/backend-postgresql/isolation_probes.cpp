@@ -1,0 +1,112 @@
+#include "isolation_probes.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include "pg_connection.hpp"
+
+namespace dbclone::postgresql {
+
+namespace {
+
+void report(const sdk::Sink& sink, const std::string& name, const std::string& outcome,
+            const std::string& detail) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("name");
+    w.String(name.c_str());
+    w.Key("outcome");
+    w.String(outcome.c_str());
+    w.Key("detail");
+    w.String(detail.c_str());
+    w.EndObject();
+    sink.write(buffer.GetString());
+}
+
+// Runs `sql` as the attacker; only "insufficient privilege" counts as denied.
+void probe_statement(const sdk::Sink& sink, PgConnection& attacker, const std::string& name,
+                     const std::string& sql) {
+    auto error = attacker.try_exec(sql);
+    if (!error)
+        report(sink, name, "allowed", "succeeded: " + sql);
+    else if (error->sqlstate == "42501")
+        report(sink, name, "denied", error->message);
+    else
+        report(sink, name, "error", error->message + " (SQLSTATE " + error->sqlstate + ")");
+}
+
+// A login to the victim's database with the attacker's credentials, and what
+// the attacker could do there if it were let in.
+void probe_other_database(const sdk::Sink& sink, const std::string& url, const dbc_target& a,
+                          const dbc_target& b) {
+    try {
+        PgConnection into_b(url, login_as(a, b.location));
+        report(sink, "connect_other_database", "allowed",
+               std::string("logged in to ") + b.location + " as " + a.user);
+        probe_statement(sink, into_b, "create_table_in_other_database",
+                        "CREATE TABLE dbclone_isolation_probe (x int)");
+    } catch (const sdk::Failure& f) {
+        std::string outcome = f.code() == DBC_DENIED ? "denied" : "error";
+        report(sink, "connect_other_database", outcome, f.what());
+        report(sink, "create_table_in_other_database", outcome,
+               "cannot create anything in a database it cannot log in to");
+    }
+}
+
+// dblink and postgres_fdw reach other databases from inside one; a tenant must
+// be able neither to install them nor to use them against another tenant.
+void probe_extension(const sdk::Sink& sink, PgConnection& attacker, const std::string& extension,
+                     const dbc_target& b) {
+    std::string name = extension + "_to_other_database";
+    auto available =
+        attacker.query("SELECT 1 FROM pg_available_extensions WHERE name = $1", {extension});
+    if (available.size() == 0) {
+        report(sink, name, "not_applicable", extension + " is not installed on this server");
+        return;
+    }
+    auto installed = attacker.query("SELECT 1 FROM pg_extension WHERE extname = $1", {extension});
+    if (installed.size() == 0) {
+        probe_statement(sink, attacker, name, "CREATE EXTENSION " + extension);
+        return;
+    }
+    // Present in the attacker's database already: try it against the victim.
+    std::string conninfo = "dbname=" + std::string(b.location) + " user=" + std::string(b.user);
+    if (extension == "dblink")
+        probe_statement(sink, attacker, name,
+                        "SELECT dblink_connect('dbclone_probe', " +
+                            attacker.quote_literal(conninfo) + ")");
+    else
+        probe_statement(sink, attacker, name,
+                        "CREATE SERVER dbclone_probe FOREIGN DATA WRAPPER postgres_fdw OPTIONS "
+                        "(dbname " +
+                            attacker.quote_literal(b.location) + ")");
+}
+
+}  // namespace
+
+std::map<std::string, std::string> login_as(const dbc_target& target, const std::string& database) {
+    std::map<std::string, std::string> keywords{{"dbname", database}};
+    if (target.host != nullptr) keywords["host"] = target.host;
+    if (target.port != 0) keywords["port"] = std::to_string(target.port);
+    if (target.user != nullptr) keywords["user"] = target.user;
+    keywords["password"] = target.password != nullptr ? target.password : "";
+    return keywords;
+}
+
+void run_isolation_probes(const std::string& url, const dbc_target& a, const dbc_target& b,
+                          const sdk::Sink& sink) {
+    probe_other_database(sink, url, a, b);
+    PgConnection attacker(url, login_as(a, a.location));
+    probe_statement(sink, attacker, "set_role_other_tenant",
+                    "SET ROLE " + attacker.quote_identifier(b.user != nullptr ? b.user : ""));
+    probe_statement(sink, attacker, "read_pg_authid", "SELECT rolpassword FROM pg_authid");
+    probe_statement(sink, attacker, "pg_read_file", "SELECT pg_read_file('/etc/passwd')");
+    probe_statement(sink, attacker, "copy_to_server_file",
+                    "COPY (SELECT 1) TO '/tmp/dbclone_probe_" + std::to_string(::getpid()) + "'");
+    probe_extension(sink, attacker, "dblink", b);
+    probe_extension(sink, attacker, "postgres_fdw", b);
+}
+
+}  // namespace dbclone::postgresql

@@ -1,0 +1,232 @@
+// The PostgreSQL backend: a tenant is a database cloned from a template on a
+// shared server, with its own login role that alone may connect to it and that
+// owns its objects.
+#include <dbclone/sdk.hpp>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "backend_settings.hpp"
+#include "golden_template.hpp"
+#include "isolation_probes.hpp"
+#include "pg_connection.hpp"
+#include "schema_fingerprint.hpp"
+
+namespace dbclone::postgresql {
+
+namespace {
+
+// Marks what dbclone made, so reconcile never touches a server's other objects.
+constexpr const char* tenant_marker = "dbclone tenant";
+
+std::string database_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
+std::string role_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
+
+void write_artifact(const sdk::Sink& sink, const std::string& tenant) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("tenant_id");
+    w.String(tenant.c_str());
+    w.Key("location");
+    w.String(database_of(tenant).c_str());
+    w.Key("user");
+    w.String(role_of(tenant).c_str());
+    w.EndObject();
+    sink.write(buffer.GetString());
+}
+
+}  // namespace
+
+class PostgresqlBackend {
+public:
+    static constexpr const char* description =
+        "PostgreSQL: a database per tenant on a shared server, cloned from a template";
+    static constexpr uint64_t capabilities =
+        DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+    static constexpr const char* config_schema = BackendSettings::schema;
+
+    PostgresqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
+        : host_(host), settings_(BackendSettings::parse(init.config_json)) {}
+
+    sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
+        PgConnection& admin = admin_connection();
+        std::string name = template_name(req.root_version);
+        // Serializes builders across hosts that share this server, on top of the
+        // host's own lock file; released when the statement's session ends.
+        admin.query("SELECT pg_advisory_lock(hashtext($1))", {name}, "locking " + name);
+        struct Unlock {
+            PgConnection& c;
+            std::string n;
+            ~Unlock() { c.try_exec("SELECT pg_advisory_unlock_all()"); }
+        } unlock{admin, name};
+        auto existing = find_template(admin, name);
+        if (!existing || existing->sha256 != req.root_sha256) {
+            existing = build_template(settings_.url, admin, name, req.root_file, req.root_sha256);
+            host_.info("built template " + name + " (" + std::to_string(existing->bytes) + " bytes)");
+        }
+        template_bytes_[name] = existing->bytes;
+        return {name, existing->fingerprint};
+    }
+
+    sdk::CloneResult clone(const dbc_clone_request& req) {
+        PgConnection& admin = admin_connection();
+        std::string database = req.database_name, role = req.user_name;
+        std::string q_db = admin.quote_identifier(database), q_role = admin.quote_identifier(role);
+        std::string strategy = strategy_for(req.golden_location);
+        create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
+        bool role_created = false;
+        try {
+            // One implicit transaction: the role exists with all its grants, or not at all.
+            admin.exec("COMMENT ON DATABASE " + q_db + " IS " + admin.quote_literal(tenant_marker) +
+                           "; CREATE ROLE " + q_role + " LOGIN PASSWORD " +
+                           admin.quote_literal(admin.scram_verifier(role, req.password)) +
+                           "; COMMENT ON ROLE " + q_role + " IS " +
+                           admin.quote_literal(tenant_marker) + "; GRANT " + q_role + " TO " +
+                           admin.quote_identifier(admin.user()) +
+                           "; REVOKE ALL ON DATABASE " + q_db +
+                           " FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE " + q_db + " TO " +
+                           q_role,
+                       "creating role " + role);
+            role_created = true;
+            PgConnection inside(settings_.url, {{"dbname", database}});
+            inside.exec("REASSIGN OWNED BY " + inside.quote_identifier(root_owner_role) + " TO " +
+                            q_role + "; GRANT CREATE, USAGE ON SCHEMA public TO " + q_role,
+                        "handing " + database + " to " + role);
+        } catch (...) {
+            // The admin session may be the casualty: undo on a fresh one, and only
+            // what this call made (a role of that name may have existed before).
+            admin_.reset();
+            PgConnection& fresh = admin_connection();
+            drop_database(fresh, database);
+            if (role_created) fresh.exec("DROP ROLE IF EXISTS " + q_role, "dropping " + role);
+            throw;
+        }
+        PgConnection& done = admin_connection();
+        return {database, done.host(), done.port(), role,
+                R"({"strategy":")" + strategy + "\"}"};
+    }
+
+    void drop(const dbc_drop_request& req) { drop_tenant(req.tenant_id); }
+
+    std::string fingerprint(const dbc_target& target) {
+        if (target.tenant_id == nullptr) {
+            // A golden copy admits no connection; its fingerprint is in its comment.
+            auto golden = find_template(admin_connection(), target.location);
+            if (!golden) throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
+            return golden->fingerprint;
+        }
+        PgConnection db(settings_.url, login_as(target, target.location));
+        return schema_fingerprint(db);
+    }
+
+    void probe(const dbc_target& target) {
+        PgConnection db(settings_.url, login_as(target, target.location));
+        db.query("SELECT 1", {}, "probe");
+    }
+
+    void list_artifacts(const sdk::Sink& sink) {
+        PgConnection& admin = admin_connection();
+        static const std::regex database_pattern("^tenant_([a-z0-9][a-z0-9_]{0,47})_db$");
+        static const std::regex role_pattern("^tenant_([a-z0-9][a-z0-9_]{0,47})$");
+        std::set<std::string> tenants;
+        std::smatch m;
+        for (const auto& row :
+             admin.query("SELECT datname FROM pg_database WHERE shobj_description(oid, "
+                         "'pg_database') = $1",
+                         {tenant_marker})
+                 .rows)
+            if (std::regex_match(row[0], m, database_pattern)) tenants.insert(m[1]);
+        for (const auto& row : admin.query("SELECT rolname FROM pg_roles WHERE "
+                                           "shobj_description(oid, 'pg_authid') = $1",
+                                           {tenant_marker})
+                                   .rows)
+            if (std::regex_match(row[0], m, role_pattern)) tenants.insert(m[1]);
+        for (const auto& t : tenants) write_artifact(sink, t);
+    }
+
+    void attempt_access(const dbc_target& attacker, const dbc_target& victim, const sdk::Sink& sink) {
+        run_isolation_probes(settings_.url, attacker, victim, sink);
+    }
+
+private:
+    // One admin session per handle, checked once: reachable, and allowed to
+    // create databases and roles.
+    PgConnection& admin_connection() {
+        if (admin_) return *admin_;
+        if (settings_.url.empty())
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "no PostgreSQL server configured: set plugins.postgresql.url, "
+                               "DBCLONE_PG_URL or --server postgresql://...");
+        auto admin = std::make_unique<PgConnection>(settings_.url);
+        auto rights = admin->query(
+            "SELECT rolsuper OR rolcreatedb, rolsuper OR rolcreaterole FROM pg_roles "
+            "WHERE rolname = current_user");
+        if (rights.at(0, 0) != "t" || rights.at(0, 1) != "t")
+            throw sdk::Failure(DBC_DENIED, "postgresql: role " + admin->user() +
+                                               " lacks CREATEDB or CREATEROLE; dbclone needs both");
+        admin_ = std::move(admin);
+        return *admin_;
+    }
+
+    std::string strategy_for(const std::string& golden) const {
+        if (settings_.strategy != "auto") return settings_.strategy == "file_copy" ? "FILE_COPY" : "WAL_LOG";
+        auto it = template_bytes_.find(golden);
+        uint64_t bytes = it != template_bytes_.end() ? it->second : 0;
+        return bytes > settings_.file_copy_above_bytes ? "FILE_COPY" : "WAL_LOG";
+    }
+
+    // CREATE DATABASE, retried with backoff while the template is busy (another
+    // session copying it, SQLSTATE 55006), for up to about 30 seconds.
+    void create_database(PgConnection& admin, const std::string& q_db, const std::string& q_template,
+                         const std::string& strategy) {
+        std::string sql = "CREATE DATABASE " + q_db + " TEMPLATE " + q_template + " STRATEGY " + strategy;
+        auto delay = std::chrono::milliseconds(5);
+        for (int attempt = 1;; ++attempt) {
+            auto error = admin.try_exec(sql);
+            if (!error) return;
+            if (error->sqlstate == "55006" && attempt < 40) {
+                std::this_thread::sleep_for(delay);
+                delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+                continue;
+            }
+            dbc_rc code = error->sqlstate == "42P04" ? DBC_CONFLICT : DBC_ERROR;
+            if (error->sqlstate.rfind("08", 0) == 0 || error->sqlstate == "57P01") admin_.reset();
+            throw sdk::Failure(code, "postgresql: creating database failed: " + error->message +
+                                         " (SQLSTATE " + error->sqlstate + ")");
+        }
+    }
+
+    // Ends the tenant's sessions, then drops its database and role. Names come
+    // from the tenant id alone, never from a caller's location string.
+    void drop_tenant(std::string_view tenant) {
+        PgConnection& admin = admin_connection();
+        std::string database = database_of(tenant), role = role_of(tenant);
+        admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (datname = $1 OR "
+            "usename = $2) AND pid <> pg_backend_pid()",
+            {database, role}, "ending the sessions of " + role);
+        drop_database(admin, database);
+        admin.exec("DROP ROLE IF EXISTS " + admin.quote_identifier(role), "dropping " + role);
+    }
+
+    static void drop_database(PgConnection& admin, const std::string& database) {
+        admin.exec("DROP DATABASE IF EXISTS " + admin.quote_identifier(database) + " WITH (FORCE)",
+                   "dropping " + database);
+    }
+
+    sdk::Host host_;
+    BackendSettings settings_;
+    std::unique_ptr<PgConnection> admin_;
+    std::map<std::string, uint64_t> template_bytes_;  // template name -> size
+};
+
+}  // namespace dbclone::postgresql
+
+DBC_DECLARE_BACKEND(dbclone::postgresql::PostgresqlBackend, "postgresql", "0.1.0")
