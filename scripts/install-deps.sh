@@ -8,7 +8,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   # libraries dbclone builds against
   libboost-dev libboost-program-options-dev
-  rapidjson-dev libspdlog-dev libfmt-dev libsqlite3-dev
+  rapidjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev
+  # servers the integration tests run (scripts/services.sh)
+  postgresql-15 postgresql-client-15
   # tests
   libgtest-dev libgmock-dev googletest sqlite3
 )

@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 ./scripts/services.sh start
 trap './scripts/services.sh stop' EXIT
+# The servers' URLs for the tests (DBCLONE_TEST_PG_URL, ...).
+source "${DBCLONE_SERVICES_DIR:-/var/tmp/dbclone-services}/env"
 ctest --test-dir build --output-on-failure -j2

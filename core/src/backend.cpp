@@ -47,7 +47,8 @@ dbc_target to_c(const Target& t) {
 
 }  // namespace
 
-Backend::Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir)
+Backend::Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir,
+                 const std::string& options_json)
     : plugin_(std::move(plugin)),
       vtable_(&std::get<dbc_backend_vtable>(plugin_->vtable)),
       log_prefix_(plugin_->info.name) {
@@ -59,6 +60,7 @@ Backend::Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::pa
     init.struct_size = sizeof init;
     init.config_json = plugin_->config_json.c_str();
     init.data_dir = dir.c_str();
+    init.options_json = options_json.c_str();
     CallError err;
     check(vtable_->create(&host_api_, &init, &handle_, err.get()), err);
 }

@@ -44,8 +44,9 @@ Backend& Engine::backend(const std::string& db_type) {
                     "unknown database type " + in_quotes(db_type) +
                         "; available: " + (known.empty() ? "none" : join(known)));
     }
-    auto created =
-        std::make_unique<Backend>(plugin, config_.state_dir / "plugins" / plugin->info.name);
+    std::string options = R"({"installation_id":")" + registry_.installation_id() + "\"}";
+    auto created = std::make_unique<Backend>(
+        plugin, config_.state_dir / "plugins" / plugin->info.name, options);
     return *backends_.emplace(db_type, std::move(created)).first->second;
 }
 

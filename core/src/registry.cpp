@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "dbclone/core/error.hpp"
+#include "dbclone/core/password.hpp"
 
 namespace dbclone {
 
@@ -59,6 +60,10 @@ const char* const migrations[] = {
         detail    TEXT NOT NULL
     );
     CREATE INDEX events_by_tenant ON events (tenant_id, id);
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     )sql",
 };
 constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
@@ -230,6 +235,21 @@ void Registry::transaction(const std::function<void()>& body) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
+}
+
+std::string Registry::installation_id() {
+    std::string id;
+    transaction([&] {
+        Statement read(db_, "SELECT value FROM meta WHERE key = 'installation_id'");
+        if (read.step()) {
+            id = read.text(0);
+            return;
+        }
+        id = generate_password().substr(0, 16);
+        Statement write(db_, "INSERT INTO meta (key, value) VALUES ('installation_id', ?)");
+        write.bind(id).step();
+    });
+    return id;
 }
 
 void Registry::insert_clone(const CloneRecord& r) {

@@ -32,7 +32,7 @@ void ensure_root_owner(PgConnection& admin) {
     if (exists.size() == 0) {
         // Two builders of different versions may race to create it.
         if (auto e = admin.try_exec("CREATE ROLE " + role + " NOLOGIN"); e && e->sqlstate != "42710")
-            throw sdk::Failure(DBC_ERROR, "postgresql: cannot create role " +
+            throw sdk::Failure(DBC_ERROR, "cannot create role " +
                                               std::string(root_owner_role) + ": " + e->message);
     }
     auto member = admin.query("SELECT pg_has_role(current_user, $1, 'USAGE')", {root_owner_role});

@@ -51,13 +51,13 @@ PgConnection::PgConnection(const std::string& url,
     keys.push_back(nullptr);
     values.push_back(nullptr);
     conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
-    if (conn_ == nullptr) throw sdk::Failure(DBC_ERROR, "postgresql: out of memory");
+    if (conn_ == nullptr) throw sdk::Failure(DBC_ERROR, "out of memory");
     if (PQstatus(conn_) != CONNECTION_OK) {
         std::string message = one_line(PQerrorMessage(conn_));
         PQfinish(conn_);
         conn_ = nullptr;
         throw sdk::Failure(is_permission_denied(message) ? DBC_DENIED : DBC_UNAVAILABLE,
-                           "postgresql: cannot connect: " + message);
+                           "cannot connect: " + message);
     }
 }
 
@@ -73,7 +73,7 @@ Rows PgConnection::query(const std::string& sql, const std::vector<std::string>&
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
         std::string sqlstate = state != nullptr ? state : "08006";
-        throw sdk::Failure(code_for(sqlstate), "postgresql: " + what + " failed: " +
+        throw sdk::Failure(code_for(sqlstate), what + " failed: " +
                                                    one_line(PQerrorMessage(conn_)) + " (SQLSTATE " +
                                                    sqlstate + ")");
     }
@@ -89,7 +89,7 @@ Rows PgConnection::query(const std::string& sql, const std::vector<std::string>&
 
 void PgConnection::exec(const std::string& sql, const std::string& what) {
     if (auto error = try_exec(sql))
-        throw sdk::Failure(code_for(error->sqlstate), "postgresql: " + what + " failed: " +
+        throw sdk::Failure(code_for(error->sqlstate), what + " failed: " +
                                                           error->message + " (SQLSTATE " +
                                                           error->sqlstate + ")");
 }
@@ -122,7 +122,7 @@ std::string PgConnection::scram_verifier(const std::string& user,
                                          const std::string& password) const {
     char* verifier = PQencryptPasswordConn(conn_, password.c_str(), user.c_str(), "scram-sha-256");
     if (verifier == nullptr)
-        throw sdk::Failure(DBC_ERROR, "postgresql: cannot compute the SCRAM verifier: " +
+        throw sdk::Failure(DBC_ERROR, "cannot compute the SCRAM verifier: " +
                                           one_line(PQerrorMessage(conn_)));
     std::string out = verifier;
     PQfreemem(verifier);

@@ -2,6 +2,7 @@
 // shared server, with its own login role that alone may connect to it and that
 // owns its objects.
 #include <dbclone/sdk.hpp>
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -22,8 +23,17 @@ namespace dbclone::postgresql {
 
 namespace {
 
-// Marks what dbclone made, so reconcile never touches a server's other objects.
-constexpr const char* tenant_marker = "dbclone tenant";
+// The comment on every database and role dbclone makes: reconcile lists only
+// objects with this installation's mark, never a server's other objects.
+std::string tenant_marker(const char* options_json) {
+    rapidjson::Document doc;
+    doc.Parse(options_json != nullptr ? options_json : "{}");
+    std::string id = doc.IsObject() && doc.HasMember("installation_id") &&
+                             doc["installation_id"].IsString()
+                         ? doc["installation_id"].GetString()
+                         : "unknown";
+    return "dbclone tenant of installation " + id;
+}
 
 std::string database_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
 std::string role_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
@@ -53,7 +63,9 @@ public:
     static constexpr const char* config_schema = BackendSettings::schema;
 
     PostgresqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
-        : host_(host), settings_(BackendSettings::parse(init.config_json)) {}
+        : host_(host),
+          settings_(BackendSettings::parse(init.config_json)),
+          marker_(tenant_marker(init.options_json)) {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
         PgConnection& admin = admin_connection();
@@ -84,11 +96,11 @@ public:
         bool role_created = false;
         try {
             // One implicit transaction: the role exists with all its grants, or not at all.
-            admin.exec("COMMENT ON DATABASE " + q_db + " IS " + admin.quote_literal(tenant_marker) +
+            admin.exec("COMMENT ON DATABASE " + q_db + " IS " + admin.quote_literal(marker_) +
                            "; CREATE ROLE " + q_role + " LOGIN PASSWORD " +
                            admin.quote_literal(admin.scram_verifier(role, req.password)) +
                            "; COMMENT ON ROLE " + q_role + " IS " +
-                           admin.quote_literal(tenant_marker) + "; GRANT " + q_role + " TO " +
+                           admin.quote_literal(marker_) + "; GRANT " + q_role + " TO " +
                            admin.quote_identifier(admin.user()) +
                            "; REVOKE ALL ON DATABASE " + q_db +
                            " FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE " + q_db + " TO " +
@@ -140,12 +152,12 @@ public:
         for (const auto& row :
              admin.query("SELECT datname FROM pg_database WHERE shobj_description(oid, "
                          "'pg_database') = $1",
-                         {tenant_marker})
+                         {marker_})
                  .rows)
             if (std::regex_match(row[0], m, database_pattern)) tenants.insert(m[1]);
         for (const auto& row : admin.query("SELECT rolname FROM pg_roles WHERE "
                                            "shobj_description(oid, 'pg_authid') = $1",
-                                           {tenant_marker})
+                                           {marker_})
                                    .rows)
             if (std::regex_match(row[0], m, role_pattern)) tenants.insert(m[1]);
         for (const auto& t : tenants) write_artifact(sink, t);
@@ -169,7 +181,7 @@ private:
             "SELECT rolsuper OR rolcreatedb, rolsuper OR rolcreaterole FROM pg_roles "
             "WHERE rolname = current_user");
         if (rights.at(0, 0) != "t" || rights.at(0, 1) != "t")
-            throw sdk::Failure(DBC_DENIED, "postgresql: role " + admin->user() +
+            throw sdk::Failure(DBC_DENIED, "role " + admin->user() +
                                                " lacks CREATEDB or CREATEROLE; dbclone needs both");
         admin_ = std::move(admin);
         return *admin_;
@@ -198,7 +210,7 @@ private:
             }
             dbc_rc code = error->sqlstate == "42P04" ? DBC_CONFLICT : DBC_ERROR;
             if (error->sqlstate.rfind("08", 0) == 0 || error->sqlstate == "57P01") admin_.reset();
-            throw sdk::Failure(code, "postgresql: creating database failed: " + error->message +
+            throw sdk::Failure(code, "creating database failed: " + error->message +
                                          " (SQLSTATE " + error->sqlstate + ")");
         }
     }
@@ -213,7 +225,15 @@ private:
             "usename = $2) AND pid <> pg_backend_pid()",
             {database, role}, "ending the sessions of " + role);
         drop_database(admin, database);
-        admin.exec("DROP ROLE IF EXISTS " + admin.quote_identifier(role), "dropping " + role);
+        // DROP OWNED also revokes what was granted to the role on shared objects
+        // (another database's CONNECT, granted behind dbclone's back), which would
+        // otherwise block DROP ROLE.
+        std::string q_role = admin.quote_identifier(role);
+        admin.exec("DO $$BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = " +
+                       admin.quote_literal(role) + ") THEN EXECUTE 'DROP OWNED BY ' || " +
+                       admin.quote_literal(q_role) + "; END IF; END$$; DROP ROLE IF EXISTS " +
+                       q_role,
+                   "dropping " + role);
     }
 
     static void drop_database(PgConnection& admin, const std::string& database) {
@@ -223,6 +243,7 @@ private:
 
     sdk::Host host_;
     BackendSettings settings_;
+    std::string marker_;
     std::unique_ptr<PgConnection> admin_;
     std::map<std::string, uint64_t> template_bytes_;  // template name -> size
 };

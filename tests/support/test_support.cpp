@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -108,6 +109,26 @@ std::vector<std::string> files_below(const std::filesystem::path& dir) {
             out.push_back(std::filesystem::relative(it->path(), dir).string());
     std::sort(out.begin(), out.end());
     return out;
+}
+
+}  // namespace dbclone::testing
+
+namespace dbclone::testing {
+
+namespace {
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr ? v : "";
+}
+}  // namespace
+
+std::string pg_admin_url() { return env("DBCLONE_TEST_PG_URL"); }
+std::string pg_superuser_url() { return env("DBCLONE_TEST_PG_SUPERUSER_URL"); }
+
+Config pg_test_config(const std::filesystem::path& state_dir, const std::string& url) {
+    Config c = test_config(state_dir);
+    c.plugin_settings["postgresql"] = R"({"url": ")" + url + "\"}";
+    return c;
 }
 
 }  // namespace dbclone::testing

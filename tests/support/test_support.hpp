@@ -51,3 +51,24 @@ std::vector<int> run_in_processes(int count, const std::function<void(int)>& bod
 std::vector<std::string> files_below(const std::filesystem::path& dir);
 
 }  // namespace dbclone::testing
+
+namespace dbclone::testing {
+
+// $DBCLONE_TEST_PG_URL (an admin with CREATEDB and CREATEROLE), or "" when unset.
+std::string pg_admin_url();
+// $DBCLONE_TEST_PG_SUPERUSER_URL, for test set-up behind dbclone's back.
+std::string pg_superuser_url();
+
+// test_config() with the PostgreSQL plugin pointed at `url`.
+Config pg_test_config(const std::filesystem::path& state_dir, const std::string& url);
+
+}  // namespace dbclone::testing
+
+// Skips the test, saying why, when scripts/services.sh has not provided a
+// PostgreSQL server (scripts/test.sh always does).
+#define DBCLONE_REQUIRE_POSTGRESQL()                                                        \
+    do {                                                                                    \
+        if (dbclone::testing::pg_admin_url().empty())                                       \
+            GTEST_SKIP() << "DBCLONE_TEST_PG_URL is not set: run scripts/services.sh start " \
+                            "and source its env file";                                      \
+    } while (0)

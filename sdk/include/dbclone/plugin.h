@@ -150,7 +150,12 @@ typedef struct dbc_plugin_init {
      * directory; the plugin keeps its files (golden copies, clones) there. It is on
      * the same filesystem as the rest of the state, so rename() is atomic in it. */
     const char* data_dir;
-    const char* options_json; /* optional extensions; may be NULL */
+    /* Optional extensions; may be NULL. The host sends {"installation_id": "..."}:
+     * a random id of its state directory. A plugin that creates objects on a
+     * shared server marks them with it, and lists only objects with its own mark
+     * in list_artifacts, so two installations sharing a server never reconcile
+     * away each other's tenants. */
+    const char* options_json;
 } dbc_plugin_init;
 
 /* ---- Descriptor --------------------------------------------------------------- */

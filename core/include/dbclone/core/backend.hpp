@@ -44,7 +44,9 @@ struct CloneSpec {
 class Backend {
   public:
     // Creates the plugin's handle; `data_dir` is created (0700) if missing.
-    Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir);
+    // `options_json` reaches the plugin as dbc_plugin_init.options_json.
+    Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir,
+            const std::string& options_json);
     ~Backend();
     Backend(const Backend&) = delete;
     Backend& operator=(const Backend&) = delete;

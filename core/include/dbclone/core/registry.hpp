@@ -77,6 +77,11 @@ class Registry {
     // if it throws. A nested call runs inside the outer transaction.
     void transaction(const std::function<void()>& body);
 
+    // A random id of this state directory, made on first use. Plugins mark what
+    // they create with it, so two installations sharing a server never take
+    // each other's tenants for orphans.
+    std::string installation_id();
+
     // Clones. insert_clone throws Error(Conflict) if the tenant exists.
     void insert_clone(const CloneRecord& record);
     void update_clone(const CloneRecord& record);
