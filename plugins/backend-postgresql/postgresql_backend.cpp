@@ -144,6 +144,7 @@ public:
     }
 
     void list_artifacts(const sdk::Sink& sink) {
+        if (settings_.url.empty()) return;  // no server, so nothing of ours on one
         PgConnection& admin = admin_connection();
         static const std::regex database_pattern("^tenant_([a-z0-9][a-z0-9_]{0,47})_db$");
         static const std::regex role_pattern("^tenant_([a-z0-9][a-z0-9_]{0,47})$");

@@ -53,7 +53,7 @@ TEST_F(ClonerTest, CreatesAPrivateFileVerifiesAndRemovesIt) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     auto report = Verifier(engine).verify("t1");
     EXPECT_TRUE(report.ok());
-    EXPECT_EQ(report.checks.size(), 3u);
+    EXPECT_EQ(report.checks.size(), 4u);
     cloner.remove("t1");
     EXPECT_TRUE(files_below(clones()).empty());
     EXPECT_FALSE(engine.registry().find_clone("t1"));
@@ -102,7 +102,9 @@ TEST_F(ClonerTest, UnknownTypeErrorListsTheAvailableTypes) {
         cloner.create({"t1", "oracle", "", ""});
         FAIL();
     } catch (const Error& e) {
-        EXPECT_EQ(std::string(e.what()), "unknown database type \"oracle\"; available: sqlite");
+        std::string message = e.what();
+        EXPECT_EQ(message.rfind("unknown database type \"oracle\"; available: ", 0), 0u) << message;
+        EXPECT_NE(message.find("sqlite"), std::string::npos) << message;
     }
 }
 

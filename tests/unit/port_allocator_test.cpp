@@ -64,19 +64,19 @@ TEST(PortConfig, NamesTheBadEntry) {
 TEST(PortAllocator, SkipsReservedAllocatedAndBusyPorts) {
     TempDir dir;
     Registry registry(dir / "state.db");
-    Listener busy(41002);
-    ASSERT_TRUE(busy.bound) << "port 41002 must be free for this test";
-    PortAllocator ports(registry, config_with(41000, 41010, {41000}));
-    EXPECT_EQ(ports.allocate("postgresql", "a"), 41001u);  // 41000 reserved
-    EXPECT_EQ(ports.allocate("postgresql", "b"), 41003u);  // 41002 has a listener
-    ports.release(41001);
-    EXPECT_EQ(ports.allocate("postgresql", "c"), 41001u);
+    Listener busy(21002);
+    ASSERT_TRUE(busy.bound) << "port 21002 must be free for this test";
+    PortAllocator ports(registry, config_with(21000, 21010, {21000}));
+    EXPECT_EQ(ports.allocate("postgresql", "a"), 21001u);  // 21000 reserved
+    EXPECT_EQ(ports.allocate("postgresql", "b"), 21003u);  // 21002 has a listener
+    ports.release(21001);
+    EXPECT_EQ(ports.allocate("postgresql", "c"), 21001u);
 }
 
 TEST(PortAllocator, ReportsExhaustionAndUnknownTypes) {
     TempDir dir;
     Registry registry(dir / "state.db");
-    PortAllocator ports(registry, config_with(41020, 41021));
+    PortAllocator ports(registry, config_with(21020, 21021));
     ports.allocate("postgresql", "a");
     ports.allocate("postgresql", "b");
     try {
@@ -100,11 +100,14 @@ TEST(PortAllocator, ReportsExhaustionAndUnknownTypes) {
 TEST(PortAllocator, ReleasesAllocationsWhoseCloneIsGone) {
     TempDir dir;
     Registry registry(dir / "state.db");
-    PortAllocator ports(registry, config_with(41030, 41040));
+    PortAllocator ports(registry, config_with(21030, 21040));
     uint32_t orphan = ports.allocate("postgresql", "ghost");
     EXPECT_EQ(ports.release_orphans(), std::vector<uint32_t>{orphan});
     EXPECT_TRUE(registry.ports().empty());
 }
+
+// Ranges here lie below the kernel's ephemeral ports (32768 and up), where
+// client connections of tests running in parallel would make ports look busy.
 
 // Two processes allocate 50 ports each, at the same time, from one registry file.
 TEST(PortAllocator, TwoProcessesNeverGetTheSamePort) {
@@ -112,7 +115,7 @@ TEST(PortAllocator, TwoProcessesNeverGetTheSamePort) {
     { Registry create_schema(dir / "state.db"); }
     auto statuses = dbclone::testing::run_in_processes(2, [&](int child) {
         Registry registry(dir / "state.db");
-        PortAllocator ports(registry, config_with(42000, 42999));
+        PortAllocator ports(registry, config_with(22000, 22999));
         std::ofstream out(dir / ("ports-" + std::to_string(child)));
         for (int i = 0; i < 50; ++i)
             out << ports.allocate("postgresql", "t" + std::to_string(child)) << '\n';
