@@ -5,10 +5,7 @@
 //
 // The root is v1.0's schema and data plus R generated customers (about 1 MB
 // with the default R), written to a temporary roots directory.
-#include <fcntl.h>
-#include <spawn.h>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/sha256.hpp>
@@ -20,44 +17,15 @@
 #include <fstream>
 #include <sstream>
 
-extern char** environ;
+#include "bench_support.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-struct Stats {
-    double median, p95, mean;
-};
-
-Stats stats(std::vector<double> ms) {
-    std::sort(ms.begin(), ms.end());
-    double sum = 0;
-    for (double m : ms) sum += m;
-    return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)], sum / ms.size()};
-}
-
-double since_ms(Clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-// Runs argv (no shell) with output discarded; returns its exit code.
-int run(const std::vector<std::string>& argv) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) return -1;
-    posix_spawn_file_actions_destroy(&actions);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using dbclone::bench::run;
+using dbclone::bench::since_ms;
+using dbclone::bench::stats;
 
 // A roots directory with one version, "bench", for the sqlite backend.
 void write_root(const fs::path& roots, int extra_rows) {

@@ -6,7 +6,7 @@ namespace dbclone::postgresql {
 
 namespace {
 // Measured on 2 cores (docs/postgresql.md): WAL_LOG wins below, FILE_COPY above.
-constexpr uint64_t default_file_copy_above_mb = 64;
+constexpr uint64_t default_file_copy_above_mb = 32;
 }  // namespace
 
 BackendSettings BackendSettings::parse(const char* config_json) {

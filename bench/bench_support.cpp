@@ -1,0 +1,83 @@
+#include "bench_support.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace dbclone::bench {
+
+namespace {
+
+std::vector<char*> c_args(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    return args;
+}
+
+// Starts argv with the given stdin/stdout descriptors (-1: inherit / discard).
+pid_t spawn(const std::vector<std::string>& argv, int in, int out) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (in >= 0) posix_spawn_file_actions_adddup2(&actions, in, 0);
+    if (out >= 0)
+        posix_spawn_file_actions_adddup2(&actions, out, 1);
+    else
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    auto args = c_args(argv);
+    pid_t pid = -1;
+    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+}
+
+int wait_for(pid_t pid) {
+    if (pid < 0) return -1;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+Stats stats(std::vector<double> ms) {
+    if (ms.empty()) return {};
+    std::sort(ms.begin(), ms.end());
+    double sum = 0;
+    for (double m : ms) sum += m;
+    return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)],
+            sum / static_cast<double>(ms.size())};
+}
+
+double since_ms(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+int run(const std::vector<std::string>& argv) { return wait_for(spawn(argv, -1, -1)); }
+
+int run_pipeline(const std::vector<std::string>& from, const std::vector<std::string>& to) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    pid_t writer = spawn(from, -1, fds[1]);
+    pid_t reader = spawn(to, fds[0], -1);
+    close(fds[0]);
+    close(fds[1]);
+    int a = wait_for(writer), b = wait_for(reader);
+    return a == 0 && b == 0 ? 0 : 1;
+}
+
+double timed_run(const std::vector<std::string>& argv) {
+    auto t = std::chrono::steady_clock::now();
+    if (run(argv) != 0) throw std::runtime_error("benchmark step failed: " + argv[0]);
+    return since_ms(t);
+}
+
+}  // namespace dbclone::bench

@@ -1,0 +1,232 @@
+// PostgreSQL clone benchmark: dbclone against the native ways, in one run on
+// one server, for root v1.0 and for a pgbench root (scale 20, about 300 MB).
+//
+//   export DBCLONE_PG_URL=postgresql://admin:pw@127.0.0.1:15432/postgres
+//   build/bin/postgresql_bench [--iterations N] [--large-iterations M] [--scale S] [--skip-large]
+//
+// Compared, each as a median over the iterations:
+//   core     Cloner::create in this process (database, role, grants, ownership, probe)
+//   cli      `dbclone create` as a new process
+//   floor    one psql process: CREATE DATABASE ... TEMPLATE, CREATE ROLE, REVOKE, GRANT
+//            (same strategy as dbclone chose)
+//   dump     createdb + `pg_dump root | psql tenant`
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/sha256.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "bench_support.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+using namespace dbclone::bench;
+
+struct Options {
+    int iterations = 10;
+    int large_iterations = 3;
+    int scale = 20;
+    bool skip_large = false;
+};
+
+// The admin URL with another database name.
+std::string url_for(const std::string& url, const std::string& database) {
+    return url.substr(0, url.rfind('/') + 1) + database;
+}
+
+// pgbench's schema and data (as `pgbench -i -s S -I dtGp` makes them), as a root.
+std::string pgbench_root_sql(int scale) {
+    std::ostringstream s;
+    s << "CREATE TABLE pgbench_branches (bid int NOT NULL, bbalance int, filler char(88)) "
+         "WITH (fillfactor=100);\n"
+         "CREATE TABLE pgbench_tellers (tid int NOT NULL, bid int, tbalance int, filler "
+         "char(84)) WITH (fillfactor=100);\n"
+         "CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler "
+         "char(84)) WITH (fillfactor=100);\n"
+         "CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, "
+         "filler char(22));\n"
+      << "INSERT INTO pgbench_branches (bid, bbalance) SELECT bid, 0 FROM generate_series(1, "
+      << scale << ") bid;\n"
+      << "INSERT INTO pgbench_tellers (tid, bid, tbalance) SELECT tid, (tid - 1) / 10 + 1, 0 "
+         "FROM generate_series(1, "
+      << scale * 10 << ") tid;\n"
+      << "INSERT INTO pgbench_accounts (aid, bid, abalance, filler) SELECT aid, (aid - 1) / "
+         "100000 + 1, 0, '' FROM generate_series(1, "
+      << scale * 100000 << ") aid;\n"
+      << "ALTER TABLE pgbench_branches ADD PRIMARY KEY (bid);\n"
+         "ALTER TABLE pgbench_tellers ADD PRIMARY KEY (tid);\n"
+         "ALTER TABLE pgbench_accounts ADD PRIMARY KEY (aid);\n";
+    return s.str();
+}
+
+void write_root(const fs::path& roots, const std::string& version, const std::string& sql) {
+    fs::create_directories(roots / version);
+    std::ofstream(roots / version / "postgresql.sql") << sql;
+    std::ofstream(roots / version / "manifest.json")
+        << R"({"description": "benchmark root", "files": {"postgresql": {"file": "postgresql.sql", "sha256": ")"
+        << dbclone::sdk::Sha256::of(sql) << "\"}}}\n";
+}
+
+struct Figures {
+    Stats core, cli, floor, dump;
+    double golden_ms = 0;
+    double template_mb = 0;
+    std::string strategy;
+};
+
+class Bench {
+public:
+    Bench(const std::string& url, const fs::path& work) : url_(url), work_(work) {}
+
+    Figures measure(const std::string& version, const fs::path& roots, int iterations) {
+        dbclone::Config config;
+        config.state_dir = work_ / ("state-" + version);
+        config.roots_dir = roots;
+        config.port_config = fs::path(DBCLONE_SOURCE_DIR) / "config/port_config.json";
+        config.plugin_dirs = {DBCLONE_PLUGIN_DIR};
+        config.plugin_settings["postgresql"] = R"({"url": ")" + url_ + "\"}";
+        dbclone::Engine engine(config);
+        dbclone::Cloner cloner(engine);
+        Figures f;
+
+        auto t = Clock::now();
+        cloner.create({"bench_warm", "postgresql", version, ""});
+        f.golden_ms = since_ms(t);  // includes building the template, if it was missing
+        std::string native_root = "bench_native_" + std::to_string(::getpid());
+        build_native_root(native_root, roots / version / "postgresql.sql");
+        f.template_mb = std::stod(psql_scalar("SELECT pg_database_size('" + native_root + "')")) / 1048576.0;
+        f.strategy = f.template_mb > 32 ? "FILE_COPY" : "WAL_LOG";
+
+        // The ways take turns, iteration by iteration, so background work (WAL
+        // writing, checkpoints) falls on all of them alike; every database is
+        // dropped only at the end, since DROP DATABASE forces a checkpoint.
+        std::vector<double> core, cli, floor, dump;
+        int dumps = std::max(1, std::min(iterations, 3));
+        for (int i = 0; i < iterations; ++i) {
+            std::string n = std::to_string(i);
+            t = Clock::now();
+            cloner.create({"core" + n, "postgresql", version, ""});
+            core.push_back(since_ms(t));
+            cli.push_back(timed_run({DBCLONE_BINARY, "--state-dir", config.state_dir.string(),
+                                     "--roots-dir", roots.string(), "--server", url_, "create",
+                                     "cli" + n, "postgresql", "--version", version}));
+            floor.push_back(timed_run(
+                {"psql", "-q", "-v", "ON_ERROR_STOP=1", url_, "-c",
+                 "CREATE DATABASE bench_floor" + n + " TEMPLATE " + native_root + " STRATEGY " +
+                     f.strategy,
+                 "-c", "CREATE ROLE bench_floor" + n + " LOGIN PASSWORD 'bench-password'", "-c",
+                 "REVOKE ALL ON DATABASE bench_floor" + n + " FROM PUBLIC", "-c",
+                 "GRANT CONNECT, TEMPORARY ON DATABASE bench_floor" + n + " TO bench_floor" + n}));
+            if (i >= dumps) continue;
+            t = Clock::now();
+            psql({"-c", "CREATE DATABASE bench_dump" + n});
+            if (run_pipeline({"pg_dump", url_for(url_, native_root)},
+                             {"psql", "-q", "-v", "ON_ERROR_STOP=1",
+                              url_for(url_, "bench_dump" + n)}) != 0)
+                throw std::runtime_error("pg_dump | psql failed");
+            dump.push_back(since_ms(t));
+        }
+        for (int i = 0; i < iterations; ++i) {
+            std::string n = std::to_string(i);
+            cloner.remove("core" + n);
+            cloner.remove("cli" + n);
+            psql({"-c", "DROP DATABASE bench_floor" + n, "-c", "DROP ROLE bench_floor" + n});
+            if (i < dumps) psql({"-c", "DROP DATABASE bench_dump" + n});
+        }
+        cloner.remove("bench_warm");
+        psql({"-c", "DROP DATABASE " + native_root});
+        f.core = stats(core);
+        f.cli = stats(cli);
+        f.floor = stats(floor);
+        f.dump = stats(dump);
+        return f;
+    }
+
+private:
+    void psql(std::vector<std::string> args) {
+        args.insert(args.begin(), {"psql", "-q", "-v", "ON_ERROR_STOP=1", url_});
+        if (run(args) != 0) throw std::runtime_error("psql failed: " + args.back());
+    }
+
+    std::string psql_scalar(const std::string& sql) {
+        fs::path out = work_ / "scalar.txt";
+        std::string quoted_out = out.string();
+        if (run({"psql", "-At", "-v", "ON_ERROR_STOP=1", url_, "-c", sql, "-o", quoted_out}) != 0)
+            throw std::runtime_error("psql failed: " + sql);
+        std::ifstream in(out);
+        std::string value;
+        std::getline(in, value);
+        return value;
+    }
+
+    // The same root, as an ordinary database the native tools can read.
+    void build_native_root(const std::string& name, const fs::path& sql) {
+        psql({"-c", "DROP DATABASE IF EXISTS " + name, "-c", "CREATE DATABASE " + name});
+        if (run({"psql", "-q", "-v", "ON_ERROR_STOP=1", "-1", url_for(url_, name), "-f",
+                 sql.string()}) != 0)
+            throw std::runtime_error("loading " + sql.string() + " failed");
+    }
+
+    std::string url_;
+    fs::path work_;
+};
+
+void print(const std::string& title, const Figures& f) {
+    std::printf("\n### %s (template %.1f MB, strategy %s; first create incl. golden copy: %.0f ms)\n\n",
+                title.c_str(), f.template_mb, f.strategy.c_str(), f.golden_ms);
+    std::printf("| what | median ms | p95 ms |\n|---|---|---|\n");
+    std::printf("| core `Cloner::create` | %.1f | %.1f |\n", f.core.median, f.core.p95);
+    std::printf("| CLI `dbclone create` | %.1f | %.1f |\n", f.cli.median, f.cli.p95);
+    std::printf("| native floor (psql: CREATE DATABASE TEMPLATE, CREATE ROLE, GRANT) | %.1f | %.1f |\n",
+                f.floor.median, f.floor.p95);
+    std::printf("| createdb + pg_dump \\| psql | %.1f | %.1f |\n", f.dump.median, f.dump.p95);
+    double budget = 1.1 * f.floor.median + 15;
+    std::printf("\ncore / floor = %.2fx; target core <= 1.1 x floor + 15 ms = %.1f ms: %s\n",
+                f.core.median / f.floor.median, budget, f.core.median <= budget ? "met" : "MISSED");
+    std::printf("pg_dump|psql / core = %.1fx faster\n", f.dump.median / f.core.median);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
+        if (a == "--iterations") o.iterations = next();
+        else if (a == "--large-iterations") o.large_iterations = next();
+        else if (a == "--scale") o.scale = next();
+        else if (a == "--skip-large") o.skip_large = true;
+    }
+    const char* url = std::getenv("DBCLONE_PG_URL");
+    if (url == nullptr || *url == '\0') {
+        std::fprintf(stderr, "postgresql_bench: set DBCLONE_PG_URL to an admin URL\n");
+        return 2;
+    }
+    spdlog::set_level(spdlog::level::warn);
+    char pattern[] = "/tmp/dbclone-pgbench-XXXXXX";
+    fs::path work = ::mkdtemp(pattern);
+    try {
+        Bench bench(url, work);
+        print("root v1.0", bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots",
+                                         o.iterations));
+        if (!o.skip_large) {
+            std::string version = "pgbench_s" + std::to_string(o.scale);
+            write_root(work / "roots", version, pgbench_root_sql(o.scale));
+            print("root " + version, bench.measure(version, work / "roots", o.large_iterations));
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "postgresql_bench: %s\n", e.what());
+        fs::remove_all(work);
+        return 1;
+    }
+    fs::remove_all(work);
+    return 0;
+}
