@@ -44,11 +44,14 @@ int create_command(CliContext& ctx, const std::vector<std::string>& args) {
         "version", po::value<std::string>()->default_value(""),
         "root image version (default: config's default_version)")(
         "placement", po::value<std::string>()->default_value(""),
-        "embedded, shared, process or docker (default: the type's natural one)");
+        "embedded, shared, process or docker (default: the type's natural one)")(
+        "strategy", po::value<std::string>()->default_value(""),
+        "how the backend copies (mysql: logical or tablespace; postgresql: wal_log or "
+        "file_copy; default: chosen automatically)");
     po::positional_options_description positional;
     positional.add("tenant", 1).add("type", 1);
     auto vm = parse_command(args, options, positional);
-    if (help_requested(vm, "create TENANT_ID DB_TYPE [--version V] [--placement P]", options))
+    if (help_requested(vm, "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S]", options))
         return exit_code::ok;
     // Checked before the engine (and so the state directory) exists: a bad id
     // has no side effect at all.
@@ -57,7 +60,8 @@ int create_command(CliContext& ctx, const std::vector<std::string>& args) {
     StepPrinter printer(progress);
     if (progress) std::cout << "creating " << vm["tenant"].as<std::string>() << '\n';
     CreateRequest request{vm["tenant"].as<std::string>(), vm["type"].as<std::string>(),
-                          vm["version"].as<std::string>(), vm["placement"].as<std::string>()};
+                          vm["version"].as<std::string>(), vm["placement"].as<std::string>(),
+                          vm["strategy"].as<std::string>()};
     auto record = Cloner(ctx.engine()).create(request, [&](const std::string& step, auto took) {
         printer.step(step, took);
     });

@@ -100,6 +100,7 @@ Target Backend::clone(const CloneSpec& spec) {
     req.user_name = spec.user_name.c_str();
     req.password = spec.password.c_str();
     req.placement = spec.placement.c_str();
+    req.options_json = or_null(spec.options_json);
     dbc_clone_result out{};
     out.struct_size = sizeof out;
     CallError err;

@@ -9,6 +9,7 @@
 
 #include "dbclone/core/error.hpp"
 #include "dbclone/core/golden_copy_cache.hpp"
+#include "dbclone/core/json.hpp"
 #include "dbclone/core/password.hpp"
 #include "dbclone/core/tenant_id.hpp"
 #include "text.hpp"
@@ -53,6 +54,18 @@ class StepClock {
     const StepObserver& observer_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
+
+// What a create passes to the backend beyond the fixed fields.
+std::string clone_options(const CreateRequest& request) {
+    if (request.strategy.empty()) return "";
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    w.StartObject();
+    w.Key("strategy");
+    w.String(request.strategy.c_str());
+    w.EndObject();
+    return buffer.GetString();
+}
 
 }  // namespace
 
@@ -114,7 +127,8 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
         clock.done("golden copy");
 
         Target clone = backend.clone({record.tenant_id, golden.location, record.database_name,
-                                      record.user_name, record.password, placement});
+                                      record.user_name, record.password, placement,
+                                      clone_options(request)});
         undo.push("clone",
                   [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
         clock.done("clone");

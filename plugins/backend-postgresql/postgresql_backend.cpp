@@ -35,6 +35,15 @@ std::string tenant_marker(const char* options_json) {
     return "dbclone tenant of installation " + id;
 }
 
+// The "strategy" a create asked for in its options, or "".
+std::string requested_strategy(const char* options_json) {
+    rapidjson::Document doc;
+    doc.Parse(options_json != nullptr ? options_json : "{}");
+    if (doc.IsObject() && doc.HasMember("strategy") && doc["strategy"].IsString())
+        return doc["strategy"].GetString();
+    return "";
+}
+
 std::string database_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
 std::string role_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
 
@@ -91,7 +100,7 @@ public:
         PgConnection& admin = admin_connection();
         std::string database = req.database_name, role = req.user_name;
         std::string q_db = admin.quote_identifier(database), q_role = admin.quote_identifier(role);
-        std::string strategy = strategy_for(req.golden_location);
+        std::string strategy = strategy_for(req.golden_location, requested_strategy(req.options_json));
         create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
         bool role_created = false;
         try {
@@ -188,8 +197,15 @@ private:
         return *admin_;
     }
 
-    std::string strategy_for(const std::string& golden) const {
-        if (settings_.strategy != "auto") return settings_.strategy == "file_copy" ? "FILE_COPY" : "WAL_LOG";
+    // `requested` (from --strategy) wins over the configured strategy.
+    std::string strategy_for(const std::string& golden, const std::string& requested) const {
+        std::string choice = requested.empty() ? settings_.strategy : requested;
+        if (choice == "wal_log") return "WAL_LOG";
+        if (choice == "file_copy") return "FILE_COPY";
+        if (choice != "auto")
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "unknown strategy \"" + choice +
+                                                         "\" for postgresql; allowed: wal_log, "
+                                                         "file_copy");
         auto it = template_bytes_.find(golden);
         uint64_t bytes = it != template_bytes_.end() ? it->second : 0;
         return bytes > settings_.file_copy_above_bytes ? "FILE_COPY" : "WAL_LOG";

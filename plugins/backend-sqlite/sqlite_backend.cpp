@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/file_clone.hpp>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
 
@@ -14,7 +15,6 @@
 #include <map>
 #include <sstream>
 
-#include "file_clone.hpp"
 #include "sqlite_database.hpp"
 
 namespace fs = std::filesystem;
@@ -68,7 +68,7 @@ class SqliteBackend {
         rapidjson::Document config;
         config.Parse(sdk::view(init.config_json).data());
         if (config.IsObject() && config.HasMember("clone_method"))
-            method_ = parse_clone_method(config["clone_method"].GetString());
+            method_ = sdk::parse_clone_method(config["clone_method"].GetString());
         for (const auto& dir : {golden_dir_, clone_dir_}) {
             fs::create_directories(dir);
             fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
@@ -91,7 +91,7 @@ class SqliteBackend {
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
         fs::path target = clone_path(sdk::view(req.tenant_id));
-        std::string how = clone_file(req.golden_location, target, 0600, method_);
+        std::string how = sdk::clone_file(req.golden_location, target, 0600, method_);
         host_.debug("cloned " + target.string() + " by " + how);
         return {target.string(), "", 0, "", R"({"clone_method":")" + how + "\"}"};
     }
@@ -179,7 +179,7 @@ class SqliteBackend {
     sdk::Host host_;
     fs::path golden_dir_;
     fs::path clone_dir_;
-    CloneMethod method_ = CloneMethod::Auto;
+    sdk::CloneMethod method_ = sdk::CloneMethod::Auto;
     std::map<std::string, std::string> fingerprints_;  // golden path -> fingerprint
 };
 

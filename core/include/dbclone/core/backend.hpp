@@ -39,6 +39,7 @@ struct CloneSpec {
     std::string user_name;
     std::string password;
     std::string placement;
+    std::string options_json;  // extensions, e.g. {"strategy": "tablespace"}
 };
 
 class Backend {

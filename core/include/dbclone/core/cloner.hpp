@@ -17,6 +17,7 @@ struct CreateRequest {
     std::string db_type;
     std::string version;    // empty: the configured default
     std::string placement;  // empty: the backend's natural placement
+    std::string strategy = {};  // empty: the backend chooses (e.g. mysql: logical, tablespace)
 };
 
 // Told when each step of a create finishes. It may throw to abort the create
