@@ -9,8 +9,9 @@ packages=(
   # libraries dbclone builds against
   libboost-dev libboost-program-options-dev
   rapidjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev
+  libmariadb-dev
   # servers the integration tests run (scripts/services.sh)
-  postgresql-15 postgresql-client-15
+  postgresql-15 postgresql-client-15 mariadb-server mariadb-client
   # tests
   libgtest-dev libgmock-dev googletest sqlite3
 )

@@ -8,12 +8,14 @@
 #   scripts/services.sh status
 #
 # `env` holds the URLs the tests read (source it): DBCLONE_TEST_PG_URL (an admin
-# with CREATEDB and CREATEROLE, not a superuser) and DBCLONE_TEST_PG_SUPERUSER_URL
-# (for test set-up only).
+# with CREATEDB and CREATEROLE, not a superuser), DBCLONE_TEST_PG_SUPERUSER_URL
+# (for test set-up only), DBCLONE_TEST_MYSQL_URL (an admin with all privileges)
+# and DBCLONE_TEST_MYSQL_DATADIR.
 set -euo pipefail
 
 root="${DBCLONE_SERVICES_DIR:-/var/tmp/dbclone-services}"
 pg_port="${DBCLONE_TEST_PG_PORT:-15432}"
+mysql_port="${DBCLONE_TEST_MYSQL_PORT:-13306}"
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 
 # PostgreSQL refuses to run as root: as root, its commands run as `postgres`.
@@ -46,6 +48,7 @@ start_postgresql() {
   local admin_password; admin_password="$(cat "$pg_dir/admin.pw")"
   # The admin dbclone uses: CREATEDB and CREATEROLE, deliberately not a superuser.
   as_postgres psql -q -v ON_ERROR_STOP=1 "$superuser_url" <<SQL >/dev/null
+SET client_min_messages = warning;
 SELECT 'CREATE ROLE dbclone_admin LOGIN CREATEDB CREATEROLE'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dbclone_admin') \gexec
 ALTER ROLE dbclone_admin PASSWORD '$admin_password';
@@ -72,21 +75,78 @@ status_postgresql() {
   fi
 }
 
+my_dir="$root/mariadb"
+
+as_mysql_user() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u mysql -- "$@"; else "$@"; fi
+}
+
+mariadb_running() {
+  [ -S "$my_dir/mysqld.sock" ] && mariadb-admin --socket="$my_dir/mysqld.sock" -u root ping >/dev/null 2>&1
+}
+
+start_mariadb() {
+  command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || { echo "services: MariaDB is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+  mkdir -p "$my_dir"
+  if [ "$(id -u)" -eq 0 ]; then chown mysql: "$my_dir"; fi
+  if [ ! -d "$my_dir/data/mysql" ]; then
+    random_password > "$my_dir/admin.pw"
+    chmod 600 "$my_dir/admin.pw"
+    # root logs in through the socket as the OS root user only (unix_socket).
+    as_mysql_user mariadb-install-db --datadir="$my_dir/data" --auth-root-authentication-method=socket \
+      --skip-test-db >"$my_dir/install.log" 2>&1
+  fi
+  if ! mariadb_running; then
+    local user_args=()
+    if [ "$(id -u)" -eq 0 ]; then user_args=(--user=mysql); fi
+    /usr/sbin/mariadbd --no-defaults "${user_args[@]}" --datadir="$my_dir/data" \
+      --socket="$my_dir/mysqld.sock" --pid-file="$my_dir/mysqld.pid" --port="$mysql_port" \
+      --bind-address=127.0.0.1 --log-error="$my_dir/server.log" --skip-name-resolve \
+      --max-connections=300 --innodb-buffer-pool-size=256M >/dev/null 2>&1 &
+    for _ in $(seq 1 120); do mariadb_running && break; sleep 0.5; done
+    mariadb_running || { echo "services: MariaDB did not start; see $my_dir/server.log" >&2; exit 1; }
+  fi
+  local admin_password; admin_password="$(cat "$my_dir/admin.pw")"
+  mariadb --socket="$my_dir/mysqld.sock" -u root <<SQL
+CREATE USER IF NOT EXISTS 'dbclone_admin'@'%' IDENTIFIED BY '$admin_password';
+ALTER USER 'dbclone_admin'@'%' IDENTIFIED BY '$admin_password';
+GRANT ALL PRIVILEGES ON *.* TO 'dbclone_admin'@'%' WITH GRANT OPTION;
+SQL
+  {
+    echo "export DBCLONE_TEST_MYSQL_URL='mysql://dbclone_admin:$admin_password@127.0.0.1:$mysql_port/'"
+    echo "export DBCLONE_TEST_MYSQL_DATADIR='$my_dir/data'"
+  } >> "$root/env.new"
+  echo "services: mariadb $(/usr/sbin/mariadbd --version | awk '{print $3}') on 127.0.0.1:$mysql_port"
+}
+
+stop_mariadb() {
+  if mariadb_running; then
+    mariadb-admin --socket="$my_dir/mysqld.sock" -u root shutdown >/dev/null 2>&1 || true
+  fi
+}
+
+status_mariadb() {
+  if mariadb_running; then echo "mariadb: running on 127.0.0.1:$mysql_port"; else echo "mariadb: stopped"; fi
+}
+
 case "${1:-}" in
   start)
     mkdir -p "$root"
     chmod 755 "$root"
     rm -f "$root/env.new"
     start_postgresql
+    start_mariadb
     mv "$root/env.new" "$root/env"
     chmod 600 "$root/env"
     ;;
   stop)
     # Quiet: it runs after the test summary, which must stay the last lines.
     stop_postgresql
+    stop_mariadb
     ;;
   status)
     status_postgresql
+    status_mariadb
     ;;
   *)
     echo "usage: $0 start|stop|status" >&2

@@ -62,7 +62,7 @@ struct Postgresql : ::testing::Test {
     TempDir state;
     std::unique_ptr<Engine> engine;
     Engine& eng() {
-        if (!engine) engine = std::make_unique<Engine>(pg_test_config(state.path(), pg_admin_url()));
+        if (!engine) engine = std::make_unique<Engine>(server_test_config(state.path(), "postgresql", pg_admin_url()));
         return *engine;
     }
     CloneRecord create(const std::string& id) {
@@ -195,7 +195,7 @@ TEST_F(Postgresql, TwentyConcurrentCreatesAllSucceed) {
     for (int i = 0; i < 20; ++i)
         creates.push_back(std::async(std::launch::async, [&, i] {
             try {
-                Engine own(pg_test_config(state.path(), pg_admin_url()));
+                Engine own(server_test_config(state.path(), "postgresql", pg_admin_url()));
                 Cloner(own).create({unique("pg_many" + std::to_string(i)), "postgresql", "v1.0", ""});
                 return std::string("ok");
             } catch (const std::exception& e) {
@@ -225,7 +225,7 @@ TEST_F(Postgresql, EveryAllowedTenantIdShape) {
 }
 
 TEST_F(Postgresql, UnreachableServerIsAClearErrorAndLeavesNothing) {
-    Engine unreachable(pg_test_config(state.path(), "postgresql://nobody@127.0.0.1:1/postgres"));
+    Engine unreachable(server_test_config(state.path(), "postgresql", "postgresql://nobody@127.0.0.1:1/postgres"));
     try {
         Cloner(unreachable).create({"pg_nowhere", "postgresql", "v1.0", ""});
         FAIL();
@@ -240,7 +240,7 @@ TEST_F(Postgresql, AdminWithoutCreatedbIsRefusedClearly) {
     std::string weak = unique("dbclone_weak");
     Session su(pg_superuser_url());
     su.scalar("CREATE ROLE " + weak + " LOGIN PASSWORD 'weakpass'");
-    Engine engine_weak(pg_test_config(state.path(),
+    Engine engine_weak(server_test_config(state.path(), "postgresql",
                                       "postgresql://" + weak + ":weakpass@127.0.0.1:" +
                                           pg_admin_url().substr(pg_admin_url().rfind(':') + 1)));
     try {

@@ -125,9 +125,12 @@ std::string env(const char* name) {
 std::string pg_admin_url() { return env("DBCLONE_TEST_PG_URL"); }
 std::string pg_superuser_url() { return env("DBCLONE_TEST_PG_SUPERUSER_URL"); }
 
-Config pg_test_config(const std::filesystem::path& state_dir, const std::string& url) {
+std::string mysql_admin_url() { return env("DBCLONE_TEST_MYSQL_URL"); }
+
+Config server_test_config(const std::filesystem::path& state_dir, const std::string& backend,
+                          const std::string& url) {
     Config c = test_config(state_dir);
-    c.plugin_settings["postgresql"] = R"({"url": ")" + url + "\"}";
+    c.plugin_settings[backend] = R"({"url": ")" + url + "\"}";
     return c;
 }
 

@@ -59,13 +59,24 @@ std::string pg_admin_url();
 // $DBCLONE_TEST_PG_SUPERUSER_URL, for test set-up behind dbclone's back.
 std::string pg_superuser_url();
 
-// test_config() with the PostgreSQL plugin pointed at `url`.
-Config pg_test_config(const std::filesystem::path& state_dir, const std::string& url);
+// $DBCLONE_TEST_MYSQL_URL (an admin with all privileges), or "" when unset.
+std::string mysql_admin_url();
+
+// test_config() with `backend`'s plugin pointed at the server `url`.
+Config server_test_config(const std::filesystem::path& state_dir, const std::string& backend,
+                          const std::string& url);
 
 }  // namespace dbclone::testing
 
 // Skips the test, saying why, when scripts/services.sh has not provided a
 // PostgreSQL server (scripts/test.sh always does).
+#define DBCLONE_REQUIRE_MYSQL()                                                                \
+    do {                                                                                       \
+        if (dbclone::testing::mysql_admin_url().empty())                                       \
+            GTEST_SKIP() << "DBCLONE_TEST_MYSQL_URL is not set: run scripts/services.sh start " \
+                            "and source its env file";                                         \
+    } while (0)
+
 #define DBCLONE_REQUIRE_POSTGRESQL()                                                        \
     do {                                                                                    \
         if (dbclone::testing::pg_admin_url().empty())                                       \

@@ -871,3 +871,9 @@ INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUE
 (198, 34, 3, 9764),
 (199, 6, 1, 6994),
 (200, 16, 1, 10712);
+
+-- A function and a trigger, so clones must carry routines and triggers too.
+CREATE FUNCTION order_total(p_order_id INT) RETURNS BIGINT READS SQL DATA
+RETURN (SELECT COALESCE(SUM(quantity * unit_price_cents), 0) FROM order_items WHERE order_id = p_order_id);
+CREATE TRIGGER products_stock_not_negative BEFORE UPDATE ON products FOR EACH ROW
+SET NEW.stock = GREATEST(NEW.stock, 0);

@@ -872,3 +872,16 @@ INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUE
 SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT max(id) FROM customers));
 SELECT setval(pg_get_serial_sequence('products', 'id'), (SELECT max(id) FROM products));
 SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders));
+
+-- A function and a trigger, so clones must carry routines and triggers too.
+CREATE FUNCTION order_total(p_order_id integer) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT COALESCE(SUM(quantity::bigint * unit_price_cents), 0) FROM order_items WHERE order_id = p_order_id
+$$;
+CREATE FUNCTION products_stock_not_negative() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.stock := GREATEST(NEW.stock, 0);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER products_stock_not_negative BEFORE UPDATE ON products
+    FOR EACH ROW EXECUTE FUNCTION products_stock_not_negative();

@@ -868,3 +868,10 @@ INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUE
 (198, 34, 3, 9764),
 (199, 6, 1, 6994),
 (200, 16, 1, 10712);
+
+-- A trigger, so clones must carry triggers too.
+CREATE TRIGGER products_stock_not_negative AFTER UPDATE OF stock ON products
+WHEN NEW.stock < 0
+BEGIN
+    UPDATE products SET stock = 0 WHERE id = NEW.id;
+END;

@@ -1,0 +1,38 @@
+// The golden copy on a MySQL/MariaDB server: schema dbclone_root_<version>,
+// loaded once from the root's mysql.sql. What was built from which root is
+// recorded in dbclone_meta.golden_copies (MySQL has no schema comments), which
+// tenants cannot read.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "mysql_connection.hpp"
+
+namespace dbclone::mysql {
+
+inline constexpr const char* meta_schema = "dbclone_meta";
+
+struct GoldenSchema {
+    std::string name;
+    std::string sha256;
+    std::string fingerprint;
+    uint64_t bytes = 0;
+};
+
+// "dbclone_root_v1_0" for "v1.0".
+std::string golden_name(const std::string& version);
+
+// Creates dbclone_meta and its tables if missing.
+void ensure_meta_schema(MysqlConnection& admin);
+
+// The recorded golden schema, or nullopt when none was completed under `name`.
+std::optional<GoldenSchema> find_golden(MysqlConnection& admin, const std::string& name);
+
+// (Re)builds the schema from `root_file` and records it. The caller holds the
+// build lock.
+GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,
+                          const std::string& root_file, const std::string& sha256);
+
+}  // namespace dbclone::mysql

@@ -1,0 +1,88 @@
+#include "isolation_probes.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include "mysql_connection.hpp"
+
+namespace dbclone::mysql {
+
+namespace {
+
+void report(const sdk::Sink& sink, const std::string& name, const std::string& outcome,
+            const std::string& detail) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("name");
+    w.String(name.c_str());
+    w.Key("outcome");
+    w.String(outcome.c_str());
+    w.Key("detail");
+    w.String(detail.c_str());
+    w.EndObject();
+    sink.write(buffer.GetString());
+}
+
+std::pair<std::string, std::string> login_of(const dbc_target& t) {
+    return {t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : ""};
+}
+
+// Runs `sql` as the attacker; an access-denied error is the wanted outcome.
+void probe_statement(const sdk::Sink& sink, MysqlConnection& attacker, const std::string& name,
+                     const std::string& sql) {
+    auto error = attacker.try_exec(sql);
+    if (!error)
+        report(sink, name, "allowed", "succeeded: " + sql);
+    else if (is_access_denied(error->code))
+        report(sink, name, "denied", error->message);
+    else
+        report(sink, name, "error", error->message + " (error " + std::to_string(error->code) + ")");
+}
+
+}  // namespace
+
+void run_isolation_probes(const ServerUrl& server, const dbc_target& a, const dbc_target& b,
+                          const sdk::Sink& sink) {
+    try {
+        MysqlConnection into_b(server, b.location, login_of(a));
+        report(sink, "connect_other_schema", "allowed",
+               std::string("logged in to ") + b.location + " as " + a.user);
+    } catch (const sdk::Failure& f) {
+        report(sink, "connect_other_schema", f.code() == DBC_DENIED ? "denied" : "error", f.what());
+    }
+    MysqlConnection attacker(server, a.location, login_of(a));
+    std::string victim_schema = attacker.quote_identifier(b.location);
+    // Without privileges the server refuses before it looks for the table; "no
+    // such table" would mean it looked inside B's schema for A.
+    std::string select = "SELECT * FROM " + victim_schema + ".customers LIMIT 1";
+    if (auto e = attacker.try_exec(select); e && e->code == 1146)
+        report(sink, "select_other_table", "allowed", "could look into " + std::string(b.location));
+    else
+        probe_statement(sink, attacker, "select_other_table", select);
+    std::string probe_table = victim_schema + ".dbclone_isolation_probe";
+    probe_statement(sink, attacker, "create_table_in_other_schema",
+                    "CREATE TABLE " + probe_table + " (x INT)");
+    attacker.try_exec("DROP TABLE IF EXISTS " + probe_table);  // if it was let through
+    // SHOW DATABASES succeeds for everyone; isolation means it lists nothing but
+    // the tenant's own schema (and information_schema).
+    auto visible = attacker.query("SHOW DATABASES");
+    std::string others;
+    for (const auto& row : visible.rows)
+        if (row[0] != a.location && row[0] != "information_schema")
+            others += (others.empty() ? "" : ", ") + row[0];
+    report(sink, "show_databases", others.empty() ? "denied" : "allowed",
+           others.empty() ? "lists only " + std::string(a.location) + " and information_schema"
+                          : "also lists: " + others);
+    probe_statement(sink, attacker, "select_into_outfile",
+                    "SELECT 1 INTO OUTFILE '/tmp/dbclone_probe_" + std::to_string(::getpid()) + "'");
+    probe_statement(sink, attacker, "read_mysql_user", "SELECT * FROM mysql.user LIMIT 1");
+    // LOAD_FILE does not fail without the FILE privilege: it returns NULL.
+    auto file = attacker.query("SELECT LOAD_FILE('/etc/passwd')");
+    bool read = file.size() == 1 && !file.nulls.at(0).at(0);
+    report(sink, "load_file", read ? "allowed" : "denied",
+           read ? "read /etc/passwd" : "LOAD_FILE('/etc/passwd') returned NULL");
+}
+
+}  // namespace dbclone::mysql

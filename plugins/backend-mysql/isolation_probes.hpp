@@ -1,0 +1,15 @@
+// The MySQL/MariaDB isolation probes: with one tenant's credentials, really try
+// to reach another tenant's schema or the server's secrets and files. Each
+// reports "denied" (good), "allowed" (isolation broken) or "error".
+#pragma once
+
+#include <dbclone/sdk.hpp>
+
+#include "server_url.hpp"
+
+namespace dbclone::mysql {
+
+void run_isolation_probes(const ServerUrl& server, const dbc_target& attacker,
+                          const dbc_target& victim, const sdk::Sink& sink);
+
+}  // namespace dbclone::mysql

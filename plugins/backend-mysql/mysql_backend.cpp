@@ -1,0 +1,270 @@
+// The MySQL/MariaDB backend: a tenant is a schema on a shared server, copied
+// from a golden schema logically or as InnoDB tablespaces, with its own user
+// that may use that schema and nothing else.
+#include <dbclone/sdk.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+
+#include "backend_settings.hpp"
+#include "golden_schema.hpp"
+#include "isolation_probes.hpp"
+#include "mysql_connection.hpp"
+#include "native_password.hpp"
+#include "schema_copier.hpp"
+#include "schema_fingerprint.hpp"
+#include "server_url.hpp"
+#include "tablespace_copy.hpp"
+
+namespace fs = std::filesystem;
+
+namespace dbclone::mysql {
+
+namespace {
+
+std::string option(const char* json, const char* key) {
+    rapidjson::Document doc;
+    doc.Parse(json != nullptr ? json : "{}");
+    if (doc.IsObject() && doc.HasMember(key) && doc[key].IsString()) return doc[key].GetString();
+    return "";
+}
+
+std::string schema_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
+std::string user_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
+
+// In a database-level GRANT, "_" and "%" are wildcards: unescaped, tenant a_b's
+// grant would also match tenant a1b's schema.
+std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
+    std::string escaped;
+    for (char ch : schema) {
+        if (ch == '_' || ch == '%' || ch == '\\') escaped += '\\';
+        escaped += ch;
+    }
+    return c.quote_identifier(escaped);
+}
+
+}  // namespace
+
+class MysqlBackend {
+public:
+    static constexpr const char* description =
+        "MySQL/MariaDB: a schema per tenant on a shared server, copied logically or as InnoDB "
+        "tablespaces";
+    static constexpr uint64_t capabilities =
+        DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+    static constexpr const char* config_schema = BackendSettings::schema;
+
+    MysqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
+        : host_(host),
+          settings_(BackendSettings::parse(init.config_json)),
+          installation_(option(init.options_json, "installation_id")),
+          exports_dir_(fs::path(init.data_dir) / "exports") {}
+
+    sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
+        MysqlConnection& admin = admin_connection();
+        std::string name = golden_name(req.root_version);
+        BuildLock lock(admin, name);
+        auto golden = find_golden(admin, name);
+        if (!golden || golden->sha256 != req.root_sha256) {
+            golden = build_golden(admin, name, req.root_file, req.root_sha256);
+            host_.info("built golden schema " + name);
+        }
+        if (std::string datadir = datadir_of(admin); !datadir.empty())
+            TablespaceCopy(admin, datadir, export_dir(*golden))
+                .ensure_export(name, SchemaCopier(admin, name, "").base_tables());
+        goldens_[name] = *golden;
+        return {name, golden->fingerprint};
+    }
+
+    sdk::CloneResult clone(const dbc_clone_request& req) {
+        MysqlConnection& admin = admin_connection();
+        std::string golden = req.golden_location, schema = req.database_name, user = req.user_name;
+        std::string strategy = choose_strategy(admin, option(req.options_json, "strategy"));
+        std::string q_user = admin.quote_string(user);
+        std::string accounts = q_user + "@'%', " + q_user + "@'localhost'";
+        std::string hash = admin.quote_string(native_password_hash(req.password));
+        // Recorded first, so that reconcile finds whatever a crash leaves behind.
+        admin.query("INSERT INTO dbclone_meta.tenants (tenant_id, installation) VALUES (" +
+                        admin.quote_string(req.tenant_id) + ", " + admin.quote_string(installation_) + ")",
+                    "registering " + user);
+        bool users_created = false;
+        std::string method = strategy;
+        try {
+            admin.query("CREATE USER " + q_user + "@'%' IDENTIFIED BY PASSWORD " + hash + ", " +
+                            q_user + "@'localhost' IDENTIFIED BY PASSWORD " + hash,
+                        "creating user " + user);
+            users_created = true;
+            SchemaCopier copier(admin, golden, schema);
+            auto tables = copier.base_tables();
+            copier.create_schema();
+            copier.create_tables(tables);
+            if (strategy == "tablespace") {
+                auto it = goldens_.find(golden);
+                if (it == goldens_.end()) throw sdk::Failure(DBC_ERROR, "golden schema " + golden + " was not prepared");
+                method += ":" + TablespaceCopy(admin, datadir_of(admin), export_dir(it->second))
+                                    .import(schema, tables);
+                for (const auto& t : tables)
+                    if (!is_transportable(t)) copier.copy_rows(t);
+            } else {
+                for (const auto& t : tables) copier.copy_rows(t);
+            }
+            copier.recreate_programs(q_user + "@'%'");
+            copier.finish();
+            admin.query("GRANT ALL PRIVILEGES ON " + grant_pattern(admin, schema) + ".* TO " + accounts,
+                        "granting " + schema + " to " + user);
+        } catch (...) {
+            // The admin session may be the casualty: undo on a fresh one, and only
+            // what this call made.
+            admin_.reset();
+            MysqlConnection& fresh = admin_connection();
+            fresh.try_exec("DROP DATABASE IF EXISTS " + fresh.quote_identifier(schema));
+            if (users_created) fresh.try_exec("DROP USER IF EXISTS " + accounts);
+            fresh.try_exec("DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
+                           fresh.quote_string(req.tenant_id));
+            throw;
+        }
+        return {schema, server().host, server().port, user, R"({"strategy":")" + method + "\"}"};
+    }
+
+    void drop(const dbc_drop_request& req) {
+        MysqlConnection& admin = admin_connection();
+        std::string schema = schema_of(req.tenant_id), user = user_of(req.tenant_id);
+        std::string q_user = admin.quote_string(user);
+        for (const auto& row :
+             admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = " + q_user).rows)
+            admin.try_exec("KILL " + row[0]);
+        admin.query("DROP DATABASE IF EXISTS " + admin.quote_identifier(schema) +
+                        "; DROP USER IF EXISTS " + q_user + "@'%', " + q_user +
+                        "@'localhost'; DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
+                        admin.quote_string(std::string(req.tenant_id)),
+                    "dropping " + schema);
+    }
+
+    std::string fingerprint(const dbc_target& target) {
+        if (target.tenant_id == nullptr) {
+            auto golden = find_golden(admin_connection(), target.location);
+            if (!golden) throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
+            return golden->fingerprint;
+        }
+        MysqlConnection db(server(), target.location, login_of(target));
+        return schema_fingerprint(db, target.location);
+    }
+
+    void probe(const dbc_target& target) {
+        MysqlConnection db(server(), target.location, login_of(target));
+        db.query("SELECT 1", "probe");
+    }
+
+    void list_artifacts(const sdk::Sink& sink) {
+        if (settings_.url.empty()) return;  // no server, so nothing of ours on one
+        MysqlConnection& admin = admin_connection();
+        for (const auto& row : admin.query("SELECT tenant_id FROM dbclone_meta.tenants WHERE installation = " +
+                                           admin.quote_string(installation_))
+                                   .rows) {
+            rapidjson::StringBuffer buffer;
+            rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+            w.StartObject();
+            w.Key("tenant_id");
+            w.String(row[0].c_str());
+            w.Key("location");
+            w.String(schema_of(row[0]).c_str());
+            w.Key("user");
+            w.String(user_of(row[0]).c_str());
+            w.EndObject();
+            sink.write(buffer.GetString());
+        }
+    }
+
+    void attempt_access(const dbc_target& attacker, const dbc_target& victim, const sdk::Sink& sink) {
+        run_isolation_probes(server(), attacker, victim, sink);
+    }
+
+private:
+    // A server-wide named lock around golden builds, for processes on other
+    // hosts too (the host's lock file covers this one).
+    struct BuildLock {
+        MysqlConnection& admin;
+        std::string name;
+        BuildLock(MysqlConnection& a, const std::string& golden) : admin(a), name("dbclone_" + golden) {
+            if (admin.query("SELECT GET_LOCK(" + admin.quote_string(name) + ", 600)").at(0, 0) != "1")
+                throw sdk::Failure(DBC_TIMEOUT, "waited 600 s for another build of " + golden);
+        }
+        ~BuildLock() { admin.try_exec("SELECT RELEASE_LOCK(" + admin.quote_string(name) + ")"); }
+    };
+
+    static std::pair<std::string, std::string> login_of(const dbc_target& t) {
+        return {t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : ""};
+    }
+
+    const ServerUrl& server() {
+        if (!server_) {
+            if (settings_.url.empty())
+                throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                                   "no MySQL/MariaDB server configured: set plugins.mysql.url, "
+                                   "DBCLONE_MYSQL_URL or --server mysql://...");
+            server_ = ServerUrl::parse(settings_.url);
+        }
+        return *server_;
+    }
+
+    // One admin session per handle, checked once for the privileges dbclone needs.
+    MysqlConnection& admin_connection() {
+        if (admin_) return *admin_;
+        auto admin = std::make_unique<MysqlConnection>(server());
+        auto privileges = admin->query(
+            "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE IS_GRANTABLE = "
+            "'YES' AND PRIVILEGE_TYPE IN ('CREATE', 'DROP', 'CREATE USER', 'SELECT', 'INSERT', "
+            "'DELETE') AND GRANTEE = CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), "
+            "'''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')");
+        if (privileges.size() < 6)
+            throw sdk::Failure(DBC_DENIED, "the admin " + server().user +
+                                               " lacks global CREATE, DROP, CREATE USER, SELECT, "
+                                               "INSERT or DELETE WITH GRANT OPTION; dbclone needs "
+                                               "them all");
+        ensure_meta_schema(*admin);
+        admin_ = std::move(admin);
+        return *admin_;
+    }
+
+    std::string datadir_of(MysqlConnection& admin) {
+        if (!datadir_) datadir_ = reachable_datadir(admin, settings_.datadir);
+        return *datadir_;
+    }
+
+    fs::path export_dir(const GoldenSchema& golden) const {
+        return exports_dir_ / (golden.name + "-" + golden.sha256.substr(0, 16));
+    }
+
+    std::string choose_strategy(MysqlConnection& admin, const std::string& requested) {
+        std::string choice = requested.empty() ? settings_.strategy : requested;
+        if (choice != "auto" && choice != "logical" && choice != "tablespace")
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "unknown strategy \"" + choice +
+                                                         "\" for mysql; allowed: logical, tablespace");
+        bool reachable = !datadir_of(admin).empty();
+        if (choice == "tablespace" && !reachable)
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "strategy tablespace needs the server's data directory, which this "
+                               "process cannot reach (set plugins.mysql.datadir for a local server)");
+        if (choice == "auto") return reachable ? "tablespace" : "logical";
+        return choice;
+    }
+
+    sdk::Host host_;
+    BackendSettings settings_;
+    std::string installation_;
+    fs::path exports_dir_;
+    std::optional<ServerUrl> server_;
+    std::unique_ptr<MysqlConnection> admin_;
+    std::optional<std::string> datadir_;
+    std::map<std::string, GoldenSchema> goldens_;
+};
+
+}  // namespace dbclone::mysql
+
+DBC_DECLARE_BACKEND(dbclone::mysql::MysqlBackend, "mysql", "0.1.0")

@@ -1,0 +1,49 @@
+// Copies a schema's contents into a tenant's new schema on the same server:
+// tables exactly as SHOW CREATE TABLE describes them (CREATE TABLE ... LIKE
+// would drop foreign keys), rows by INSERT ... SELECT, then routines, views and
+// triggers, their schema qualifiers rewritten token by token and their
+// DEFINER set to the tenant.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mysql_connection.hpp"
+
+namespace dbclone::mysql {
+
+struct TableInfo {
+    std::string name;
+    std::string engine;
+};
+
+class SchemaCopier {
+public:
+    SchemaCopier(MysqlConnection& admin, std::string golden, std::string tenant);
+
+    // The golden schema's base tables (not views).
+    std::vector<TableInfo> base_tables();
+    // Creates the tenant schema with the golden one's character set and makes it
+    // the session's default; foreign key checks are off in this session until
+    // finish().
+    void create_schema();
+    void create_tables(const std::vector<TableInfo>& tables);
+    void copy_rows(const TableInfo& table);
+    // Routines, then views (in dependency order), then triggers, owned by `definer`
+    // (written as `user`@`host`).
+    void recreate_programs(const std::string& definer);
+    // Restores the session's foreign key checks and sql_mode.
+    void finish();
+
+private:
+    std::string golden_object(const std::string& name) const;
+    void exec_with_sql_mode(const std::string& sql_mode, const std::string& statement,
+                            const std::string& what);
+
+    MysqlConnection& admin_;
+    std::string golden_, tenant_;
+    std::string q_golden_, q_tenant_;
+    std::string saved_sql_mode_;
+};
+
+}  // namespace dbclone::mysql
