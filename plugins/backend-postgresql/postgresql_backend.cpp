@@ -117,8 +117,10 @@ public:
                        "creating role " + role);
             role_created = true;
             PgConnection inside(settings_.url, {{"dbname", database}});
-            inside.exec("REASSIGN OWNED BY " + inside.quote_identifier(root_owner_role) + " TO " +
-                            q_role + "; GRANT CREATE, USAGE ON SCHEMA public TO " + q_role,
+            // The grant comes first: a new owner of a function must be able to
+            // create in its schema.
+            inside.exec("GRANT CREATE, USAGE ON SCHEMA public TO " + q_role + "; REASSIGN OWNED BY " +
+                            inside.quote_identifier(root_owner_role) + " TO " + q_role,
                         "handing " + database + " to " + role);
         } catch (...) {
             // The admin session may be the casualty: undo on a fresh one, and only
