@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -88,7 +89,7 @@ public:
         std::string strategy = choose_strategy(admin, option(req.options_json, "strategy"));
         std::string q_user = admin.quote_string(user);
         std::string accounts = q_user + "@'%', " + q_user + "@'localhost'";
-        std::string hash = admin.quote_string(native_password_hash(req.password));
+        std::string identified = identified_clause(admin, req.password);
         // Recorded first, so that reconcile finds whatever a crash leaves behind.
         admin.query("INSERT INTO dbclone_meta.tenants (tenant_id, installation) VALUES (" +
                         admin.quote_string(req.tenant_id) + ", " + admin.quote_string(installation_) + ")",
@@ -96,8 +97,8 @@ public:
         bool users_created = false;
         std::string method = strategy;
         try {
-            admin.query("CREATE USER " + q_user + "@'%' IDENTIFIED BY PASSWORD " + hash + ", " +
-                            q_user + "@'localhost' IDENTIFIED BY PASSWORD " + hash,
+            admin.query("CREATE USER " + q_user + "@'%' " + identified + ", " + q_user +
+                            "@'localhost' " + identified,
                         "creating user " + user);
             users_created = true;
             SchemaCopier copier(admin, golden, schema);
@@ -232,6 +233,21 @@ private:
         return *admin_;
     }
 
+    // How CREATE USER receives the password. MariaDB, and MySQL before 8.4, take
+    // the mysql_native_password hash computed here, so the password never
+    // reaches the server; MySQL 8.4 and later no longer enable that plugin, so
+    // they get caching_sha2_password with the password itself (which MySQL
+    // masks in its logs). See docs/mysql.md.
+    std::string identified_clause(MysqlConnection& admin, const std::string& password) {
+        if (!server_version_) server_version_ = admin.query("SELECT VERSION()").at(0, 0);
+        std::string hash = admin.quote_string(native_password_hash(password));
+        if (server_version_->find("MariaDB") != std::string::npos) return "IDENTIFIED BY PASSWORD " + hash;
+        int major = 0, minor = 0;
+        std::sscanf(server_version_->c_str(), "%d.%d", &major, &minor);
+        if (major < 8 || (major == 8 && minor < 4)) return "IDENTIFIED WITH mysql_native_password AS " + hash;
+        return "IDENTIFIED WITH caching_sha2_password BY " + admin.quote_string(password);
+    }
+
     std::string datadir_of(MysqlConnection& admin) {
         if (!datadir_) datadir_ = reachable_datadir(admin, settings_.datadir);
         return *datadir_;
@@ -262,6 +278,7 @@ private:
     std::optional<ServerUrl> server_;
     std::unique_ptr<MysqlConnection> admin_;
     std::optional<std::string> datadir_;
+    std::optional<std::string> server_version_;
     std::map<std::string, GoldenSchema> goldens_;
 };
 
