@@ -9,7 +9,7 @@ packages=(
   # libraries dbclone builds against
   libboost-dev libboost-program-options-dev
   rapidjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev
-  libmariadb-dev
+  libmariadb-dev libmongoc-dev libbson-dev
   # servers the integration tests run (scripts/services.sh)
   postgresql-15 postgresql-client-15 mariadb-server mariadb-client
   # tests
@@ -22,6 +22,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Go builds FerretDB, the MongoDB-compatible test server (scripts/services.sh);
+# Debian's golang-go is too old for it, so the machine's own Go is used.
+if ! command -v go >/dev/null; then
+  echo "install-deps: warning: Go (1.24 or newer) is not installed; scripts/services.sh needs it for FerretDB" >&2
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"

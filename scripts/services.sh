@@ -9,13 +9,19 @@
 #
 # `env` holds the URLs the tests read (source it): DBCLONE_TEST_PG_URL (an admin
 # with CREATEDB and CREATEROLE, not a superuser), DBCLONE_TEST_PG_SUPERUSER_URL
-# (for test set-up only), DBCLONE_TEST_MYSQL_URL (an admin with all privileges)
-# and DBCLONE_TEST_MYSQL_DATADIR.
+# (for test set-up only), DBCLONE_TEST_MYSQL_URL (an admin with all privileges),
+# DBCLONE_TEST_MYSQL_DATADIR and DBCLONE_TEST_FERRETDB_URI (FerretDB, which has no
+# authorization). DBCLONE_TEST_MONGODB_URI is never set here: point it yourself at
+# a MongoDB with authorization to run the tests that need one.
 set -euo pipefail
+# Go may live outside the default PATH (it only builds FerretDB).
+export PATH="$PATH:/usr/local/go/bin"
 
 root="${DBCLONE_SERVICES_DIR:-/var/tmp/dbclone-services}"
 pg_port="${DBCLONE_TEST_PG_PORT:-15432}"
 mysql_port="${DBCLONE_TEST_MYSQL_PORT:-13306}"
+ferretdb_port="${DBCLONE_TEST_FERRETDB_PORT:-17017}"
+scripts_dir="$(cd "$(dirname "$0")" && pwd)"
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 
 # PostgreSQL refuses to run as root: as root, its commands run as `postgres`.
@@ -129,6 +135,41 @@ status_mariadb() {
   if mariadb_running; then echo "mariadb: running on 127.0.0.1:$mysql_port"; else echo "mariadb: stopped"; fi
 }
 
+fd_dir="$root/ferretdb"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# FerretDB v1.24.2, built from the Go module proxy through its embedding API
+# (scripts/ferretdb-runner explains why), rebuilt when the runner's sources change.
+start_ferretdb() {
+  command -v go >/dev/null || { echo "services: Go is needed to build FerretDB and is not installed" >&2; exit 1; }
+  mkdir -p "$fd_dir/bin"
+  local stamp; stamp="$(cat "$scripts_dir/ferretdb-runner/"{main.go,go.mod,go.sum} | sha256sum | cut -c1-16)"
+  local bin="$fd_dir/bin/ferretdb-runner-$stamp"
+  if [ ! -x "$bin" ]; then
+    (cd "$scripts_dir/ferretdb-runner" && go build -o "$bin" .) || { echo "services: building FerretDB failed" >&2; exit 1; }
+  fi
+  if ! port_open "$ferretdb_port"; then
+    "$bin" -listen-addr "127.0.0.1:$ferretdb_port" -sqlite-dir "$fd_dir/data" >"$fd_dir/server.log" 2>&1 &
+    echo $! > "$fd_dir/pid"
+    for _ in $(seq 1 120); do port_open "$ferretdb_port" && break; sleep 0.5; done
+    port_open "$ferretdb_port" || { echo "services: FerretDB did not start; see $fd_dir/server.log" >&2; exit 1; }
+  fi
+  echo "export DBCLONE_TEST_FERRETDB_URI='mongodb://127.0.0.1:$ferretdb_port/'" >> "$root/env.new"
+  echo "services: ferretdb v1.24.2 (SQLite) on 127.0.0.1:$ferretdb_port"
+}
+
+stop_ferretdb() {
+  if [ -f "$fd_dir/pid" ]; then
+    kill "$(cat "$fd_dir/pid")" 2>/dev/null || true
+    rm -f "$fd_dir/pid"
+  fi
+}
+
+status_ferretdb() {
+  if port_open "$ferretdb_port"; then echo "ferretdb: running on 127.0.0.1:$ferretdb_port"; else echo "ferretdb: stopped"; fi
+}
+
 case "${1:-}" in
   start)
     mkdir -p "$root"
@@ -136,6 +177,7 @@ case "${1:-}" in
     rm -f "$root/env.new"
     start_postgresql
     start_mariadb
+    start_ferretdb
     mv "$root/env.new" "$root/env"
     chmod 600 "$root/env"
     ;;
@@ -143,10 +185,12 @@ case "${1:-}" in
     # Quiet: it runs after the test summary, which must stay the last lines.
     stop_postgresql
     stop_mariadb
+    stop_ferretdb
     ;;
   status)
     status_postgresql
     status_mariadb
+    status_ferretdb
     ;;
   *)
     echo "usage: $0 start|stop|status" >&2

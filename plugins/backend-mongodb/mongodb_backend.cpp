@@ -1,0 +1,219 @@
+// The MongoDB backend: a tenant is a database on a shared MongoDB-compatible
+// server, copied from a golden database, with a user that may read and write
+// that database only, where the server has users and enforces them.
+#include <dbclone/sdk.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <memory>
+#include <optional>
+
+#include "database_copier.hpp"
+#include "golden_database.hpp"
+#include "isolation_probes.hpp"
+#include "mongo_client.hpp"
+#include "schema_fingerprint.hpp"
+#include "server_features.hpp"
+
+namespace dbclone::mongodb {
+
+namespace {
+
+std::string option(const char* json, const char* key) {
+    rapidjson::Document doc;
+    doc.Parse(json != nullptr ? json : "{}");
+    if (doc.IsObject() && doc.HasMember(key) && doc[key].IsString()) return doc[key].GetString();
+    return "";
+}
+
+int int_option(const char* json, const char* key, int fallback) {
+    rapidjson::Document doc;
+    doc.Parse(json != nullptr ? json : "{}");
+    if (doc.IsObject() && doc.HasMember(key) && doc[key].IsInt()) return doc[key].GetInt();
+    return fallback;
+}
+
+std::string database_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
+std::string user_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
+
+}  // namespace
+
+class MongodbBackend {
+public:
+    static constexpr const char* description =
+        "MongoDB: a database per tenant on a shared MongoDB-compatible server (MongoDB, FerretDB)";
+    static constexpr uint64_t capabilities = DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+    static constexpr const char* config_schema = R"({
+        "type": "object",
+        "properties": {
+            "url": {"type": "string"},
+            "strategy": {"type": "string", "enum": ["auto", "server_side", "streaming"]},
+            "parallelism": {"type": "integer"}
+        },
+        "additionalProperties": false
+    })";
+
+    MongodbBackend(const sdk::Host& host, const dbc_plugin_init& init)
+        : host_(host),
+          uri_(option(init.config_json, "url")),
+          strategy_(option(init.config_json, "strategy")),
+          installation_(option(init.options_json, "installation_id")),
+          copier_(uri_, int_option(init.config_json, "parallelism", 4)),
+          log_route_(&host_) {}
+
+    sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
+        MongoClient& admin = admin_client();
+        std::string name = golden_name(req.root_version);
+        auto golden = find_golden(admin, name);
+        if (!golden || golden->sha256 != req.root_sha256) {
+            BuildNotes notes;
+            golden = build_golden(admin, name, req.root_file, req.root_sha256, notes);
+            host_.info("built golden database " + name + " on " + features().server);
+            for (const auto& s : notes.skipped) host_.warn(features().server + " cannot keep " + s);
+        }
+        return {name, golden->fingerprint};
+    }
+
+    sdk::CloneResult clone(const dbc_clone_request& req) {
+        MongoClient& admin = admin_client();
+        std::string database = req.database_name, user = req.user_name;
+        CopyMethod method = parse_copy_method(requested(req.options_json));
+        if (!admin.cursor_command(database, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))), "checking " + database)
+                 .empty())
+            throw sdk::Failure(DBC_CONFLICT, "database " + database + " exists already");
+        // Recorded first, so that reconcile finds whatever a crash leaves behind.
+        admin.command(meta_database,
+                      BsonDocument(BCON_NEW("insert", BCON_UTF8("tenants"), "documents", "[", "{", "_id",
+                                            BCON_UTF8(req.tenant_id), "installation", BCON_UTF8(installation_.c_str()),
+                                            "}", "]")),
+                      "registering " + user);
+        bool user_created = false;
+        CopyReport copied;
+        try {
+            copied = copier_.copy(admin, req.golden_location, database, method);
+            for (const auto& s : copied.skipped) host_.warn(features().server + " cannot keep " + s);
+            if (features().authorization_enforced) {
+                admin.command(database,
+                              BsonDocument(BCON_NEW("createUser", BCON_UTF8(user.c_str()), "pwd", BCON_UTF8(req.password),
+                                                    "roles", "[", "{", "role", BCON_UTF8("readWrite"), "db",
+                                                    BCON_UTF8(database.c_str()), "}", "]")),
+                              "creating user " + user);
+                user_created = true;
+            }
+        } catch (...) {
+            drop_objects(req.tenant_id, user_created);
+            throw;
+        }
+        return {database, admin.host(), admin.port(), user,
+                R"({"strategy":")" + copied.method + R"(","users":)" +
+                    (features().authorization_enforced ? "true" : "false") + "}"};
+    }
+
+    void drop(const dbc_drop_request& req) { drop_objects(req.tenant_id, true); }
+
+    std::string fingerprint(const dbc_target& target) {
+        if (target.tenant_id == nullptr) {
+            auto golden = find_golden(admin_client(), target.location);
+            if (!golden) throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
+            return golden->fingerprint;
+        }
+        MongoClient tenant(uri_, login_of(target));
+        return schema_fingerprint(tenant, target.location);
+    }
+
+    void probe(const dbc_target& target) {
+        MongoClient tenant(uri_, login_of(target));
+        tenant.command(target.location, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1), "nameOnly", BCON_BOOL(true))),
+                       "probe");
+    }
+
+    void list_artifacts(const sdk::Sink& sink) {
+        if (uri_.empty()) return;  // no server, so nothing of ours on one
+        MongoClient& admin = admin_client();
+        for (const auto& row : admin.cursor_command(
+                 meta_database,
+                 BsonDocument(BCON_NEW("find", BCON_UTF8("tenants"), "filter", "{", "installation",
+                                       BCON_UTF8(installation_.c_str()), "}")),
+                 "reading dbclone_meta.tenants")) {
+            bson_iter_t it;
+            if (!bson_iter_init_find(&it, row.get(), "_id") || !BSON_ITER_HOLDS_UTF8(&it)) continue;
+            std::string tenant = bson_iter_utf8(&it, nullptr);
+            rapidjson::StringBuffer buffer;
+            rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+            w.StartObject();
+            w.Key("tenant_id");
+            w.String(tenant.c_str());
+            w.Key("location");
+            w.String(database_of(tenant).c_str());
+            w.Key("user");
+            w.String(user_of(tenant).c_str());
+            w.EndObject();
+            sink.write(buffer.GetString());
+        }
+    }
+
+    void attempt_access(const dbc_target& attacker, const dbc_target& victim, const sdk::Sink& sink) {
+        admin_client();
+        run_isolation_probes(uri_, features(), attacker, victim, sink);
+    }
+
+private:
+    MongoClient& admin_client() {
+        if (admin_) return *admin_;
+        if (uri_.empty())
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "no MongoDB server configured: set plugins.mongodb.url, DBCLONE_MONGODB_URI or "
+                               "--server mongodb://...");
+        auto admin = std::make_unique<MongoClient>(uri_);
+        features_ = detect_features(*admin, uri_);
+        admin_ = std::move(admin);
+        return *admin_;
+    }
+
+    const ServerFeatures& features() {
+        admin_client();
+        return *features_;
+    }
+
+    std::string requested(const char* options_json) const {
+        std::string r = option(options_json, "strategy");
+        return r.empty() ? strategy_ : r;
+    }
+
+    // A tenant logs in with its own user where the server enforces users; where
+    // it does not, as nobody (the server would not check a password anyway).
+    std::optional<Credentials> login_of(const dbc_target& t) {
+        if (!features().authorization_enforced) return Credentials{};
+        return Credentials{t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : "", t.location};
+    }
+
+    // Drops the tenant's user and database and forgets it; names come from the
+    // tenant id alone. Idempotent.
+    void drop_objects(std::string_view tenant, bool drop_user) {
+        MongoClient& admin = admin_client();
+        std::string database = database_of(tenant), user = user_of(tenant);
+        if (drop_user && features().authorization_enforced) {
+            auto error = admin.try_command(database, BsonDocument(BCON_NEW("dropUser", BCON_UTF8(user.c_str()))));
+            if (error && error->code != 11 /* UserNotFound */) throw_command_error("dropping user " + user, *error);
+        }
+        admin.command(database, BsonDocument(BCON_NEW("dropDatabase", BCON_INT32(1))), "dropping " + database);
+        admin.command(meta_database,
+                      BsonDocument(BCON_NEW("delete", BCON_UTF8("tenants"), "deletes", "[", "{", "q", "{", "_id",
+                                            BCON_UTF8(std::string(tenant).c_str()), "}", "limit", BCON_INT32(0), "}", "]")),
+                      "forgetting " + user);
+    }
+
+    sdk::Host host_;
+    std::string uri_;
+    std::string strategy_;
+    std::string installation_;
+    DatabaseCopier copier_;
+    DriverLogRoute log_route_;
+    std::unique_ptr<MongoClient> admin_;
+    std::optional<ServerFeatures> features_;
+};
+
+}  // namespace dbclone::mongodb
+
+DBC_DECLARE_BACKEND(dbclone::mongodb::MongodbBackend, "mongodb", "0.1.0")
