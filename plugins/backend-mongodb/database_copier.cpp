@@ -124,7 +124,7 @@ CopyMethod parse_copy_method(const std::string& text) {
 }
 
 CopyReport DatabaseCopier::copy(MongoClient& admin, const std::string& golden, const std::string& tenant,
-                                CopyMethod method) {
+                                CopyMethod method, const DocumentCache& cache) {
     CopyReport report;
     BuildNotes notes;
     auto all = collections_of(admin, golden);
@@ -162,6 +162,8 @@ CopyReport DatabaseCopier::copy(MongoClient& admin, const std::string& golden, c
                 if (server_side) {
                     if (auto error = out_collection(client, golden, tenant, name))
                         throw_command_error("$out " + name, *error);
+                } else if (auto file = cache.file_of(name); !file.empty()) {
+                    documents += insert_from_file(client, file, tenant, name);
                 } else {
                     documents += stream_collection(client, golden, tenant, name);
                 }

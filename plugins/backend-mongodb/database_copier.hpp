@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "document_cache.hpp"
 #include "golden_database.hpp"
 
 namespace dbclone::mongodb {
@@ -27,8 +28,10 @@ public:
     DatabaseCopier(std::string uri, int parallelism) : uri_(std::move(uri)), parallelism_(parallelism) {}
 
     // Copies `golden` into `tenant` (which must not exist). `method` Auto tries
-    // server-side first and remembers whether the server could do it.
-    CopyReport copy(MongoClient& admin, const std::string& golden, const std::string& tenant, CopyMethod method);
+    // server-side first and remembers whether the server could do it. A
+    // streaming copy reads from `cache` where it holds the collection.
+    CopyReport copy(MongoClient& admin, const std::string& golden, const std::string& tenant, CopyMethod method,
+                    const DocumentCache& cache);
 
 private:
     std::string uri_;

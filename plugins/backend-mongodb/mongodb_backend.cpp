@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -59,6 +61,7 @@ public:
           uri_(option(init.config_json, "url")),
           strategy_(option(init.config_json, "strategy")),
           installation_(option(init.options_json, "installation_id")),
+          cache_dir_(std::filesystem::path(init.data_dir) / "documents"),
           copier_(uri_, int_option(init.config_json, "parallelism", 4)),
           log_route_(&host_) {}
 
@@ -72,6 +75,8 @@ public:
             host_.info("built golden database " + name + " on " + features().server);
             for (const auto& s : notes.skipped) host_.warn(features().server + " cannot keep " + s);
         }
+        cache_of(*golden).ensure(admin);
+        goldens_[name] = *golden;
         return {name, golden->fingerprint};
     }
 
@@ -91,7 +96,10 @@ public:
         bool user_created = false;
         CopyReport copied;
         try {
-            copied = copier_.copy(admin, req.golden_location, database, method);
+            auto golden = goldens_.find(req.golden_location);
+            if (golden == goldens_.end())
+                throw sdk::Failure(DBC_ERROR, "golden database " + std::string(req.golden_location) + " was not prepared");
+            copied = copier_.copy(admin, req.golden_location, database, method, cache_of(golden->second));
             for (const auto& s : copied.skipped) host_.warn(features().server + " cannot keep " + s);
             if (features().authorization_enforced) {
                 admin.command(database,
@@ -171,6 +179,10 @@ private:
         return *admin_;
     }
 
+    DocumentCache cache_of(const GoldenDatabase& golden) const {
+        return DocumentCache(cache_dir_, golden.name, golden.sha256);
+    }
+
     const ServerFeatures& features() {
         admin_client();
         return *features_;
@@ -208,10 +220,12 @@ private:
     std::string uri_;
     std::string strategy_;
     std::string installation_;
+    std::filesystem::path cache_dir_;
     DatabaseCopier copier_;
     DriverLogRoute log_route_;
     std::unique_ptr<MongoClient> admin_;
     std::optional<ServerFeatures> features_;
+    std::map<std::string, GoldenDatabase> goldens_;  // prepared by ensure_golden
 };
 
 }  // namespace dbclone::mongodb
