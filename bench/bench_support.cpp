@@ -5,7 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dbclone/sha256.hpp>
+
 #include <algorithm>
+#include <fstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -61,7 +64,9 @@ double since_ms(std::chrono::steady_clock::time_point start) {
         .count();
 }
 
-int run(const std::vector<std::string>& argv) { return wait_for(spawn(argv, -1, -1)); }
+int run(const std::vector<std::string>& argv) {
+    return wait_for(spawn(argv, -1, -1));
+}
 
 int run_pipeline(const std::vector<std::string>& from, const std::vector<std::string>& to) {
     int fds[2];
@@ -78,6 +83,28 @@ double timed_run(const std::vector<std::string>& argv) {
     auto t = std::chrono::steady_clock::now();
     if (run(argv) != 0) throw std::runtime_error("benchmark step failed: " + argv[0]);
     return since_ms(t);
+}
+
+void write_root(const std::filesystem::path& roots, const std::string& version,
+                const std::string& backend, const std::string& file_name,
+                const std::string& content) {
+    std::filesystem::create_directories(roots / version);
+    std::ofstream(roots / version / file_name) << content;
+    std::ofstream(roots / version / "manifest.json")
+        << R"({"description": "benchmark root", "files": {")" << backend << R"(": {"file": ")"
+        << file_name << R"(", "sha256": ")" << sdk::Sha256::of(content) << "\"}}}\n";
+}
+
+Config bench_config(const std::filesystem::path& work, const std::string& name,
+                    const std::filesystem::path& roots, const std::string& backend,
+                    const std::string& settings) {
+    Config config;
+    config.state_dir = work / ("state-" + name);
+    config.roots_dir = roots;
+    config.port_config = std::filesystem::path(DBCLONE_SOURCE_DIR) / "config/port_config.json";
+    config.plugin_dirs = {DBCLONE_PLUGIN_DIR};
+    if (!backend.empty()) config.plugin_settings[backend] = settings;
+    return config;
 }
 
 }  // namespace dbclone::bench

@@ -2,7 +2,10 @@
 // (argv vectors, never a shell).
 #pragma once
 
+#include <dbclone/core/config.hpp>
+
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,5 +28,18 @@ int run_pipeline(const std::vector<std::string>& from, const std::vector<std::st
 
 // Milliseconds that `argv` takes, failing loudly if it does not exit 0.
 double timed_run(const std::vector<std::string>& argv);
+
+// Writes root image `version` under `roots`: one file for `backend` and its
+// manifest with the file's sha256.
+void write_root(const std::filesystem::path& roots, const std::string& version,
+                const std::string& backend, const std::string& file_name,
+                const std::string& content);
+
+// A Config for a benchmark engine: its own state directory under `work`, the
+// build's plugins and the shipped port ranges, `roots`, and `settings` (a JSON
+// object) for `backend`.
+Config bench_config(const std::filesystem::path& work, const std::string& name,
+                    const std::filesystem::path& roots, const std::string& backend,
+                    const std::string& settings);
 
 }  // namespace dbclone::bench

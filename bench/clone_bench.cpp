@@ -27,8 +27,8 @@ using dbclone::bench::run;
 using dbclone::bench::since_ms;
 using dbclone::bench::stats;
 
-// A roots directory with one version, "bench", for the sqlite backend.
-void write_root(const fs::path& roots, int extra_rows) {
+// v1.0's SQLite root plus `extra_rows` generated customers.
+std::string bench_root_sql(int extra_rows) {
     std::ifstream in(fs::path(DBCLONE_SOURCE_DIR) / "config/roots/v1.0/sqlite.sql");
     std::stringstream sql;
     sql << in.rdbuf();
@@ -37,11 +37,7 @@ void write_root(const fs::path& roots, int extra_rows) {
         << extra_rows
         << ")\nSELECT 'bench' || i || '@example.com', 'Bench Customer ' || i, 'DE', "
            "'2026-01-01 00:00:00' FROM n;\n";
-    fs::create_directories(roots / "bench");
-    std::ofstream(roots / "bench/sqlite.sql") << sql.str();
-    std::ofstream(roots / "bench/manifest.json")
-        << R"({"description": "benchmark root", "files": {"sqlite": {"file": "sqlite.sql", "sha256": ")"
-        << dbclone::sdk::Sha256::of(sql.str()) << "\"}}}\n";
+    return sql.str();
 }
 
 }  // namespace
@@ -55,13 +51,10 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
     char pattern[] = "/tmp/dbclone-bench-XXXXXX";
     fs::path work = ::mkdtemp(pattern);
-    write_root(work / "roots", extra_rows);
+    dbclone::bench::write_root(work / "roots", "bench", "sqlite", "sqlite.sql",
+                               bench_root_sql(extra_rows));
 
-    dbclone::Config config;
-    config.state_dir = work / "state";
-    config.roots_dir = work / "roots";
-    config.port_config = fs::path(DBCLONE_SOURCE_DIR) / "config/port_config.json";
-    config.plugin_dirs = {DBCLONE_PLUGIN_DIR};
+    auto config = dbclone::bench::bench_config(work, "sqlite", work / "roots", "", "");
     config.default_version = "bench";
     dbclone::Engine engine(config);
     dbclone::Cloner cloner(engine);

@@ -5,10 +5,10 @@
 //
 //   export DBCLONE_MONGODB_URI=mongodb://127.0.0.1:17017/
 //   build/bin/mongodb_bench [--iterations N] [--documents D] [--skip-large]
-#include <dbclone/core/cloner.hpp>
-#include <dbclone/sha256.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/sha256.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -30,13 +30,16 @@ std::string generated_root(int documents) {
     s << "{\"collections\": [";
     for (int c = 0; c < collections; ++c) {
         s << (c ? ", " : "") << "{\"name\": \"events_" << c
-          << "\", \"options\": {}, \"indexes\": [{\"key\": {\"account\": 1}, \"name\": \"account_1\"}], "
+          << "\", \"options\": {}, \"indexes\": [{\"key\": {\"account\": 1}, \"name\": "
+             "\"account_1\"}], "
              "\"documents\": [";
         for (int i = 0; i < documents / collections; ++i) {
             int id = c * (documents / collections) + i;
             s << (i ? ", " : "") << "{\"_id\": " << id << ", \"account\": " << id % 1000
-              << ", \"kind\": \"" << (id % 2 ? "deposit" : "withdrawal") << "\", \"amount\": " << id % 9973
-              << ", \"at\": {\"$date\": \"2026-01-01T00:00:00Z\"}, \"note\": \"event " << id << "\"}";
+              << ", \"kind\": \"" << (id % 2 ? "deposit" : "withdrawal")
+              << "\", \"amount\": " << id % 9973
+              << ", \"at\": {\"$date\": \"2026-01-01T00:00:00Z\"}, \"note\": \"event " << id
+              << "\"}";
         }
         s << "]}";
     }
@@ -44,25 +47,14 @@ std::string generated_root(int documents) {
     return s.str();
 }
 
-void write_root(const fs::path& roots, const std::string& version, const std::string& json) {
-    fs::create_directories(roots / version);
-    std::ofstream(roots / version / "mongodb.json") << json;
-    std::ofstream(roots / version / "manifest.json")
-        << R"({"description": "benchmark root", "files": {"mongodb": {"file": "mongodb.json", "sha256": ")"
-        << dbclone::sdk::Sha256::of(json) << "\"}}}\n";
-}
-
 // Median create time with `strategy` and `parallelism`, or a negative value when
 // the server cannot do that strategy.
-double measure(const std::string& uri, const fs::path& work, const fs::path& roots, const std::string& version,
-               const std::string& strategy, int parallelism, int iterations) {
-    dbclone::Config config;
-    config.state_dir = work / ("state-" + version + "-" + strategy + std::to_string(parallelism));
-    config.roots_dir = roots;
-    config.port_config = fs::path(DBCLONE_SOURCE_DIR) / "config/port_config.json";
-    config.plugin_dirs = {DBCLONE_PLUGIN_DIR};
-    config.plugin_settings["mongodb"] =
-        R"({"url": ")" + uri + R"(", "parallelism": )" + std::to_string(parallelism) + "}";
+double measure(const std::string& uri, const fs::path& work, const fs::path& roots,
+               const std::string& version, const std::string& strategy, int parallelism,
+               int iterations) {
+    auto config = bench_config(
+        work, version + "-" + strategy + std::to_string(parallelism), roots, "mongodb",
+        R"({"url": ")" + uri + R"(", "parallelism": )" + std::to_string(parallelism) + "}");
     dbclone::Engine engine(config);
     dbclone::Cloner cloner(engine);
     cloner.remove(cloner.create({"bench_warm", "mongodb", version, ""}).tenant_id);  // golden copy
@@ -82,17 +74,21 @@ double measure(const std::string& uri, const fs::path& work, const fs::path& roo
     return stats(ms).median;
 }
 
-void report(const std::string& uri, const fs::path& work, const fs::path& roots, const std::string& version,
-            long documents, int iterations) {
-    std::printf("\n### %s (%ld documents)\n\n| strategy | parallelism | median ms | documents/s |\n|---|---|---|---|\n",
-                version.c_str(), documents);
-    for (const auto& [strategy, parallelism] :
-         std::vector<std::pair<std::string, int>>{{"streaming", 1}, {"streaming", 4}, {"server_side", 4}}) {
+void report(const std::string& uri, const fs::path& work, const fs::path& roots,
+            const std::string& version, long documents, int iterations) {
+    std::printf(
+        "\n### %s (%ld documents)\n\n| strategy | parallelism | median ms | documents/s "
+        "|\n|---|---|---|---|\n",
+        version.c_str(), documents);
+    for (const auto& [strategy, parallelism] : std::vector<std::pair<std::string, int>>{
+             {"streaming", 1}, {"streaming", 4}, {"server_side", 4}}) {
         double ms = measure(uri, work, roots, version, strategy, parallelism, iterations);
         if (ms < 0)
-            std::printf("| %s | %d | not supported by this server | - |\n", strategy.c_str(), parallelism);
+            std::printf("| %s | %d | not supported by this server | - |\n", strategy.c_str(),
+                        parallelism);
         else
-            std::printf("| %s | %d | %.1f | %.0f |\n", strategy.c_str(), parallelism, ms, documents / (ms / 1000.0));
+            std::printf("| %s | %d | %.1f | %.0f |\n", strategy.c_str(), parallelism, ms,
+                        documents / (ms / 1000.0));
     }
 }
 
@@ -104,9 +100,12 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-        if (a == "--iterations") iterations = next();
-        else if (a == "--documents") documents = next();
-        else if (a == "--skip-large") skip_large = true;
+        if (a == "--iterations")
+            iterations = next();
+        else if (a == "--documents")
+            documents = next();
+        else if (a == "--skip-large")
+            skip_large = true;
     }
     const char* uri = std::getenv("DBCLONE_MONGODB_URI");
     if (uri == nullptr || *uri == '\0') {
@@ -121,7 +120,8 @@ int main(int argc, char** argv) {
         report(uri, work, fs::path(DBCLONE_SOURCE_DIR) / "config/roots", "v1.0", 350, iterations);
         if (!skip_large) {
             std::string version = "docs_" + std::to_string(documents);
-            write_root(work / "roots", version, generated_root(documents));
+            write_root(work / "roots", version, "mongodb", "mongodb.json",
+                       generated_root(documents));
             report(uri, work, work / "roots", version, documents, iterations);
         }
     } catch (const std::exception& e) {

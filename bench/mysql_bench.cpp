@@ -11,11 +11,11 @@
 //   logical     Cloner::create --strategy logical (CREATE TABLE + INSERT ... SELECT)
 //   cli         `dbclone create` as a new process (strategy chosen automatically)
 //   dump        CREATE DATABASE + mariadb-dump golden | mariadb tenant
-#include <dbclone/core/cloner.hpp>
-#include <dbclone/sha256.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/sha256.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -59,36 +59,25 @@ std::string sequence_root_sql(int rows) {
     return s.str();
 }
 
-void write_root(const fs::path& roots, const std::string& version, const std::string& sql) {
-    fs::create_directories(roots / version);
-    std::ofstream(roots / version / "mysql.sql") << sql;
-    std::ofstream(roots / version / "manifest.json")
-        << R"({"description": "benchmark root", "files": {"mysql": {"file": "mysql.sql", "sha256": ")"
-        << dbclone::sdk::Sha256::of(sql) << "\"}}}\n";
-}
-
 struct Figures {
     Stats tablespace, logical, cli, dump;
     double golden_ms = 0;
 };
 
 class Bench {
-public:
-    Bench(const std::string& url, const fs::path& work) : url_(url), server_(Server::parse(url)), work_(work) {
+  public:
+    Bench(const std::string& url, const fs::path& work)
+        : url_(url), server_(Server::parse(url)), work_(work) {
         // The client tools read the password from a private option file, not argv.
         defaults_ = (work_ / "client.cnf").string();
-        std::ofstream(defaults_) << "[client]\nuser=" << server_.user << "\npassword=" << server_.password
-                                 << "\nhost=" << server_.host << "\nport=" << server_.port << "\n";
+        std::ofstream(defaults_) << "[client]\nuser=" << server_.user
+                                 << "\npassword=" << server_.password << "\nhost=" << server_.host
+                                 << "\nport=" << server_.port << "\n";
         ::chmod(defaults_.c_str(), 0600);
     }
 
     Figures measure(const std::string& version, const fs::path& roots, int iterations) {
-        dbclone::Config config;
-        config.state_dir = work_ / ("state-" + version);
-        config.roots_dir = roots;
-        config.port_config = fs::path(DBCLONE_SOURCE_DIR) / "config/port_config.json";
-        config.plugin_dirs = {DBCLONE_PLUGIN_DIR};
-        config.plugin_settings["mysql"] = R"({"url": ")" + url_ + "\"}";
+        auto config = bench_config(work_, version, roots, "mysql", R"({"url": ")" + url_ + "\"}");
         dbclone::Engine engine(config);
         dbclone::Cloner cloner(engine);
         Figures f;
@@ -116,18 +105,20 @@ public:
                         logical.push_back(since_ms(t));
                         break;
                     case 2:
-                        cli.push_back(timed_run({DBCLONE_BINARY, "--state-dir", config.state_dir.string(),
-                                                 "--roots-dir", roots.string(), "--server", url_,
-                                                 "create", "cli" + n, "mysql", "--version", version}));
+                        cli.push_back(
+                            timed_run({DBCLONE_BINARY, "--state-dir", config.state_dir.string(),
+                                       "--roots-dir", roots.string(), "--server", url_, "create",
+                                       "cli" + n, "mysql", "--version", version}));
                         break;
                     default:
                         if (i >= dumps) break;
                         t = Clock::now();
                         client({"-e", "CREATE DATABASE bench_dump" + n});
-                        if (run_pipeline({"mariadb-dump", "--defaults-extra-file=" + defaults_,
-                                          "--single-transaction", "--routines", "--triggers", golden},
-                                         {"mariadb", "--defaults-extra-file=" + defaults_,
-                                          "bench_dump" + n}) != 0)
+                        if (run_pipeline(
+                                {"mariadb-dump", "--defaults-extra-file=" + defaults_,
+                                 "--single-transaction", "--routines", "--triggers", golden},
+                                {"mariadb", "--defaults-extra-file=" + defaults_,
+                                 "bench_dump" + n}) != 0)
                             throw std::runtime_error("mariadb-dump | mariadb failed");
                         dump.push_back(since_ms(t));
                 }
@@ -146,7 +137,7 @@ public:
         return f;
     }
 
-private:
+  private:
     void client(std::vector<std::string> args) {
         args.insert(args.begin(), {"mariadb", "--defaults-extra-file=" + defaults_});
         if (run(args) != 0) throw std::runtime_error("mariadb failed: " + args.back());
@@ -159,11 +150,12 @@ private:
 };
 
 void print(const std::string& title, const Figures& f) {
-    std::printf("\n### %s (first create incl. golden schema and export: %.0f ms)\n\n", title.c_str(),
-                f.golden_ms);
+    std::printf("\n### %s (first create incl. golden schema and export: %.0f ms)\n\n",
+                title.c_str(), f.golden_ms);
     std::printf("| what | median ms | p95 ms | dump|restore / this |\n|---|---|---|---|\n");
     auto row = [&](const char* what, const Stats& s) {
-        std::printf("| %s | %.1f | %.1f | %.1fx |\n", what, s.median, s.p95, f.dump.median / s.median);
+        std::printf("| %s | %.1f | %.1f | %.1fx |\n", what, s.median, s.p95,
+                    f.dump.median / s.median);
     };
     row("core, strategy tablespace", f.tablespace);
     row("core, strategy logical", f.logical);
@@ -179,10 +171,14 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-        if (a == "--iterations") iterations = next();
-        else if (a == "--large-iterations") large_iterations = next();
-        else if (a == "--rows") rows = next();
-        else if (a == "--skip-large") skip_large = true;
+        if (a == "--iterations")
+            iterations = next();
+        else if (a == "--large-iterations")
+            large_iterations = next();
+        else if (a == "--rows")
+            rows = next();
+        else if (a == "--skip-large")
+            skip_large = true;
     }
     const char* url = std::getenv("DBCLONE_MYSQL_URL");
     if (url == nullptr || *url == '\0') {
@@ -195,10 +191,11 @@ int main(int argc, char** argv) {
     int status = 0;
     try {
         Bench bench(url, work);
-        print("root v1.0", bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots", iterations));
+        print("root v1.0",
+              bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots", iterations));
         if (!skip_large) {
             std::string version = "seq_" + std::to_string(rows);
-            write_root(work / "roots", version, sequence_root_sql(rows));
+            write_root(work / "roots", version, "mysql", "mysql.sql", sequence_root_sql(rows));
             print("root " + version + " (" + std::to_string(rows) + " rows)",
                   bench.measure(version, work / "roots", large_iterations));
         }

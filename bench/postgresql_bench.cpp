@@ -10,10 +10,10 @@
 //   floor    one psql process: CREATE DATABASE ... TEMPLATE, CREATE ROLE, REVOKE, GRANT
 //            (same strategy as dbclone chose)
 //   dump     createdb + `pg_dump root | psql tenant`
-#include <dbclone/core/cloner.hpp>
-#include <dbclone/sha256.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/sha256.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -66,14 +66,6 @@ std::string pgbench_root_sql(int scale) {
     return s.str();
 }
 
-void write_root(const fs::path& roots, const std::string& version, const std::string& sql) {
-    fs::create_directories(roots / version);
-    std::ofstream(roots / version / "postgresql.sql") << sql;
-    std::ofstream(roots / version / "manifest.json")
-        << R"({"description": "benchmark root", "files": {"postgresql": {"file": "postgresql.sql", "sha256": ")"
-        << dbclone::sdk::Sha256::of(sql) << "\"}}}\n";
-}
-
 struct Figures {
     Stats core, cli, floor, dump;
     double golden_ms = 0;
@@ -82,16 +74,12 @@ struct Figures {
 };
 
 class Bench {
-public:
+  public:
     Bench(const std::string& url, const fs::path& work) : url_(url), work_(work) {}
 
     Figures measure(const std::string& version, const fs::path& roots, int iterations) {
-        dbclone::Config config;
-        config.state_dir = work_ / ("state-" + version);
-        config.roots_dir = roots;
-        config.port_config = fs::path(DBCLONE_SOURCE_DIR) / "config/port_config.json";
-        config.plugin_dirs = {DBCLONE_PLUGIN_DIR};
-        config.plugin_settings["postgresql"] = R"({"url": ")" + url_ + "\"}";
+        auto config =
+            bench_config(work_, version, roots, "postgresql", R"({"url": ")" + url_ + "\"}");
         dbclone::Engine engine(config);
         dbclone::Cloner cloner(engine);
         Figures f;
@@ -101,7 +89,8 @@ public:
         f.golden_ms = since_ms(t);  // includes building the template, if it was missing
         std::string native_root = "bench_native_" + std::to_string(::getpid());
         build_native_root(native_root, roots / version / "postgresql.sql");
-        f.template_mb = std::stod(psql_scalar("SELECT pg_database_size('" + native_root + "')")) / 1048576.0;
+        f.template_mb =
+            std::stod(psql_scalar("SELECT pg_database_size('" + native_root + "')")) / 1048576.0;
         f.strategy = f.template_mb > 32 ? "FILE_COPY" : "WAL_LOG";
 
         // The three ways take turns, and in a rotating order, so background work
@@ -121,17 +110,18 @@ public:
                         core.push_back(since_ms(t));
                         break;
                     case 1:
-                        cli.push_back(timed_run({DBCLONE_BINARY, "--state-dir",
-                                                 config.state_dir.string(), "--roots-dir",
-                                                 roots.string(), "--server", url_, "create",
-                                                 "cli" + n, "postgresql", "--version", version}));
+                        cli.push_back(
+                            timed_run({DBCLONE_BINARY, "--state-dir", config.state_dir.string(),
+                                       "--roots-dir", roots.string(), "--server", url_, "create",
+                                       "cli" + n, "postgresql", "--version", version}));
                         break;
                     default:
                         floor.push_back(timed_run(
                             {"psql", "-q", "-v", "ON_ERROR_STOP=1", url_, "-c",
                              "CREATE DATABASE bench_floor" + n + " TEMPLATE " + native_root +
                                  " STRATEGY " + f.strategy,
-                             "-c", "CREATE ROLE bench_floor" + n + " LOGIN PASSWORD 'bench-password'",
+                             "-c",
+                             "CREATE ROLE bench_floor" + n + " LOGIN PASSWORD 'bench-password'",
                              "-c", "REVOKE ALL ON DATABASE bench_floor" + n + " FROM PUBLIC", "-c",
                              "GRANT CONNECT, TEMPORARY ON DATABASE bench_floor" + n +
                                  " TO bench_floor" + n}));
@@ -142,9 +132,9 @@ public:
             std::string n = std::to_string(i);
             t = Clock::now();
             psql({"-c", "CREATE DATABASE bench_dump" + n});
-            if (run_pipeline({"pg_dump", url_for(url_, native_root)},
-                             {"psql", "-q", "-v", "ON_ERROR_STOP=1",
-                              url_for(url_, "bench_dump" + n)}) != 0)
+            if (run_pipeline(
+                    {"pg_dump", url_for(url_, native_root)},
+                    {"psql", "-q", "-v", "ON_ERROR_STOP=1", url_for(url_, "bench_dump" + n)}) != 0)
                 throw std::runtime_error("pg_dump | psql failed");
             dump.push_back(since_ms(t));
         }
@@ -164,7 +154,7 @@ public:
         return f;
     }
 
-private:
+  private:
     void psql(std::vector<std::string> args) {
         args.insert(args.begin(), {"psql", "-q", "-v", "ON_ERROR_STOP=1", url_});
         if (run(args) != 0) throw std::runtime_error("psql failed: " + args.back());
@@ -194,13 +184,15 @@ private:
 };
 
 void print(const std::string& title, const Figures& f) {
-    std::printf("\n### %s (template %.1f MB, strategy %s; first create incl. golden copy: %.0f ms)\n\n",
-                title.c_str(), f.template_mb, f.strategy.c_str(), f.golden_ms);
+    std::printf(
+        "\n### %s (template %.1f MB, strategy %s; first create incl. golden copy: %.0f ms)\n\n",
+        title.c_str(), f.template_mb, f.strategy.c_str(), f.golden_ms);
     std::printf("| what | median ms | p95 ms |\n|---|---|---|\n");
     std::printf("| core `Cloner::create` | %.1f | %.1f |\n", f.core.median, f.core.p95);
     std::printf("| CLI `dbclone create` | %.1f | %.1f |\n", f.cli.median, f.cli.p95);
-    std::printf("| native floor (psql: CREATE DATABASE TEMPLATE, CREATE ROLE, GRANT) | %.1f | %.1f |\n",
-                f.floor.median, f.floor.p95);
+    std::printf(
+        "| native floor (psql: CREATE DATABASE TEMPLATE, CREATE ROLE, GRANT) | %.1f | %.1f |\n",
+        f.floor.median, f.floor.p95);
     std::printf("| createdb + pg_dump \\| psql | %.1f | %.1f |\n", f.dump.median, f.dump.p95);
     double budget = 1.1 * f.floor.median + 15;
     std::printf("\ncore / floor = %.2fx; target core <= 1.1 x floor + 15 ms = %.1f ms: %s\n",
@@ -215,10 +207,14 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-        if (a == "--iterations") o.iterations = next();
-        else if (a == "--large-iterations") o.large_iterations = next();
-        else if (a == "--scale") o.scale = next();
-        else if (a == "--skip-large") o.skip_large = true;
+        if (a == "--iterations")
+            o.iterations = next();
+        else if (a == "--large-iterations")
+            o.large_iterations = next();
+        else if (a == "--scale")
+            o.scale = next();
+        else if (a == "--skip-large")
+            o.skip_large = true;
     }
     const char* url = std::getenv("DBCLONE_PG_URL");
     if (url == nullptr || *url == '\0') {
@@ -230,11 +226,12 @@ int main(int argc, char** argv) {
     fs::path work = ::mkdtemp(pattern);
     try {
         Bench bench(url, work);
-        print("root v1.0", bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots",
-                                         o.iterations));
+        print("root v1.0",
+              bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots", o.iterations));
         if (!o.skip_large) {
             std::string version = "pgbench_s" + std::to_string(o.scale);
-            write_root(work / "roots", version, pgbench_root_sql(o.scale));
+            write_root(work / "roots", version, "postgresql", "postgresql.sql",
+                       pgbench_root_sql(o.scale));
             print("root " + version, bench.measure(version, work / "roots", o.large_iterations));
         }
     } catch (const std::exception& e) {

@@ -15,7 +15,8 @@ using namespace dbclone::cli;
 
 const std::map<std::string, std::pair<Command, const char*>>& commands() {
     static const std::map<std::string, std::pair<Command, const char*>> all = {
-        {"create", {create_command, "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S]"}},
+        {"create",
+         {create_command, "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S]"}},
         {"verify", {verify_command, "verify TENANT_ID [--checks a,b] [--against OTHER]"}},
         {"list", {list_command, "list"}},
         {"status", {status_command, "status [TENANT_ID] [--show-password]"}},

@@ -51,7 +51,8 @@ int create_command(CliContext& ctx, const std::vector<std::string>& args) {
     po::positional_options_description positional;
     positional.add("tenant", 1).add("type", 1);
     auto vm = parse_command(args, options, positional);
-    if (help_requested(vm, "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S]", options))
+    if (help_requested(vm, "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S]",
+                       options))
         return exit_code::ok;
     // Checked before the engine (and so the state directory) exists: a bad id
     // has no side effect at all.

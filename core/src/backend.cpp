@@ -164,7 +164,7 @@ std::optional<std::vector<std::string>> Backend::list_artifacts() {
 }
 
 std::optional<std::vector<std::string>> Backend::attempt_access(const Target& attacker,
-                                                               const Target& victim) {
+                                                                const Target& victim) {
     if (vtable_->attempt_access == nullptr) return std::nullopt;
     dbc_target a = to_c(attacker), b = to_c(victim);
     return collect([&](const dbc_sink* sink, dbc_error* err) {

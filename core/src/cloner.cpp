@@ -126,9 +126,9 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
         GoldenCopy golden = GoldenCopyCache(engine_).ensure(backend, version, root, placement);
         clock.done("golden copy");
 
-        Target clone = backend.clone({record.tenant_id, golden.location, record.database_name,
-                                      record.user_name, record.password, placement,
-                                      clone_options(request)});
+        Target clone =
+            backend.clone({record.tenant_id, golden.location, record.database_name,
+                           record.user_name, record.password, placement, clone_options(request)});
         undo.push("clone",
                   [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
         clock.done("clone");

@@ -44,14 +44,17 @@ Outcome check_connection(const CheckContext& c) {
 
 Outcome check_schema_integrity(const CheckContext& c) {
     auto actual = c.backend.fingerprint(target_of(c.tenant));
-    if (!actual) return {"not_applicable", c.backend.info().name + " cannot fingerprint schemas", {}};
+    if (!actual)
+        return {"not_applicable", c.backend.info().name + " cannot fingerprint schemas", {}};
     const std::string& expected = c.tenant.golden_fingerprint;
     if (expected.empty())
-        return {"error", "no fingerprint was recorded for the golden copy of " + c.tenant.root_version,
+        return {"error",
+                "no fingerprint was recorded for the golden copy of " + c.tenant.root_version,
                 {}};
     if (*actual != expected)
         return {"failed",
-                "schema fingerprint " + *actual + " differs from the golden copy's " + expected, {}};
+                "schema fingerprint " + *actual + " differs from the golden copy's " + expected,
+                {}};
     return {"passed", "schema fingerprint " + *actual + " equals the golden copy's", {}};
 }
 
@@ -63,7 +66,8 @@ Outcome check_name_isolation(const CheckContext& c) {
     if (r.user_name != tenant_user_name(r.tenant_id))
         problems.push_back("user name " + in_quotes(r.user_name) + " is not the tenant's");
     if (r.location.find(r.database_name) == std::string::npos)
-        problems.push_back("location " + in_quotes(r.location) + " does not carry the database name");
+        problems.push_back("location " + in_quotes(r.location) +
+                           " does not carry the database name");
     auto all = c.registry.clones();
     for (const auto& other : all) {
         if (other.tenant_id == r.tenant_id) continue;
@@ -120,11 +124,11 @@ Outcome check_cross_tenant_access(const CheckContext& c) {
                   " and " + c.other->tenant_id + ": " + std::to_string(denied) + " denied, " +
                   std::to_string(allowed) + " allowed, " + std::to_string(not_enforced) +
                   " not enforced, " + std::to_string(errors) + " errors";
-    out.outcome = allowed > 0        ? "failed"
-                  : errors > 0       ? "error"
+    out.outcome = allowed > 0                       ? "failed"
+                  : errors > 0                      ? "error"
                   : denied == 0 && not_enforced > 0 ? "not_enforced"
-                  : denied == 0      ? "not_applicable"
-                                     : "passed";
+                  : denied == 0                     ? "not_applicable"
+                                                    : "passed";
     return out;
 }
 
@@ -155,9 +159,9 @@ std::optional<CloneRecord> choose_other(Registry& registry, const CloneRecord& t
         if (!other) throw Error(ErrorKind::NotFound, "unknown tenant " + in_quotes(against));
         if (against == tenant.tenant_id || other->db_type != tenant.db_type ||
             other->state != "ready")
-            throw Error(ErrorKind::InvalidInput,
-                        "--against must name another ready " + tenant.db_type + " tenant, not " +
-                            in_quotes(against));
+            throw Error(ErrorKind::InvalidInput, "--against must name another ready " +
+                                                     tenant.db_type + " tenant, not " +
+                                                     in_quotes(against));
         return other;
     }
     for (const auto& r : registry.clones())
@@ -202,7 +206,8 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
     CheckContext context{backend, *record, registry, other ? &*other : nullptr};
     VerificationReport report{tenant_id, record->db_type, {}, 0};
     for (const auto& [name, fn] : checks()) {
-        if (!selected.empty() && std::find(selected.begin(), selected.end(), name) == selected.end())
+        if (!selected.empty() &&
+            std::find(selected.begin(), selected.end(), name) == selected.end())
             continue;
         auto check_start = std::chrono::steady_clock::now();
         Outcome outcome;

@@ -9,7 +9,8 @@ BsonDocument BsonDocument::from_json(const std::string& json, const std::string&
     bson_t* doc = bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
                                      static_cast<ssize_t>(json.size()), &error);
     if (doc == nullptr)
-        throw sdk::Failure(DBC_INVALID_ARGUMENT, what + " is not valid Extended JSON: " + error.message);
+        throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                           what + " is not valid Extended JSON: " + error.message);
     return BsonDocument(doc);
 }
 

@@ -10,7 +10,7 @@
 namespace dbclone::mongodb {
 
 class BsonDocument {
-public:
+  public:
     BsonDocument() : doc_(bson_new()) {}
     explicit BsonDocument(bson_t* adopted) : doc_(adopted) {}
     // A copy of a borrowed document.
@@ -35,7 +35,7 @@ public:
     // documents give equal text.
     std::string canonical_json() const;
 
-private:
+  private:
     bson_t* doc_;
 };
 

@@ -20,14 +20,16 @@ struct CollectionInfo {
 
 std::string utf8_field(const bson_t* doc, const char* key) {
     bson_iter_t it;
-    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it)) return bson_iter_utf8(&it, nullptr);
+    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it))
+        return bson_iter_utf8(&it, nullptr);
     return "";
 }
 
 std::vector<CollectionInfo> collections_of(MongoClient& client, const std::string& db) {
     std::vector<CollectionInfo> out;
-    for (const auto& c : client.cursor_command(db, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))),
-                                               "listing the collections of " + db)) {
+    for (const auto& c :
+         client.cursor_command(db, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))),
+                               "listing the collections of " + db)) {
         std::string name = utf8_field(c.get(), "name");
         if (name.rfind("system.", 0) == 0) continue;
         CollectionInfo info{name, utf8_field(c.get(), "type"), BsonDocument()};
@@ -44,12 +46,15 @@ std::vector<CollectionInfo> collections_of(MongoClient& client, const std::strin
 }
 
 // Cursor batches from golden.name into unordered bulk inserts into tenant.name.
-long long stream_collection(MongoClient& client, const std::string& golden, const std::string& tenant,
-                            const std::string& name) {
-    mongoc_collection_t* from = mongoc_client_get_collection(client.get(), golden.c_str(), name.c_str());
-    mongoc_collection_t* to = mongoc_client_get_collection(client.get(), tenant.c_str(), name.c_str());
+long long stream_collection(MongoClient& client, const std::string& golden,
+                            const std::string& tenant, const std::string& name) {
+    mongoc_collection_t* from =
+        mongoc_client_get_collection(client.get(), golden.c_str(), name.c_str());
+    mongoc_collection_t* to =
+        mongoc_client_get_collection(client.get(), tenant.c_str(), name.c_str());
     BsonDocument filter, find_opts(BCON_NEW("batchSize", BCON_INT32(batch_size)));
-    mongoc_cursor_t* cursor = mongoc_collection_find_with_opts(from, filter.get(), find_opts.get(), nullptr);
+    mongoc_cursor_t* cursor =
+        mongoc_collection_find_with_opts(from, filter.get(), find_opts.get(), nullptr);
     std::vector<BsonDocument> batch;
     long long copied = 0;
     auto release = [&] {
@@ -82,9 +87,10 @@ long long stream_collection(MongoClient& client, const std::string& golden, cons
 // `aggregate [{$match: {}}, {$out: {db: tenant, coll: name}}]` on the golden copy.
 std::optional<CommandError> out_collection(MongoClient& client, const std::string& golden,
                                            const std::string& tenant, const std::string& name) {
-    BsonDocument command(BCON_NEW("aggregate", BCON_UTF8(name.c_str()), "pipeline", "[", "{", "$match", "{", "}",
-                                  "}", "{", "$out", "{", "db", BCON_UTF8(tenant.c_str()), "coll",
-                                  BCON_UTF8(name.c_str()), "}", "}", "]", "cursor", "{", "}"));
+    BsonDocument command(BCON_NEW("aggregate", BCON_UTF8(name.c_str()), "pipeline", "[", "{",
+                                  "$match", "{", "}", "}", "{", "$out", "{", "db",
+                                  BCON_UTF8(tenant.c_str()), "coll", BCON_UTF8(name.c_str()), "}",
+                                  "}", "]", "cursor", "{", "}"));
     return client.try_command(golden, command);
 }
 
@@ -95,8 +101,9 @@ void copy_indexes(MongoClient& client, const std::string& golden, const std::str
     bson_t indexes;
     bson_append_array_begin(command.get(), "indexes", -1, &indexes);
     int n = 0;
-    for (const auto& index : client.cursor_command(golden, BsonDocument(BCON_NEW("listIndexes", BCON_UTF8(name.c_str()))),
-                                                   "listing the indexes of " + name)) {
+    for (const auto& index : client.cursor_command(
+             golden, BsonDocument(BCON_NEW("listIndexes", BCON_UTF8(name.c_str()))),
+             "listing the indexes of " + name)) {
         if (utf8_field(index.get(), "name") == "_id_") continue;
         bson_t spec;
         std::string key = std::to_string(n++);
@@ -119,12 +126,13 @@ CopyMethod parse_copy_method(const std::string& text) {
     if (text.empty() || text == "auto") return CopyMethod::Auto;
     if (text == "server_side") return CopyMethod::ServerSide;
     if (text == "streaming") return CopyMethod::Streaming;
-    throw sdk::Failure(DBC_INVALID_ARGUMENT,
-                       "unknown strategy \"" + text + "\" for mongodb; allowed: server_side, streaming");
+    throw sdk::Failure(DBC_INVALID_ARGUMENT, "unknown strategy \"" + text +
+                                                 "\" for mongodb; allowed: server_side, streaming");
 }
 
-CopyReport DatabaseCopier::copy(MongoClient& admin, const std::string& golden, const std::string& tenant,
-                                CopyMethod method, const DocumentCache& cache) {
+CopyReport DatabaseCopier::copy(MongoClient& admin, const std::string& golden,
+                                const std::string& tenant, CopyMethod method,
+                                const DocumentCache& cache) {
     CopyReport report;
     BuildNotes notes;
     auto all = collections_of(admin, golden);
@@ -183,7 +191,8 @@ CopyReport DatabaseCopier::copy(MongoClient& admin, const std::string& golden, c
         if (c.type == "view") {
             BsonDocument command(BCON_NEW("create", BCON_UTF8(c.name.c_str())));
             bson_concat(command.get(), c.options.get());
-            if (auto error = admin.try_command(tenant, command)) throw_command_error("creating view " + c.name, *error);
+            if (auto error = admin.try_command(tenant, command))
+                throw_command_error("creating view " + c.name, *error);
         } else {
             copy_indexes(admin, golden, tenant, c.name);
         }

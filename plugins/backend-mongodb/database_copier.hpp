@@ -24,16 +24,17 @@ struct CopyReport {
 };
 
 class DatabaseCopier {
-public:
-    DatabaseCopier(std::string uri, int parallelism) : uri_(std::move(uri)), parallelism_(parallelism) {}
+  public:
+    DatabaseCopier(std::string uri, int parallelism)
+        : uri_(std::move(uri)), parallelism_(parallelism) {}
 
     // Copies `golden` into `tenant` (which must not exist). `method` Auto tries
     // server-side first and remembers whether the server could do it. A
     // streaming copy reads from `cache` where it holds the collection.
-    CopyReport copy(MongoClient& admin, const std::string& golden, const std::string& tenant, CopyMethod method,
-                    const DocumentCache& cache);
+    CopyReport copy(MongoClient& admin, const std::string& golden, const std::string& tenant,
+                    CopyMethod method, const DocumentCache& cache);
 
-private:
+  private:
     std::string uri_;
     int parallelism_;
     // Whether $out into another database worked here: unknown until tried.

@@ -13,9 +13,10 @@
 namespace dbclone::mongodb {
 
 class DocumentCache {
-public:
+  public:
     // The cache of `golden` as built from root `sha256`, under `root_dir`.
-    DocumentCache(const std::filesystem::path& root_dir, const std::string& golden, const std::string& sha256);
+    DocumentCache(const std::filesystem::path& root_dir, const std::string& golden,
+                  const std::string& sha256);
 
     bool complete() const;
     // Reads every collection of the golden database into the cache, unless it is
@@ -24,14 +25,14 @@ public:
     // The cached documents of `collection`; empty when it was not cached.
     std::filesystem::path file_of(const std::string& collection) const;
 
-private:
+  private:
     std::filesystem::path dir_;
     std::string golden_;
 };
 
 // Inserts the documents of a cache file into db.collection, in unordered
 // batches; returns how many.
-long long insert_from_file(MongoClient& client, const std::filesystem::path& file, const std::string& db,
-                           const std::string& collection);
+long long insert_from_file(MongoClient& client, const std::filesystem::path& file,
+                           const std::string& db, const std::string& collection);
 
 }  // namespace dbclone::mongodb

@@ -1,6 +1,6 @@
 #include "golden_database.hpp"
 
-#include <dbclone/sdk.hpp>
+#include <dbclone/plugin_helpers.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -12,14 +12,6 @@ namespace dbclone::mongodb {
 namespace {
 
 constexpr size_t insert_batch_size = 1000;
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw sdk::Failure(DBC_NOT_FOUND, "cannot read root file " + path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Calls `each(subdocument)` for every document in the array at `key` of `parent`.
 template <class Each>
@@ -39,7 +31,8 @@ void for_each_in_array(const bson_t* parent, const char* key, Each&& each) {
 
 std::string utf8_field(const bson_t* doc, const char* key) {
     bson_iter_t it;
-    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it)) return bson_iter_utf8(&it, nullptr);
+    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it))
+        return bson_iter_utf8(&it, nullptr);
     return "";
 }
 
@@ -57,7 +50,8 @@ BsonDocument document_field(const bson_t* doc, const char* key) {
 
 void insert_documents(MongoClient& admin, const std::string& db, const std::string& collection,
                       const bson_t* spec) {
-    mongoc_collection_t* target = mongoc_client_get_collection(admin.get(), db.c_str(), collection.c_str());
+    mongoc_collection_t* target =
+        mongoc_client_get_collection(admin.get(), db.c_str(), collection.c_str());
     std::vector<BsonDocument> batch;
     try {
         for_each_in_array(spec, "documents", [&](const bson_t* doc) {
@@ -77,22 +71,18 @@ void insert_documents(MongoClient& admin, const std::string& db, const std::stri
 }  // namespace
 
 std::string golden_name(const std::string& version) {
-    std::string out = "dbclone_root_";
-    for (char c : version) {
-        char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        out += ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_') ? l : '_';
-    }
-    return out;
+    return sdk::golden_name(version);
 }
 
 std::optional<GoldenDatabase> find_golden(MongoClient& admin, const std::string& name) {
-    auto found = admin.cursor_command(
-        meta_database,
-        BsonDocument(BCON_NEW("find", BCON_UTF8("golden_copies"), "filter", "{", "_id", BCON_UTF8(name.c_str()),
-                              "}")),
-        "reading dbclone_meta");
+    auto found =
+        admin.cursor_command(meta_database,
+                             BsonDocument(BCON_NEW("find", BCON_UTF8("golden_copies"), "filter",
+                                                   "{", "_id", BCON_UTF8(name.c_str()), "}")),
+                             "reading dbclone_meta");
     if (found.empty()) return std::nullopt;
-    return GoldenDatabase{name, utf8_field(found[0].get(), "sha256"), utf8_field(found[0].get(), "fingerprint")};
+    return GoldenDatabase{name, utf8_field(found[0].get(), "sha256"),
+                          utf8_field(found[0].get(), "fingerprint")};
 }
 
 void create_collection(MongoClient& client, const std::string& db, const std::string& name,
@@ -103,25 +93,29 @@ void create_collection(MongoClient& client, const std::string& db, const std::st
     if (!error) return;
     if (options != nullptr && !bson_empty(options) && is_unsupported(*error)) {
         notes.skipped.push_back("options of " + name + " (" + error->message + ")");
-        if (auto again = client.try_command(db, BsonDocument(BCON_NEW("create", BCON_UTF8(name.c_str())))))
+        if (auto again =
+                client.try_command(db, BsonDocument(BCON_NEW("create", BCON_UTF8(name.c_str())))))
             throw_command_error("creating " + name, *again);
         return;
     }
     throw_command_error("creating " + name, *error);
 }
 
-GoldenDatabase build_golden(MongoClient& admin, const std::string& name, const std::string& root_file,
-                            const std::string& sha256, BuildNotes& notes) {
-    BsonDocument root = BsonDocument::from_json(read_file(root_file), root_file);
+GoldenDatabase build_golden(MongoClient& admin, const std::string& name,
+                            const std::string& root_file, const std::string& sha256,
+                            BuildNotes& notes) {
+    BsonDocument root = BsonDocument::from_json(sdk::read_text_file(root_file), root_file);
     // Forget the old record first: a build that dies half-way leaves no record.
     admin.command(meta_database,
-                  BsonDocument(BCON_NEW("delete", BCON_UTF8("golden_copies"), "deletes", "[", "{", "q", "{",
-                                        "_id", BCON_UTF8(name.c_str()), "}", "limit", BCON_INT32(0), "}", "]")),
+                  BsonDocument(BCON_NEW("delete", BCON_UTF8("golden_copies"), "deletes", "[", "{",
+                                        "q", "{", "_id", BCON_UTF8(name.c_str()), "}", "limit",
+                                        BCON_INT32(0), "}", "]")),
                   "forgetting " + name);
     admin.command(name, BsonDocument(BCON_NEW("dropDatabase", BCON_INT32(1))), "dropping " + name);
     for_each_in_array(root.get(), "collections", [&](const bson_t* spec) {
         std::string collection = utf8_field(spec, "name");
-        if (collection.empty()) throw sdk::Failure(DBC_INVALID_ARGUMENT, root_file + ": a collection has no name");
+        if (collection.empty())
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, root_file + ": a collection has no name");
         BsonDocument options = document_field(spec, "options");
         create_collection(admin, name, collection, options.get(), notes);
         insert_documents(admin, name, collection, spec);
@@ -138,8 +132,8 @@ GoldenDatabase build_golden(MongoClient& admin, const std::string& name, const s
         }
     });
     for_each_in_array(root.get(), "views", [&](const bson_t* view) {
-        BsonDocument command(BCON_NEW("create", BCON_UTF8(utf8_field(view, "name").c_str()), "viewOn",
-                                      BCON_UTF8(utf8_field(view, "viewOn").c_str())));
+        BsonDocument command(BCON_NEW("create", BCON_UTF8(utf8_field(view, "name").c_str()),
+                                      "viewOn", BCON_UTF8(utf8_field(view, "viewOn").c_str())));
         bson_iter_t it;
         if (bson_iter_init_find(&it, view, "pipeline") && BSON_ITER_HOLDS_ARRAY(&it)) {
             uint32_t length = 0;
@@ -150,16 +144,19 @@ GoldenDatabase build_golden(MongoClient& admin, const std::string& name, const s
             bson_append_array(command.get(), "pipeline", -1, &pipeline);
         }
         if (auto error = admin.try_command(name, command)) {
-            if (!is_unsupported(*error)) throw_command_error("creating view " + utf8_field(view, "name"), *error);
-            notes.skipped.push_back("view " + utf8_field(view, "name") + " (" + error->message + ")");
+            if (!is_unsupported(*error))
+                throw_command_error("creating view " + utf8_field(view, "name"), *error);
+            notes.skipped.push_back("view " + utf8_field(view, "name") + " (" + error->message +
+                                    ")");
         }
     });
     GoldenDatabase golden{name, sha256, schema_fingerprint(admin, name)};
-    admin.command(meta_database,
-                  BsonDocument(BCON_NEW("insert", BCON_UTF8("golden_copies"), "documents", "[", "{", "_id",
-                                        BCON_UTF8(name.c_str()), "sha256", BCON_UTF8(sha256.c_str()), "fingerprint",
-                                        BCON_UTF8(golden.fingerprint.c_str()), "}", "]")),
-                  "recording " + name);
+    admin.command(
+        meta_database,
+        BsonDocument(BCON_NEW("insert", BCON_UTF8("golden_copies"), "documents", "[", "{", "_id",
+                              BCON_UTF8(name.c_str()), "sha256", BCON_UTF8(sha256.c_str()),
+                              "fingerprint", BCON_UTF8(golden.fingerprint.c_str()), "}", "]")),
+        "recording " + name);
     return golden;
 }
 

@@ -33,8 +33,9 @@ struct BuildNotes {
 
 // (Re)builds the database from `root_file` and records it. The caller holds
 // the build lock.
-GoldenDatabase build_golden(MongoClient& admin, const std::string& name, const std::string& root_file,
-                            const std::string& sha256, BuildNotes& notes);
+GoldenDatabase build_golden(MongoClient& admin, const std::string& name,
+                            const std::string& root_file, const std::string& sha256,
+                            BuildNotes& notes);
 
 // Creates collection `name` in `db` with `options` (a document, may be empty);
 // where the server rejects the options as unsupported, creates it without them

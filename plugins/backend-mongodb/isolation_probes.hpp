@@ -10,7 +10,8 @@
 
 namespace dbclone::mongodb {
 
-void run_isolation_probes(const std::string& uri, const ServerFeatures& features, const dbc_target& attacker,
-                          const dbc_target& victim, const sdk::Sink& sink);
+void run_isolation_probes(const std::string& uri, const ServerFeatures& features,
+                          const dbc_target& attacker, const dbc_target& victim,
+                          const sdk::Sink& sink);
 
 }  // namespace dbclone::mongodb

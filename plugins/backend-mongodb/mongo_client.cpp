@@ -14,7 +14,9 @@ void init_driver() {
     std::call_once(once, [] { mongoc_init(); });
 }
 
-CommandError error_of(const bson_error_t& e) { return {e.domain, e.code, e.message}; }
+CommandError error_of(const bson_error_t& e) {
+    return {e.domain, e.code, e.message};
+}
 
 bool from_server(const CommandError& e) {
     return e.domain == MONGOC_ERROR_SERVER || e.domain == MONGOC_ERROR_QUERY ||
@@ -26,7 +28,8 @@ std::vector<const sdk::Host*> log_hosts;  // live routes, newest last
 
 void forward_log(mongoc_log_level_t, const char* domain, const char* message, void*) {
     std::lock_guard lock(log_mutex);
-    if (!log_hosts.empty()) log_hosts.back()->debug(std::string("mongo-c-driver ") + domain + ": " + message);
+    if (!log_hosts.empty())
+        log_hosts.back()->debug(std::string("mongo-c-driver ") + domain + ": " + message);
 }
 
 }  // namespace
@@ -64,10 +67,12 @@ void throw_command_error(const std::string& what, const CommandError& e) {
         rc = DBC_UNAVAILABLE;
     else if (from_server(e) && (e.code == 48 || e.code == 11000))  // NamespaceExists, DuplicateKey
         rc = DBC_CONFLICT;
-    throw sdk::Failure(rc, what + " failed: " + e.message + " (code " + std::to_string(e.code) + ")");
+    throw sdk::Failure(rc,
+                       what + " failed: " + e.message + " (code " + std::to_string(e.code) + ")");
 }
 
-void insert_batch(mongoc_collection_t* collection, const std::vector<BsonDocument>& batch, const std::string& what) {
+void insert_batch(mongoc_collection_t* collection, const std::vector<BsonDocument>& batch,
+                  const std::string& what) {
     if (batch.empty()) return;
     // A plain array: bson_t carries an alignment attribute that a std::vector of
     // its pointers would drop.
@@ -75,7 +80,8 @@ void insert_batch(mongoc_collection_t* collection, const std::vector<BsonDocumen
     for (size_t i = 0; i < batch.size(); ++i) docs[i] = batch[i].get();
     BsonDocument opts(BCON_NEW("ordered", BCON_BOOL(false)));
     bson_error_t error;
-    bool ok = mongoc_collection_insert_many(collection, docs, batch.size(), opts.get(), nullptr, &error);
+    bool ok =
+        mongoc_collection_insert_many(collection, docs, batch.size(), opts.get(), nullptr, &error);
     bson_free(docs);
     if (!ok) throw_command_error(what, error_of(error));
 }
@@ -89,7 +95,8 @@ MongoClient::MongoClient(const std::string& uri, const std::optional<Credentials
         auto start = text.find("://");
         auto at = text.find('@', start == std::string::npos ? 0 : start);
         auto slash = text.find('/', start == std::string::npos ? 0 : start + 3);
-        if (start != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
+        if (start != std::string::npos && at != std::string::npos &&
+            (slash == std::string::npos || at < slash))
             text.erase(start + 3, at - start - 2);
     }
     uri_ = mongoc_uri_new_with_error(text.c_str(), &error);
@@ -114,28 +121,32 @@ MongoClient::~MongoClient() {
     mongoc_uri_destroy(uri_);
 }
 
-std::optional<CommandError> MongoClient::try_command(const std::string& db, const BsonDocument& command,
+std::optional<CommandError> MongoClient::try_command(const std::string& db,
+                                                     const BsonDocument& command,
                                                      BsonDocument* reply) {
     bson_t out;
     bson_error_t error;
-    bool ok = mongoc_client_command_simple(client_, db.c_str(), command.get(), nullptr, &out, &error);
-    if (reply != nullptr)
-        *reply = BsonDocument(bson_copy(&out));
+    bool ok =
+        mongoc_client_command_simple(client_, db.c_str(), command.get(), nullptr, &out, &error);
+    if (reply != nullptr) *reply = BsonDocument(bson_copy(&out));
     bson_destroy(&out);
     if (ok) return std::nullopt;
     return error_of(error);
 }
 
-BsonDocument MongoClient::command(const std::string& db, const BsonDocument& command, const std::string& what) {
+BsonDocument MongoClient::command(const std::string& db, const BsonDocument& command,
+                                  const std::string& what) {
     BsonDocument reply;
     if (auto e = try_command(db, command, &reply)) throw_command_error(what, *e);
     return reply;
 }
 
-std::vector<BsonDocument> MongoClient::cursor_command(const std::string& db, const BsonDocument& command,
+std::vector<BsonDocument> MongoClient::cursor_command(const std::string& db,
+                                                      const BsonDocument& command,
                                                       const std::string& what) {
     BsonDocument reply = this->command(db, command, what);
-    mongoc_cursor_t* cursor = mongoc_cursor_new_from_command_reply_with_opts(client_, bson_copy(reply.get()), nullptr);
+    mongoc_cursor_t* cursor =
+        mongoc_cursor_new_from_command_reply_with_opts(client_, bson_copy(reply.get()), nullptr);
     std::vector<BsonDocument> out;
     const bson_t* doc = nullptr;
     while (mongoc_cursor_next(cursor, &doc)) out.push_back(BsonDocument::copy_of(doc));

@@ -2,8 +2,8 @@
 // helpers the backend uses. Not thread-safe: a thread makes its own.
 #pragma once
 
-#include <dbclone/sdk.hpp>
 #include <mongoc/mongoc.h>
+#include <dbclone/sdk.hpp>
 
 #include <optional>
 #include <string>
@@ -24,13 +24,13 @@ struct CommandError {
 // endSessions) to `host` at debug level instead of stderr. The driver's log
 // handler is process-wide: it forwards to the newest live route, or drops.
 class DriverLogRoute {
-public:
+  public:
     explicit DriverLogRoute(const sdk::Host* host);
     ~DriverLogRoute();
     DriverLogRoute(const DriverLogRoute&) = delete;
     DriverLogRoute& operator=(const DriverLogRoute&) = delete;
 
-private:
+  private:
     const sdk::Host* host_;
 };
 
@@ -49,16 +49,18 @@ struct Credentials {
 };
 
 class MongoClient {
-public:
+  public:
     // Connects lazily (libmongoc connects on first use), as the URI says or as
     // `login`; throws sdk::Failure for a malformed URI.
-    explicit MongoClient(const std::string& uri, const std::optional<Credentials>& login = std::nullopt);
+    explicit MongoClient(const std::string& uri,
+                         const std::optional<Credentials>& login = std::nullopt);
     ~MongoClient();
     MongoClient(const MongoClient&) = delete;
     MongoClient& operator=(const MongoClient&) = delete;
 
     // Runs a command on `db`; returns the reply or throws sdk::Failure naming `what`.
-    BsonDocument command(const std::string& db, const BsonDocument& command, const std::string& what);
+    BsonDocument command(const std::string& db, const BsonDocument& command,
+                         const std::string& what);
     // Like command, but returns the server's error instead of throwing.
     std::optional<CommandError> try_command(const std::string& db, const BsonDocument& command,
                                             BsonDocument* reply = nullptr);
@@ -73,14 +75,15 @@ public:
     std::string host() const;
     uint32_t port() const;
 
-private:
+  private:
     mongoc_uri_t* uri_ = nullptr;
     mongoc_client_t* client_ = nullptr;
 };
 
 // Inserts `batch` into `collection` as one unordered bulk write; throws
 // sdk::Failure naming `what` on failure.
-void insert_batch(mongoc_collection_t* collection, const std::vector<BsonDocument>& batch, const std::string& what);
+void insert_batch(mongoc_collection_t* collection, const std::vector<BsonDocument>& batch,
+                  const std::string& what);
 
 // Throws sdk::Failure for a command error: DBC_DENIED, DBC_UNAVAILABLE, ...
 [[noreturn]] void throw_command_error(const std::string& what, const CommandError& e);

@@ -1,10 +1,8 @@
 // The MongoDB backend: a tenant is a database on a shared MongoDB-compatible
 // server, copied from a golden database, with a user that may read and write
 // that database only, where the server has users and enforces them.
+#include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <filesystem>
 #include <map>
@@ -20,32 +18,12 @@
 
 namespace dbclone::mongodb {
 
-namespace {
-
-std::string option(const char* json, const char* key) {
-    rapidjson::Document doc;
-    doc.Parse(json != nullptr ? json : "{}");
-    if (doc.IsObject() && doc.HasMember(key) && doc[key].IsString()) return doc[key].GetString();
-    return "";
-}
-
-int int_option(const char* json, const char* key, int fallback) {
-    rapidjson::Document doc;
-    doc.Parse(json != nullptr ? json : "{}");
-    if (doc.IsObject() && doc.HasMember(key) && doc[key].IsInt()) return doc[key].GetInt();
-    return fallback;
-}
-
-std::string database_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
-std::string user_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
-
-}  // namespace
-
 class MongodbBackend {
-public:
+  public:
     static constexpr const char* description =
         "MongoDB: a database per tenant on a shared MongoDB-compatible server (MongoDB, FerretDB)";
-    static constexpr uint64_t capabilities = DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+    static constexpr uint64_t capabilities =
+        DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
     static constexpr const char* config_schema = R"({
         "type": "object",
         "properties": {
@@ -58,11 +36,11 @@ public:
 
     MongodbBackend(const sdk::Host& host, const dbc_plugin_init& init)
         : host_(host),
-          uri_(option(init.config_json, "url")),
-          strategy_(option(init.config_json, "strategy")),
-          installation_(option(init.options_json, "installation_id")),
+          uri_(sdk::option_string(init.config_json, "url")),
+          strategy_(sdk::option_string(init.config_json, "strategy")),
+          installation_(sdk::option_string(init.options_json, "installation_id")),
           cache_dir_(std::filesystem::path(init.data_dir) / "documents"),
-          copier_(uri_, int_option(init.config_json, "parallelism", 4)),
+          copier_(uri_, static_cast<int>(sdk::option_int(init.config_json, "parallelism", 4))),
           log_route_(&host_) {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
@@ -84,27 +62,34 @@ public:
         MongoClient& admin = admin_client();
         std::string database = req.database_name, user = req.user_name;
         CopyMethod method = parse_copy_method(requested(req.options_json));
-        if (!admin.cursor_command(database, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))), "checking " + database)
+        if (!admin
+                 .cursor_command(database, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))),
+                                 "checking " + database)
                  .empty())
             throw sdk::Failure(DBC_CONFLICT, "database " + database + " exists already");
         // Recorded first, so that reconcile finds whatever a crash leaves behind.
         admin.command(meta_database,
-                      BsonDocument(BCON_NEW("insert", BCON_UTF8("tenants"), "documents", "[", "{", "_id",
-                                            BCON_UTF8(req.tenant_id), "installation", BCON_UTF8(installation_.c_str()),
-                                            "}", "]")),
+                      BsonDocument(BCON_NEW("insert", BCON_UTF8("tenants"), "documents", "[", "{",
+                                            "_id", BCON_UTF8(req.tenant_id), "installation",
+                                            BCON_UTF8(installation_.c_str()), "}", "]")),
                       "registering " + user);
         bool user_created = false;
         CopyReport copied;
         try {
             auto golden = goldens_.find(req.golden_location);
             if (golden == goldens_.end())
-                throw sdk::Failure(DBC_ERROR, "golden database " + std::string(req.golden_location) + " was not prepared");
-            copied = copier_.copy(admin, req.golden_location, database, method, cache_of(golden->second));
-            for (const auto& s : copied.skipped) host_.warn(features().server + " cannot keep " + s);
+                throw sdk::Failure(
+                    DBC_ERROR,
+                    "golden database " + std::string(req.golden_location) + " was not prepared");
+            copied = copier_.copy(admin, req.golden_location, database, method,
+                                  cache_of(golden->second));
+            for (const auto& s : copied.skipped)
+                host_.warn(features().server + " cannot keep " + s);
             if (features().authorization_enforced) {
                 admin.command(database,
-                              BsonDocument(BCON_NEW("createUser", BCON_UTF8(user.c_str()), "pwd", BCON_UTF8(req.password),
-                                                    "roles", "[", "{", "role", BCON_UTF8("readWrite"), "db",
+                              BsonDocument(BCON_NEW("createUser", BCON_UTF8(user.c_str()), "pwd",
+                                                    BCON_UTF8(req.password), "roles", "[", "{",
+                                                    "role", BCON_UTF8("readWrite"), "db",
                                                     BCON_UTF8(database.c_str()), "}", "]")),
                               "creating user " + user);
                 user_created = true;
@@ -123,7 +108,8 @@ public:
     std::string fingerprint(const dbc_target& target) {
         if (target.tenant_id == nullptr) {
             auto golden = find_golden(admin_client(), target.location);
-            if (!golden) throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
+            if (!golden)
+                throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
             return golden->fingerprint;
         }
         MongoClient tenant(uri_, login_of(target));
@@ -132,8 +118,10 @@ public:
 
     void probe(const dbc_target& target) {
         MongoClient tenant(uri_, login_of(target));
-        tenant.command(target.location, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1), "nameOnly", BCON_BOOL(true))),
-                       "probe");
+        tenant.command(
+            target.location,
+            BsonDocument(BCON_NEW("listCollections", BCON_INT32(1), "nameOnly", BCON_BOOL(true))),
+            "probe");
     }
 
     void list_artifacts(const sdk::Sink& sink) {
@@ -146,33 +134,24 @@ public:
                  "reading dbclone_meta.tenants")) {
             bson_iter_t it;
             if (!bson_iter_init_find(&it, row.get(), "_id") || !BSON_ITER_HOLDS_UTF8(&it)) continue;
-            std::string tenant = bson_iter_utf8(&it, nullptr);
-            rapidjson::StringBuffer buffer;
-            rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-            w.StartObject();
-            w.Key("tenant_id");
-            w.String(tenant.c_str());
-            w.Key("location");
-            w.String(database_of(tenant).c_str());
-            w.Key("user");
-            w.String(user_of(tenant).c_str());
-            w.EndObject();
-            sink.write(buffer.GetString());
+            sdk::write_artifact(sink, bson_iter_utf8(&it, nullptr));
         }
     }
 
-    void attempt_access(const dbc_target& attacker, const dbc_target& victim, const sdk::Sink& sink) {
+    void attempt_access(const dbc_target& attacker, const dbc_target& victim,
+                        const sdk::Sink& sink) {
         admin_client();
         run_isolation_probes(uri_, features(), attacker, victim, sink);
     }
 
-private:
+  private:
     MongoClient& admin_client() {
         if (admin_) return *admin_;
         if (uri_.empty())
-            throw sdk::Failure(DBC_INVALID_ARGUMENT,
-                               "no MongoDB server configured: set plugins.mongodb.url, DBCLONE_MONGODB_URI or "
-                               "--server mongodb://...");
+            throw sdk::Failure(
+                DBC_INVALID_ARGUMENT,
+                "no MongoDB server configured: set plugins.mongodb.url, DBCLONE_MONGODB_URI or "
+                "--server mongodb://...");
         auto admin = std::make_unique<MongoClient>(uri_);
         features_ = detect_features(*admin, uri_);
         admin_ = std::move(admin);
@@ -189,7 +168,7 @@ private:
     }
 
     std::string requested(const char* options_json) const {
-        std::string r = option(options_json, "strategy");
+        std::string r = sdk::option_string(options_json, "strategy");
         return r.empty() ? strategy_ : r;
     }
 
@@ -197,22 +176,27 @@ private:
     // it does not, as nobody (the server would not check a password anyway).
     std::optional<Credentials> login_of(const dbc_target& t) {
         if (!features().authorization_enforced) return Credentials{};
-        return Credentials{t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : "", t.location};
+        return Credentials{t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : "",
+                           t.location};
     }
 
     // Drops the tenant's user and database and forgets it; names come from the
     // tenant id alone. Idempotent.
     void drop_objects(std::string_view tenant, bool drop_user) {
         MongoClient& admin = admin_client();
-        std::string database = database_of(tenant), user = user_of(tenant);
+        std::string database = sdk::tenant_database(tenant), user = sdk::tenant_user(tenant);
         if (drop_user && features().authorization_enforced) {
-            auto error = admin.try_command(database, BsonDocument(BCON_NEW("dropUser", BCON_UTF8(user.c_str()))));
-            if (error && error->code != 11 /* UserNotFound */) throw_command_error("dropping user " + user, *error);
+            auto error = admin.try_command(
+                database, BsonDocument(BCON_NEW("dropUser", BCON_UTF8(user.c_str()))));
+            if (error && error->code != 11 /* UserNotFound */)
+                throw_command_error("dropping user " + user, *error);
         }
-        admin.command(database, BsonDocument(BCON_NEW("dropDatabase", BCON_INT32(1))), "dropping " + database);
+        admin.command(database, BsonDocument(BCON_NEW("dropDatabase", BCON_INT32(1))),
+                      "dropping " + database);
         admin.command(meta_database,
-                      BsonDocument(BCON_NEW("delete", BCON_UTF8("tenants"), "deletes", "[", "{", "q", "{", "_id",
-                                            BCON_UTF8(std::string(tenant).c_str()), "}", "limit", BCON_INT32(0), "}", "]")),
+                      BsonDocument(BCON_NEW("delete", BCON_UTF8("tenants"), "deletes", "[", "{",
+                                            "q", "{", "_id", BCON_UTF8(std::string(tenant).c_str()),
+                                            "}", "limit", BCON_INT32(0), "}", "]")),
                       "forgetting " + user);
     }
 

@@ -18,7 +18,8 @@ BsonDocument without(const bson_t* doc, std::initializer_list<const char*> field
     if (!bson_iter_init(&it, doc)) return out;
     while (bson_iter_next(&it)) {
         const char* key = bson_iter_key(&it);
-        if (std::none_of(fields.begin(), fields.end(), [&](const char* f) { return std::string(f) == key; }))
+        if (std::none_of(fields.begin(), fields.end(),
+                         [&](const char* f) { return std::string(f) == key; }))
             bson_append_iter(out.get(), key, -1, &it);
     }
     return out;
@@ -26,7 +27,8 @@ BsonDocument without(const bson_t* doc, std::initializer_list<const char*> field
 
 std::string utf8_field(const bson_t* doc, const char* key) {
     bson_iter_t it;
-    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it)) return bson_iter_utf8(&it, nullptr);
+    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it))
+        return bson_iter_utf8(&it, nullptr);
     return "";
 }
 
@@ -34,19 +36,23 @@ std::string utf8_field(const bson_t* doc, const char* key) {
 
 std::string schema_fingerprint(MongoClient& client, const std::string& db) {
     std::map<std::string, std::string> lines;  // sorted by name
-    auto collections = client.cursor_command(
-        db, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))), "listing the collections of " + db);
+    auto collections =
+        client.cursor_command(db, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))),
+                              "listing the collections of " + db);
     for (const auto& c : collections) {
         std::string name = utf8_field(c.get(), "name");
         if (name.rfind("system.", 0) == 0) continue;
         std::string type = utf8_field(c.get(), "type");
         std::string line = "collection|" + name + "|" + type + "|" +
-                           without(c.get(), {"name", "type", "info", "idIndex"}).canonical_json() + "\n";
+                           without(c.get(), {"name", "type", "info", "idIndex"}).canonical_json() +
+                           "\n";
         if (type != "view") {
             std::map<std::string, std::string> indexes;
             for (const auto& index : client.cursor_command(
-                     db, BsonDocument(BCON_NEW("listIndexes", BCON_UTF8(name.c_str()))), "listing the indexes of " + name))
-                indexes[utf8_field(index.get(), "name")] = without(index.get(), {"ns", "v"}).canonical_json();
+                     db, BsonDocument(BCON_NEW("listIndexes", BCON_UTF8(name.c_str()))),
+                     "listing the indexes of " + name))
+                indexes[utf8_field(index.get(), "name")] =
+                    without(index.get(), {"ns", "v"}).canonical_json();
             for (const auto& [index, spec] : indexes) line += "index|" + name + "|" + spec + "\n";
         }
         lines[name] = line;

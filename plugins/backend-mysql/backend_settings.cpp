@@ -1,17 +1,15 @@
 #include "backend_settings.hpp"
 
-#include <rapidjson/document.h>
+#include <dbclone/plugin_helpers.hpp>
 
 namespace dbclone::mysql {
 
 BackendSettings BackendSettings::parse(const char* config_json) {
     BackendSettings s;
-    rapidjson::Document doc;
-    doc.Parse(config_json != nullptr ? config_json : "{}");
-    if (!doc.IsObject()) return s;
-    if (doc.HasMember("url")) s.url = doc["url"].GetString();
-    if (doc.HasMember("strategy")) s.strategy = doc["strategy"].GetString();
-    if (doc.HasMember("datadir")) s.datadir = doc["datadir"].GetString();
+    s.url = sdk::option_string(config_json, "url");
+    if (auto strategy = sdk::option_string(config_json, "strategy"); !strategy.empty())
+        s.strategy = strategy;
+    s.datadir = sdk::option_string(config_json, "datadir");
     return s;
 }
 

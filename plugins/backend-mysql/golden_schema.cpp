@@ -1,6 +1,6 @@
 #include "golden_schema.hpp"
 
-#include <dbclone/sdk.hpp>
+#include <dbclone/plugin_helpers.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -9,25 +9,8 @@
 
 namespace dbclone::mysql {
 
-namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw sdk::Failure(DBC_NOT_FOUND, "cannot read root file " + path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-}  // namespace
-
 std::string golden_name(const std::string& version) {
-    std::string out = "dbclone_root_";
-    for (char c : version) {
-        char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        out += ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_') ? l : '_';
-    }
-    return out;
+    return sdk::golden_name(version);
 }
 
 void ensure_meta_schema(MysqlConnection& admin) {
@@ -43,17 +26,18 @@ void ensure_meta_schema(MysqlConnection& admin) {
 }
 
 std::optional<GoldenSchema> find_golden(MysqlConnection& admin, const std::string& name) {
-    auto rows = admin.query("SELECT g.sha256, g.fingerprint, g.bytes FROM dbclone_meta.golden_copies g "
-                            "JOIN information_schema.SCHEMATA s ON s.SCHEMA_NAME = g.name "
-                            "WHERE g.name = " +
-                            admin.quote_string(name));
+    auto rows = admin.query(
+        "SELECT g.sha256, g.fingerprint, g.bytes FROM dbclone_meta.golden_copies g "
+        "JOIN information_schema.SCHEMATA s ON s.SCHEMA_NAME = g.name "
+        "WHERE g.name = " +
+        admin.quote_string(name));
     if (rows.size() == 0) return std::nullopt;
     return GoldenSchema{name, rows.at(0, 0), rows.at(0, 1), std::stoull(rows.at(0, 2))};
 }
 
 GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,
                           const std::string& root_file, const std::string& sha256) {
-    std::string script = read_file(root_file);
+    std::string script = sdk::read_text_file(root_file);
     std::string q_name = admin.quote_identifier(name), q_string = admin.quote_string(name);
     // Forget the old record first: a build that dies half-way leaves no record,
     // so the next request rebuilds instead of cloning a partial schema.
@@ -63,15 +47,16 @@ GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,
                 "preparing " + name);
     admin.query(script, "loading " + root_file);
     GoldenSchema golden{name, sha256, schema_fingerprint(admin, name), 0};
-    golden.bytes = std::stoull(admin.query("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
-                                           "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                                           q_string)
+    golden.bytes = std::stoull(admin
+                                   .query("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
+                                          "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                                          q_string)
                                    .at(0, 0));
-    admin.query("INSERT INTO dbclone_meta.golden_copies (name, sha256, fingerprint, bytes) VALUES (" +
-                    q_string + ", " + admin.quote_string(sha256) + ", " +
-                    admin.quote_string(golden.fingerprint) + ", " + std::to_string(golden.bytes) +
-                    ")",
-                "recording " + name);
+    admin.query(
+        "INSERT INTO dbclone_meta.golden_copies (name, sha256, fingerprint, bytes) VALUES (" +
+            q_string + ", " + admin.quote_string(sha256) + ", " +
+            admin.quote_string(golden.fingerprint) + ", " + std::to_string(golden.bytes) + ")",
+        "recording " + name);
     return golden;
 }
 

@@ -1,29 +1,13 @@
 #include "isolation_probes.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <unistd.h>
+#include <dbclone/plugin_helpers.hpp>
 
 #include "mysql_connection.hpp"
 
 namespace dbclone::mysql {
 
 namespace {
-
-void report(const sdk::Sink& sink, const std::string& name, const std::string& outcome,
-            const std::string& detail) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("name");
-    w.String(name.c_str());
-    w.Key("outcome");
-    w.String(outcome.c_str());
-    w.Key("detail");
-    w.String(detail.c_str());
-    w.EndObject();
-    sink.write(buffer.GetString());
-}
 
 std::pair<std::string, std::string> login_of(const dbc_target& t) {
     return {t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : ""};
@@ -34,11 +18,12 @@ void probe_statement(const sdk::Sink& sink, MysqlConnection& attacker, const std
                      const std::string& sql) {
     auto error = attacker.try_exec(sql);
     if (!error)
-        report(sink, name, "allowed", "succeeded: " + sql);
+        sdk::write_probe(sink, name, "allowed", "succeeded: " + sql);
     else if (is_access_denied(error->code))
-        report(sink, name, "denied", error->message);
+        sdk::write_probe(sink, name, "denied", error->message);
     else
-        report(sink, name, "error", error->message + " (error " + std::to_string(error->code) + ")");
+        sdk::write_probe(sink, name, "error",
+                         error->message + " (error " + std::to_string(error->code) + ")");
 }
 
 }  // namespace
@@ -47,10 +32,11 @@ void run_isolation_probes(const ServerUrl& server, const dbc_target& a, const db
                           const sdk::Sink& sink) {
     try {
         MysqlConnection into_b(server, b.location, login_of(a));
-        report(sink, "connect_other_schema", "allowed",
-               std::string("logged in to ") + b.location + " as " + a.user);
+        sdk::write_probe(sink, "connect_other_schema", "allowed",
+                         std::string("logged in to ") + b.location + " as " + a.user);
     } catch (const sdk::Failure& f) {
-        report(sink, "connect_other_schema", f.code() == DBC_DENIED ? "denied" : "error", f.what());
+        sdk::write_probe(sink, "connect_other_schema", f.code() == DBC_DENIED ? "denied" : "error",
+                         f.what());
     }
     MysqlConnection attacker(server, a.location, login_of(a));
     std::string victim_schema = attacker.quote_identifier(b.location);
@@ -58,7 +44,8 @@ void run_isolation_probes(const ServerUrl& server, const dbc_target& a, const db
     // such table" would mean it looked inside B's schema for A.
     std::string select = "SELECT * FROM " + victim_schema + ".customers LIMIT 1";
     if (auto e = attacker.try_exec(select); e && e->code == 1146)
-        report(sink, "select_other_table", "allowed", "could look into " + std::string(b.location));
+        sdk::write_probe(sink, "select_other_table", "allowed",
+                         "could look into " + std::string(b.location));
     else
         probe_statement(sink, attacker, "select_other_table", select);
     std::string probe_table = victim_schema + ".dbclone_isolation_probe";
@@ -72,17 +59,19 @@ void run_isolation_probes(const ServerUrl& server, const dbc_target& a, const db
     for (const auto& row : visible.rows)
         if (row[0] != a.location && row[0] != "information_schema")
             others += (others.empty() ? "" : ", ") + row[0];
-    report(sink, "show_databases", others.empty() ? "denied" : "allowed",
-           others.empty() ? "lists only " + std::string(a.location) + " and information_schema"
-                          : "also lists: " + others);
-    probe_statement(sink, attacker, "select_into_outfile",
-                    "SELECT 1 INTO OUTFILE '/tmp/dbclone_probe_" + std::to_string(::getpid()) + "'");
+    sdk::write_probe(sink, "show_databases", others.empty() ? "denied" : "allowed",
+                     others.empty()
+                         ? "lists only " + std::string(a.location) + " and information_schema"
+                         : "also lists: " + others);
+    probe_statement(
+        sink, attacker, "select_into_outfile",
+        "SELECT 1 INTO OUTFILE '/tmp/dbclone_probe_" + std::to_string(::getpid()) + "'");
     probe_statement(sink, attacker, "read_mysql_user", "SELECT * FROM mysql.user LIMIT 1");
     // LOAD_FILE does not fail without the FILE privilege: it returns NULL.
     auto file = attacker.query("SELECT LOAD_FILE('/etc/passwd')");
     bool read = file.size() == 1 && !file.nulls.at(0).at(0);
-    report(sink, "load_file", read ? "allowed" : "denied",
-           read ? "read /etc/passwd" : "LOAD_FILE('/etc/passwd') returned NULL");
+    sdk::write_probe(sink, "load_file", read ? "allowed" : "denied",
+                     read ? "read /etc/passwd" : "LOAD_FILE('/etc/passwd') returned NULL");
 }
 
 }  // namespace dbclone::mysql

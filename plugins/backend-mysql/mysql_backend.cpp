@@ -1,10 +1,8 @@
 // The MySQL/MariaDB backend: a tenant is a schema on a shared server, copied
 // from a golden schema logically or as InnoDB tablespaces, with its own user
 // that may use that schema and nothing else.
+#include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -29,16 +27,6 @@ namespace dbclone::mysql {
 
 namespace {
 
-std::string option(const char* json, const char* key) {
-    rapidjson::Document doc;
-    doc.Parse(json != nullptr ? json : "{}");
-    if (doc.IsObject() && doc.HasMember(key) && doc[key].IsString()) return doc[key].GetString();
-    return "";
-}
-
-std::string schema_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
-std::string user_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
-
 // In a database-level GRANT, "_" and "%" are wildcards: unescaped, tenant a_b's
 // grant would also match tenant a1b's schema.
 std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
@@ -53,7 +41,7 @@ std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
 }  // namespace
 
 class MysqlBackend {
-public:
+  public:
     static constexpr const char* description =
         "MySQL/MariaDB: a schema per tenant on a shared server, copied logically or as InnoDB "
         "tablespaces";
@@ -64,7 +52,7 @@ public:
     MysqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
         : host_(host),
           settings_(BackendSettings::parse(init.config_json)),
-          installation_(option(init.options_json, "installation_id")),
+          installation_(sdk::option_string(init.options_json, "installation_id")),
           exports_dir_(fs::path(init.data_dir) / "exports") {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
@@ -86,13 +74,15 @@ public:
     sdk::CloneResult clone(const dbc_clone_request& req) {
         MysqlConnection& admin = admin_connection();
         std::string golden = req.golden_location, schema = req.database_name, user = req.user_name;
-        std::string strategy = choose_strategy(admin, option(req.options_json, "strategy"));
+        std::string strategy =
+            choose_strategy(admin, sdk::option_string(req.options_json, "strategy"));
         std::string q_user = admin.quote_string(user);
         std::string accounts = q_user + "@'%', " + q_user + "@'localhost'";
         std::string identified = identified_clause(admin, req.password);
         // Recorded first, so that reconcile finds whatever a crash leaves behind.
         admin.query("INSERT INTO dbclone_meta.tenants (tenant_id, installation) VALUES (" +
-                        admin.quote_string(req.tenant_id) + ", " + admin.quote_string(installation_) + ")",
+                        admin.quote_string(req.tenant_id) + ", " +
+                        admin.quote_string(installation_) + ")",
                     "registering " + user);
         bool users_created = false;
         std::string method = strategy;
@@ -107,7 +97,8 @@ public:
             copier.create_tables(tables);
             if (strategy == "tablespace") {
                 auto it = goldens_.find(golden);
-                if (it == goldens_.end()) throw sdk::Failure(DBC_ERROR, "golden schema " + golden + " was not prepared");
+                if (it == goldens_.end())
+                    throw sdk::Failure(DBC_ERROR, "golden schema " + golden + " was not prepared");
                 method += ":" + TablespaceCopy(admin, datadir_of(admin), export_dir(it->second))
                                     .import(schema, tables);
                 for (const auto& t : tables)
@@ -117,8 +108,9 @@ public:
             }
             copier.recreate_programs(q_user + "@'%'");
             copier.finish();
-            admin.query("GRANT ALL PRIVILEGES ON " + grant_pattern(admin, schema) + ".* TO " + accounts,
-                        "granting " + schema + " to " + user);
+            admin.query(
+                "GRANT ALL PRIVILEGES ON " + grant_pattern(admin, schema) + ".* TO " + accounts,
+                "granting " + schema + " to " + user);
         } catch (...) {
             // The admin session may be the casualty: undo on a fresh one, and only
             // what this call made.
@@ -135,10 +127,12 @@ public:
 
     void drop(const dbc_drop_request& req) {
         MysqlConnection& admin = admin_connection();
-        std::string schema = schema_of(req.tenant_id), user = user_of(req.tenant_id);
+        std::string schema = sdk::tenant_database(req.tenant_id),
+                    user = sdk::tenant_user(req.tenant_id);
         std::string q_user = admin.quote_string(user);
         for (const auto& row :
-             admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = " + q_user).rows)
+             admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = " + q_user)
+                 .rows)
             admin.try_exec("KILL " + row[0]);
         admin.query("DROP DATABASE IF EXISTS " + admin.quote_identifier(schema) +
                         "; DROP USER IF EXISTS " + q_user + "@'%', " + q_user +
@@ -150,7 +144,8 @@ public:
     std::string fingerprint(const dbc_target& target) {
         if (target.tenant_id == nullptr) {
             auto golden = find_golden(admin_connection(), target.location);
-            if (!golden) throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
+            if (!golden)
+                throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
             return golden->fingerprint;
         }
         MysqlConnection db(server(), target.location, login_of(target));
@@ -165,35 +160,29 @@ public:
     void list_artifacts(const sdk::Sink& sink) {
         if (settings_.url.empty()) return;  // no server, so nothing of ours on one
         MysqlConnection& admin = admin_connection();
-        for (const auto& row : admin.query("SELECT tenant_id FROM dbclone_meta.tenants WHERE installation = " +
-                                           admin.quote_string(installation_))
-                                   .rows) {
-            rapidjson::StringBuffer buffer;
-            rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-            w.StartObject();
-            w.Key("tenant_id");
-            w.String(row[0].c_str());
-            w.Key("location");
-            w.String(schema_of(row[0]).c_str());
-            w.Key("user");
-            w.String(user_of(row[0]).c_str());
-            w.EndObject();
-            sink.write(buffer.GetString());
-        }
+        for (const auto& row :
+             admin
+                 .query("SELECT tenant_id FROM dbclone_meta.tenants WHERE installation = " +
+                        admin.quote_string(installation_))
+                 .rows)
+            sdk::write_artifact(sink, row[0]);
     }
 
-    void attempt_access(const dbc_target& attacker, const dbc_target& victim, const sdk::Sink& sink) {
+    void attempt_access(const dbc_target& attacker, const dbc_target& victim,
+                        const sdk::Sink& sink) {
         run_isolation_probes(server(), attacker, victim, sink);
     }
 
-private:
+  private:
     // A server-wide named lock around golden builds, for processes on other
     // hosts too (the host's lock file covers this one).
     struct BuildLock {
         MysqlConnection& admin;
         std::string name;
-        BuildLock(MysqlConnection& a, const std::string& golden) : admin(a), name("dbclone_" + golden) {
-            if (admin.query("SELECT GET_LOCK(" + admin.quote_string(name) + ", 600)").at(0, 0) != "1")
+        BuildLock(MysqlConnection& a, const std::string& golden)
+            : admin(a), name("dbclone_" + golden) {
+            if (admin.query("SELECT GET_LOCK(" + admin.quote_string(name) + ", 600)").at(0, 0) !=
+                "1")
                 throw sdk::Failure(DBC_TIMEOUT, "waited 600 s for another build of " + golden);
         }
         ~BuildLock() { admin.try_exec("SELECT RELEASE_LOCK(" + admin.quote_string(name) + ")"); }
@@ -241,10 +230,12 @@ private:
     std::string identified_clause(MysqlConnection& admin, const std::string& password) {
         if (!server_version_) server_version_ = admin.query("SELECT VERSION()").at(0, 0);
         std::string hash = admin.quote_string(native_password_hash(password));
-        if (server_version_->find("MariaDB") != std::string::npos) return "IDENTIFIED BY PASSWORD " + hash;
+        if (server_version_->find("MariaDB") != std::string::npos)
+            return "IDENTIFIED BY PASSWORD " + hash;
         int major = 0, minor = 0;
         std::sscanf(server_version_->c_str(), "%d.%d", &major, &minor);
-        if (major < 8 || (major == 8 && minor < 4)) return "IDENTIFIED WITH mysql_native_password AS " + hash;
+        if (major < 8 || (major == 8 && minor < 4))
+            return "IDENTIFIED WITH mysql_native_password AS " + hash;
         return "IDENTIFIED WITH caching_sha2_password BY " + admin.quote_string(password);
     }
 
@@ -260,13 +251,15 @@ private:
     std::string choose_strategy(MysqlConnection& admin, const std::string& requested) {
         std::string choice = requested.empty() ? settings_.strategy : requested;
         if (choice != "auto" && choice != "logical" && choice != "tablespace")
-            throw sdk::Failure(DBC_INVALID_ARGUMENT, "unknown strategy \"" + choice +
-                                                         "\" for mysql; allowed: logical, tablespace");
+            throw sdk::Failure(
+                DBC_INVALID_ARGUMENT,
+                "unknown strategy \"" + choice + "\" for mysql; allowed: logical, tablespace");
         bool reachable = !datadir_of(admin).empty();
         if (choice == "tablespace" && !reachable)
-            throw sdk::Failure(DBC_INVALID_ARGUMENT,
-                               "strategy tablespace needs the server's data directory, which this "
-                               "process cannot reach (set plugins.mysql.datadir for a local server)");
+            throw sdk::Failure(
+                DBC_INVALID_ARGUMENT,
+                "strategy tablespace needs the server's data directory, which this "
+                "process cannot reach (set plugins.mysql.datadir for a local server)");
         if (choice == "auto") return reachable ? "tablespace" : "logical";
         return choice;
     }

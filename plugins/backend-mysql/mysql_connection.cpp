@@ -1,7 +1,7 @@
 #include "mysql_connection.hpp"
 
-#include <dbclone/sdk.hpp>
 #include <mysql.h>
+#include <dbclone/sdk.hpp>
 
 namespace dbclone::mysql {
 
@@ -44,7 +44,9 @@ MysqlConnection::MysqlConnection(const ServerUrl& url, const std::string& databa
     }
 }
 
-MysqlConnection::~MysqlConnection() { mysql_close(db_); }
+MysqlConnection::~MysqlConnection() {
+    mysql_close(db_);
+}
 
 std::optional<ServerError> MysqlConnection::try_exec(const std::string& sql) {
     try {

@@ -27,7 +27,7 @@ struct ServerError {
 };
 
 class MysqlConnection {
-public:
+  public:
     // Logs in as `user` (default: the URL's) to `database` (may be empty).
     // Throws sdk::Failure: DBC_DENIED for refused logins, DBC_UNAVAILABLE when
     // the server cannot be reached.
@@ -44,9 +44,9 @@ public:
     std::optional<ServerError> try_exec(const std::string& sql);
 
     std::string quote_identifier(const std::string& name) const;  // `name`
-    std::string quote_string(const std::string& value) const;      // 'value'
+    std::string quote_string(const std::string& value) const;     // 'value'
 
-private:
+  private:
     st_mysql* db_ = nullptr;
     ServerError last_error_;
 };

@@ -7,7 +7,9 @@ namespace dbclone::mysql {
 
 namespace {
 
-uint32_t rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+uint32_t rotl(uint32_t x, int n) {
+    return (x << n) | (x >> (32 - n));
+}
 
 // SHA-1 (FIPS 180-4) of a short message; used only for the password hash format.
 std::array<uint8_t, 20> sha1(const std::string& message) {
@@ -22,7 +24,8 @@ std::array<uint8_t, 20> sha1(const std::string& message) {
         for (int i = 0; i < 16; ++i)
             w[i] = (uint32_t(uint8_t(m[chunk + 4 * i])) << 24) |
                    (uint32_t(uint8_t(m[chunk + 4 * i + 1])) << 16) |
-                   (uint32_t(uint8_t(m[chunk + 4 * i + 2])) << 8) | uint32_t(uint8_t(m[chunk + 4 * i + 3]));
+                   (uint32_t(uint8_t(m[chunk + 4 * i + 2])) << 8) |
+                   uint32_t(uint8_t(m[chunk + 4 * i + 3]));
         for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
         uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
         for (int i = 0; i < 80; ++i) {

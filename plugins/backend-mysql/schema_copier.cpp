@@ -23,20 +23,23 @@ std::string SchemaCopier::golden_object(const std::string& name) const {
 
 std::vector<TableInfo> SchemaCopier::base_tables() {
     std::vector<TableInfo> out;
-    for (const auto& row : admin_.query("SELECT TABLE_NAME, COALESCE(ENGINE, '') FROM "
-                                        "information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                                        admin_.quote_string(golden_) +
-                                        " AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")
+    for (const auto& row : admin_
+                               .query("SELECT TABLE_NAME, COALESCE(ENGINE, '') FROM "
+                                      "information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                                      admin_.quote_string(golden_) +
+                                      " AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")
                                .rows)
         out.push_back({row[0], row[1]});
     return out;
 }
 
 void SchemaCopier::create_schema() {
-    auto charset = admin_.query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM "
-                                "information_schema.SCHEMATA WHERE SCHEMA_NAME = " +
-                                admin_.quote_string(golden_));
-    if (charset.size() == 0) throw sdk::Failure(DBC_NOT_FOUND, "golden schema " + golden_ + " is gone");
+    auto charset = admin_.query(
+        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM "
+        "information_schema.SCHEMATA WHERE SCHEMA_NAME = " +
+        admin_.quote_string(golden_));
+    if (charset.size() == 0)
+        throw sdk::Failure(DBC_NOT_FOUND, "golden schema " + golden_ + " is gone");
     saved_sql_mode_ = admin_.query("SELECT @@SESSION.sql_mode").at(0, 0);
     admin_.query("CREATE DATABASE " + q_tenant_ + " CHARACTER SET " + charset.at(0, 0) +
                      " COLLATE " + charset.at(0, 1) + "; USE " + q_tenant_ +
@@ -48,7 +51,8 @@ void SchemaCopier::create_tables(const std::vector<TableInfo>& tables) {
     std::string batch;
     for (const auto& t : tables) {
         std::string ddl =
-            admin_.query("SHOW CREATE TABLE " + golden_object(t.name), "reading " + t.name).at(0, 1);
+            admin_.query("SHOW CREATE TABLE " + golden_object(t.name), "reading " + t.name)
+                .at(0, 1);
         batch += rewrite_schema(ddl, golden_, q_tenant_) + ";\n";
     }
     if (!batch.empty()) admin_.query(batch, "creating the tables of " + tenant_);
@@ -61,9 +65,10 @@ void SchemaCopier::copy_rows(const TableInfo& table) {
         " AND COALESCE(GENERATION_EXPRESSION, '') = '' AND EXTRA NOT LIKE '%GENERATED%' ORDER BY "
         "ORDINAL_POSITION");
     std::string list;
-    for (const auto& row : columns.rows) list += (list.empty() ? "" : ", ") + admin_.quote_identifier(row[0]);
-    admin_.query("INSERT INTO " + q_tenant_ + "." + admin_.quote_identifier(table.name) + " (" + list +
-                     ") SELECT " + list + " FROM " + golden_object(table.name),
+    for (const auto& row : columns.rows)
+        list += (list.empty() ? "" : ", ") + admin_.quote_identifier(row[0]);
+    admin_.query("INSERT INTO " + q_tenant_ + "." + admin_.quote_identifier(table.name) + " (" +
+                     list + ") SELECT " + list + " FROM " + golden_object(table.name),
                  "copying the rows of " + table.name);
 }
 
@@ -78,19 +83,23 @@ void SchemaCopier::recreate_programs(const std::string& definer) {
         return replace_definer(rewrite_schema(sql, golden_, q_tenant_), definer);
     };
     std::string q_golden_string = admin_.quote_string(golden_);
-    for (const auto& r : admin_.query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
-                                      "WHERE ROUTINE_SCHEMA = " +
-                                      q_golden_string + " ORDER BY ROUTINE_TYPE, ROUTINE_NAME")
-                             .rows) {
-        auto shown = admin_.query("SHOW CREATE " + r[1] + " " + golden_object(r[0]), "reading " + r[0]);
+    for (const auto& r :
+         admin_
+             .query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
+                    "WHERE ROUTINE_SCHEMA = " +
+                    q_golden_string + " ORDER BY ROUTINE_TYPE, ROUTINE_NAME")
+             .rows) {
+        auto shown =
+            admin_.query("SHOW CREATE " + r[1] + " " + golden_object(r[0]), "reading " + r[0]);
         exec_with_sql_mode(shown.at(0, 1), rewrite(shown.at(0, 2)), "creating routine " + r[0]);
     }
     // A view may read another view: create those whose dependencies exist, and
     // repeat until all are made (or no progress shows a real error).
     std::vector<std::string> pending;
-    for (const auto& v : admin_.query("SELECT TABLE_NAME FROM information_schema.VIEWS WHERE "
-                                      "TABLE_SCHEMA = " +
-                                      q_golden_string + " ORDER BY TABLE_NAME")
+    for (const auto& v : admin_
+                             .query("SELECT TABLE_NAME FROM information_schema.VIEWS WHERE "
+                                    "TABLE_SCHEMA = " +
+                                    q_golden_string + " ORDER BY TABLE_NAME")
                              .rows)
         pending.push_back(v[0]);
     admin_.query("SET SESSION sql_mode = " + admin_.quote_string(saved_sql_mode_));
@@ -101,7 +110,8 @@ void SchemaCopier::recreate_programs(const std::string& definer) {
             auto shown = admin_.query("SHOW CREATE VIEW " + golden_object(view), "reading " + view);
             if (auto error = admin_.try_exec(rewrite(shown.at(0, 1)))) {
                 if (error->code != no_such_table)
-                    throw sdk::Failure(DBC_ERROR, "creating view " + view + " failed: " + error->message);
+                    throw sdk::Failure(DBC_ERROR,
+                                       "creating view " + view + " failed: " + error->message);
                 waiting.push_back(view);
                 last_error = error->message;
             }
@@ -110,11 +120,12 @@ void SchemaCopier::recreate_programs(const std::string& definer) {
             throw sdk::Failure(DBC_ERROR, "cannot create views of " + tenant_ + ": " + last_error);
         pending = waiting;
     }
-    for (const auto& t : admin_.query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
-                                      "TRIGGER_SCHEMA = " +
-                                      q_golden_string +
-                                      " ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
-                                      "EVENT_MANIPULATION, ACTION_ORDER")
+    for (const auto& t : admin_
+                             .query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
+                                    "TRIGGER_SCHEMA = " +
+                                    q_golden_string +
+                                    " ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
+                                    "EVENT_MANIPULATION, ACTION_ORDER")
                              .rows) {
         auto shown = admin_.query("SHOW CREATE TRIGGER " + golden_object(t[0]), "reading " + t[0]);
         exec_with_sql_mode(shown.at(0, 1), rewrite(shown.at(0, 2)), "creating trigger " + t[0]);

@@ -18,7 +18,7 @@ struct TableInfo {
 };
 
 class SchemaCopier {
-public:
+  public:
     SchemaCopier(MysqlConnection& admin, std::string golden, std::string tenant);
 
     // The golden schema's base tables (not views).
@@ -35,7 +35,7 @@ public:
     // Restores the session's foreign key checks and sql_mode.
     void finish();
 
-private:
+  private:
     std::string golden_object(const std::string& name) const;
     void exec_with_sql_mode(const std::string& sql_mode, const std::string& statement,
                             const std::string& what);

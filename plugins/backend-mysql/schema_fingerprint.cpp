@@ -11,7 +11,7 @@ namespace {
 
 struct Section {
     const char* name;
-    const char* sql;  // "?" stands for the quoted schema name
+    const char* sql;        // "?" stands for the quoted schema name
     int definition_column;  // a column holding SQL to normalize, or -1
 };
 

@@ -17,7 +17,8 @@ namespace {
 std::string percent_decode(const std::string& s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
@@ -35,7 +36,8 @@ ServerUrl ServerUrl::parse(const std::string& url) {
     auto scheme_end = url.find("://");
     if (scheme_end == std::string::npos) bad("no scheme");
     std::string scheme = url.substr(0, scheme_end);
-    if (scheme != "mysql" && scheme != "mariadb") bad("scheme \"" + scheme + "\" is not mysql or mariadb");
+    if (scheme != "mysql" && scheme != "mariadb")
+        bad("scheme \"" + scheme + "\" is not mysql or mariadb");
     std::string rest = url.substr(scheme_end + 3);
     std::string query;
     if (auto q = rest.find('?'); q != std::string::npos) {
@@ -53,7 +55,8 @@ ServerUrl ServerUrl::parse(const std::string& url) {
         u.user = percent_decode(info.substr(0, colon));
         if (colon != std::string::npos) u.password = percent_decode(info.substr(colon + 1));
     }
-    if (auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
+    if (auto colon = rest.rfind(':');
+        colon != std::string::npos && rest.find(']') == std::string::npos) {
         std::string port = rest.substr(colon + 1);
         rest = rest.substr(0, colon);
         if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos ||
@@ -64,7 +67,8 @@ ServerUrl ServerUrl::parse(const std::string& url) {
     if (!rest.empty()) u.host = rest;
     for (size_t start = 0; start < query.size();) {
         size_t end = query.find('&', start);
-        std::string pair = query.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::string pair =
+            query.substr(start, end == std::string::npos ? std::string::npos : end - start);
         if (pair.rfind("socket=", 0) == 0)
             u.socket = percent_decode(pair.substr(7));
         else if (!pair.empty())

@@ -85,7 +85,9 @@ std::string name_of(const std::string& s, const Token& t) {
     return out;
 }
 
-bool is_name(const Token& t) { return t.kind == Kind::QuotedName || t.kind == Kind::Word; }
+bool is_name(const Token& t) {
+    return t.kind == Kind::QuotedName || t.kind == Kind::Word;
+}
 
 bool is_symbol(const std::string& s, const Token& t, char c) {
     return t.kind == Kind::Symbol && s[t.begin] == c;
@@ -98,8 +100,8 @@ std::string rewrite_schema(const std::string& sql, const std::string& from, cons
     std::string out;
     for (size_t i = 0; i < tokens.size(); ++i) {
         const Token& t = tokens[i];
-        bool qualifier = is_name(t) && i + 1 < tokens.size() && is_symbol(sql, tokens[i + 1], '.') &&
-                         name_of(sql, t) == from;
+        bool qualifier = is_name(t) && i + 1 < tokens.size() &&
+                         is_symbol(sql, tokens[i + 1], '.') && name_of(sql, t) == from;
         out += qualifier ? to : sql.substr(t.begin, t.end - t.begin);
     }
     return out;

@@ -1,9 +1,9 @@
 #include "tablespace_copy.hpp"
 
-#include <dbclone/file_clone.hpp>
-#include <dbclone/sdk.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/file_clone.hpp>
+#include <dbclone/sdk.hpp>
 
 #include <cctype>
 #include <fstream>
@@ -37,7 +37,8 @@ bool is_transportable(const TableInfo& table) {
 TablespaceCopy::TablespaceCopy(MysqlConnection& admin, fs::path datadir, fs::path cache_dir)
     : admin_(admin), datadir_(std::move(datadir)), cache_dir_(std::move(cache_dir)) {}
 
-void TablespaceCopy::ensure_export(const std::string& golden, const std::vector<TableInfo>& tables) {
+void TablespaceCopy::ensure_export(const std::string& golden,
+                                   const std::vector<TableInfo>& tables) {
     if (fs::exists(cache_dir_ / complete_marker)) return;
     fs::path temp = cache_dir_.string() + ".tmp";
     fs::remove_all(temp);
@@ -68,7 +69,8 @@ void TablespaceCopy::ensure_export(const std::string& golden, const std::vector<
     fs::rename(temp, cache_dir_);
 }
 
-std::string TablespaceCopy::import(const std::string& tenant, const std::vector<TableInfo>& tables) {
+std::string TablespaceCopy::import(const std::string& tenant,
+                                   const std::vector<TableInfo>& tables) {
     fs::path target = datadir_ / tenant;
     struct stat owner {};
     if (::stat(target.c_str(), &owner) != 0)

@@ -25,7 +25,7 @@ std::string reachable_datadir(MysqlConnection& admin, const std::string& configu
 bool is_transportable(const TableInfo& table);
 
 class TablespaceCopy {
-public:
+  public:
     TablespaceCopy(MysqlConnection& admin, std::filesystem::path datadir,
                    std::filesystem::path cache_dir);
 
@@ -37,7 +37,7 @@ public:
     // export; returns "reflink" or "copy" (the method of the last file).
     std::string import(const std::string& tenant, const std::vector<TableInfo>& tables);
 
-private:
+  private:
     MysqlConnection& admin_;
     std::filesystem::path datadir_;
     std::filesystem::path cache_dir_;

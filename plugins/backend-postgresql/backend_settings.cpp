@@ -1,24 +1,22 @@
 #include "backend_settings.hpp"
 
-#include <rapidjson/document.h>
+#include <dbclone/plugin_helpers.hpp>
 
 namespace dbclone::postgresql {
 
 namespace {
 // Measured on 2 cores (docs/postgresql.md): WAL_LOG wins below, FILE_COPY above.
-constexpr uint64_t default_file_copy_above_mb = 32;
+constexpr int64_t default_file_copy_above_mb = 32;
 }  // namespace
 
 BackendSettings BackendSettings::parse(const char* config_json) {
     BackendSettings s;
-    s.file_copy_above_bytes = default_file_copy_above_mb << 20;
-    rapidjson::Document doc;
-    doc.Parse(config_json != nullptr ? config_json : "{}");
-    if (!doc.IsObject()) return s;
-    if (doc.HasMember("url")) s.url = doc["url"].GetString();
-    if (doc.HasMember("strategy")) s.strategy = doc["strategy"].GetString();
-    if (doc.HasMember("file_copy_above_mb"))
-        s.file_copy_above_bytes = doc["file_copy_above_mb"].GetUint64() << 20;
+    s.url = sdk::option_string(config_json, "url");
+    if (auto strategy = sdk::option_string(config_json, "strategy"); !strategy.empty())
+        s.strategy = strategy;
+    s.file_copy_above_bytes = static_cast<uint64_t>(sdk::option_int(
+                                  config_json, "file_copy_above_mb", default_file_copy_above_mb))
+                              << 20;
     return s;
 }
 

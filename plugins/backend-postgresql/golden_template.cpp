@@ -1,6 +1,6 @@
 #include "golden_template.hpp"
 
-#include <dbclone/sdk.hpp>
+#include <dbclone/plugin_helpers.hpp>
 
 #include <fstream>
 #include <regex>
@@ -11,14 +11,6 @@
 namespace dbclone::postgresql {
 
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw sdk::Failure(DBC_NOT_FOUND, "cannot read root file " + path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string comment_for(const GoldenTemplate& t) {
     return "dbclone golden copy sha256=" + t.sha256 + " fingerprint=" + t.fingerprint +
@@ -31,9 +23,10 @@ void ensure_root_owner(PgConnection& admin) {
     std::string role = admin.quote_identifier(root_owner_role);
     if (exists.size() == 0) {
         // Two builders of different versions may race to create it.
-        if (auto e = admin.try_exec("CREATE ROLE " + role + " NOLOGIN"); e && e->sqlstate != "42710")
-            throw sdk::Failure(DBC_ERROR, "cannot create role " +
-                                              std::string(root_owner_role) + ": " + e->message);
+        if (auto e = admin.try_exec("CREATE ROLE " + role + " NOLOGIN");
+            e && e->sqlstate != "42710")
+            throw sdk::Failure(DBC_ERROR, "cannot create role " + std::string(root_owner_role) +
+                                              ": " + e->message);
     }
     auto member = admin.query("SELECT pg_has_role(current_user, $1, 'USAGE')", {root_owner_role});
     if (member.at(0, 0) != "t")
@@ -44,12 +37,7 @@ void ensure_root_owner(PgConnection& admin) {
 }  // namespace
 
 std::string template_name(const std::string& version) {
-    std::string out = "dbclone_root_";
-    for (char c : version) {
-        char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        out += ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_') ? l : '_';
-    }
-    return out;
+    return sdk::golden_name(version);
 }
 
 std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::string& name) {
@@ -68,7 +56,7 @@ std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::stri
 
 GoldenTemplate build_template(const std::string& url, PgConnection& admin, const std::string& name,
                               const std::string& root_file, const std::string& sha256) {
-    std::string script = read_file(root_file);
+    std::string script = sdk::read_text_file(root_file);
     ensure_root_owner(admin);
     // Built under another name, renamed when complete: no clone ever sees a
     // half-loaded template.
@@ -82,15 +70,16 @@ GoldenTemplate build_template(const std::string& url, PgConnection& admin, const
         PgConnection db(url, {{"dbname", build}});
         std::string owner = db.quote_identifier(root_owner_role);
         // Objects are created by the owner role; only it may create in public.
-        db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA "
-                "public TO " +
-                    owner + "; SET ROLE " + owner,
-                "preparing " + build);
+        db.exec(
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA "
+            "public TO " +
+                owner + "; SET ROLE " + owner,
+            "preparing " + build);
         db.exec(script, "loading " + root_file);
         db.exec("RESET ROLE", "reset role");
         result.fingerprint = schema_fingerprint(db);
-        result.bytes = std::stoull(
-            db.query("SELECT pg_database_size(current_database())").at(0, 0));
+        result.bytes =
+            std::stoull(db.query("SELECT pg_database_size(current_database())").at(0, 0));
     } catch (...) {
         admin.try_exec("DROP DATABASE IF EXISTS " + q_build + " WITH (FORCE)");
         throw;

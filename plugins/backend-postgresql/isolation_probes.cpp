@@ -1,8 +1,7 @@
 #include "isolation_probes.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <unistd.h>
+#include <dbclone/plugin_helpers.hpp>
 
 #include "pg_connection.hpp"
 
@@ -10,31 +9,17 @@ namespace dbclone::postgresql {
 
 namespace {
 
-void report(const sdk::Sink& sink, const std::string& name, const std::string& outcome,
-            const std::string& detail) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("name");
-    w.String(name.c_str());
-    w.Key("outcome");
-    w.String(outcome.c_str());
-    w.Key("detail");
-    w.String(detail.c_str());
-    w.EndObject();
-    sink.write(buffer.GetString());
-}
-
 // Runs `sql` as the attacker; only "insufficient privilege" counts as denied.
 void probe_statement(const sdk::Sink& sink, PgConnection& attacker, const std::string& name,
                      const std::string& sql) {
     auto error = attacker.try_exec(sql);
     if (!error)
-        report(sink, name, "allowed", "succeeded: " + sql);
+        sdk::write_probe(sink, name, "allowed", "succeeded: " + sql);
     else if (error->sqlstate == "42501")
-        report(sink, name, "denied", error->message);
+        sdk::write_probe(sink, name, "denied", error->message);
     else
-        report(sink, name, "error", error->message + " (SQLSTATE " + error->sqlstate + ")");
+        sdk::write_probe(sink, name, "error",
+                         error->message + " (SQLSTATE " + error->sqlstate + ")");
 }
 
 // A login to the victim's database with the attacker's credentials, and what
@@ -43,15 +28,15 @@ void probe_other_database(const sdk::Sink& sink, const std::string& url, const d
                           const dbc_target& b) {
     try {
         PgConnection into_b(url, login_as(a, b.location));
-        report(sink, "connect_other_database", "allowed",
-               std::string("logged in to ") + b.location + " as " + a.user);
+        sdk::write_probe(sink, "connect_other_database", "allowed",
+                         std::string("logged in to ") + b.location + " as " + a.user);
         probe_statement(sink, into_b, "create_table_in_other_database",
                         "CREATE TABLE dbclone_isolation_probe (x int)");
     } catch (const sdk::Failure& f) {
         std::string outcome = f.code() == DBC_DENIED ? "denied" : "error";
-        report(sink, "connect_other_database", outcome, f.what());
-        report(sink, "create_table_in_other_database", outcome,
-               "cannot create anything in a database it cannot log in to");
+        sdk::write_probe(sink, "connect_other_database", outcome, f.what());
+        sdk::write_probe(sink, "create_table_in_other_database", outcome,
+                         "cannot create anything in a database it cannot log in to");
     }
 }
 
@@ -63,7 +48,8 @@ void probe_extension(const sdk::Sink& sink, PgConnection& attacker, const std::s
     auto available =
         attacker.query("SELECT 1 FROM pg_available_extensions WHERE name = $1", {extension});
     if (available.size() == 0) {
-        report(sink, name, "not_applicable", extension + " is not installed on this server");
+        sdk::write_probe(sink, name, "not_applicable",
+                         extension + " is not installed on this server");
         return;
     }
     auto installed = attacker.query("SELECT 1 FROM pg_extension WHERE extname = $1", {extension});
@@ -74,9 +60,9 @@ void probe_extension(const sdk::Sink& sink, PgConnection& attacker, const std::s
     // Present in the attacker's database already: try it against the victim.
     std::string conninfo = "dbname=" + std::string(b.location) + " user=" + std::string(b.user);
     if (extension == "dblink")
-        probe_statement(sink, attacker, name,
-                        "SELECT dblink_connect('dbclone_probe', " +
-                            attacker.quote_literal(conninfo) + ")");
+        probe_statement(
+            sink, attacker, name,
+            "SELECT dblink_connect('dbclone_probe', " + attacker.quote_literal(conninfo) + ")");
     else
         probe_statement(sink, attacker, name,
                         "CREATE SERVER dbclone_probe FOREIGN DATA WRAPPER postgres_fdw OPTIONS "

@@ -1,7 +1,7 @@
 #include "pg_connection.hpp"
 
-#include <dbclone/sdk.hpp>
 #include <libpq-fe.h>
+#include <dbclone/sdk.hpp>
 
 #include <optional>
 
@@ -61,7 +61,9 @@ PgConnection::PgConnection(const std::string& url,
     }
 }
 
-PgConnection::~PgConnection() { PQfinish(conn_); }
+PgConnection::~PgConnection() {
+    PQfinish(conn_);
+}
 
 Rows PgConnection::query(const std::string& sql, const std::vector<std::string>& params,
                          const std::string& what) {
@@ -73,9 +75,9 @@ Rows PgConnection::query(const std::string& sql, const std::vector<std::string>&
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
         std::string sqlstate = state != nullptr ? state : "08006";
-        throw sdk::Failure(code_for(sqlstate), what + " failed: " +
-                                                   one_line(PQerrorMessage(conn_)) + " (SQLSTATE " +
-                                                   sqlstate + ")");
+        throw sdk::Failure(
+            code_for(sqlstate),
+            what + " failed: " + one_line(PQerrorMessage(conn_)) + " (SQLSTATE " + sqlstate + ")");
     }
     Rows rows;
     int n = PQntuples(r.get()), columns = PQnfields(r.get());
@@ -89,9 +91,8 @@ Rows PgConnection::query(const std::string& sql, const std::vector<std::string>&
 
 void PgConnection::exec(const std::string& sql, const std::string& what) {
     if (auto error = try_exec(sql))
-        throw sdk::Failure(code_for(error->sqlstate), what + " failed: " +
-                                                          error->message + " (SQLSTATE " +
-                                                          error->sqlstate + ")");
+        throw sdk::Failure(code_for(error->sqlstate), what + " failed: " + error->message +
+                                                          " (SQLSTATE " + error->sqlstate + ")");
 }
 
 std::optional<ServerError> PgConnection::try_exec(const std::string& sql) {
@@ -122,15 +123,21 @@ std::string PgConnection::scram_verifier(const std::string& user,
                                          const std::string& password) const {
     char* verifier = PQencryptPasswordConn(conn_, password.c_str(), user.c_str(), "scram-sha-256");
     if (verifier == nullptr)
-        throw sdk::Failure(DBC_ERROR, "cannot compute the SCRAM verifier: " +
-                                          one_line(PQerrorMessage(conn_)));
+        throw sdk::Failure(DBC_ERROR,
+                           "cannot compute the SCRAM verifier: " + one_line(PQerrorMessage(conn_)));
     std::string out = verifier;
     PQfreemem(verifier);
     return out;
 }
 
-std::string PgConnection::host() const { return PQhost(conn_); }
-uint32_t PgConnection::port() const { return static_cast<uint32_t>(std::stoul(PQport(conn_))); }
-std::string PgConnection::user() const { return PQuser(conn_); }
+std::string PgConnection::host() const {
+    return PQhost(conn_);
+}
+uint32_t PgConnection::port() const {
+    return static_cast<uint32_t>(std::stoul(PQport(conn_)));
+}
+std::string PgConnection::user() const {
+    return PQuser(conn_);
+}
 
 }  // namespace dbclone::postgresql

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +28,7 @@ struct ServerError {
 };
 
 class PgConnection {
-public:
+  public:
     // Connects with `url` (a libpq URI or key=value string) and then `overrides`
     // (libpq keywords such as dbname, user, password). Throws sdk::Failure
     // (DBC_UNAVAILABLE for an unreachable server, DBC_DENIED for refused logins).
@@ -56,7 +56,7 @@ public:
     uint32_t port() const;
     std::string user() const;
 
-private:
+  private:
     pg_conn* conn_ = nullptr;
 };
 

@@ -1,10 +1,8 @@
 // The PostgreSQL backend: a tenant is a database cloned from a template on a
 // shared server, with its own login role that alone may connect to it and that
 // owns its objects.
+#include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <map>
@@ -26,45 +24,14 @@ namespace {
 // The comment on every database and role dbclone makes: reconcile lists only
 // objects with this installation's mark, never a server's other objects.
 std::string tenant_marker(const char* options_json) {
-    rapidjson::Document doc;
-    doc.Parse(options_json != nullptr ? options_json : "{}");
-    std::string id = doc.IsObject() && doc.HasMember("installation_id") &&
-                             doc["installation_id"].IsString()
-                         ? doc["installation_id"].GetString()
-                         : "unknown";
-    return "dbclone tenant of installation " + id;
-}
-
-// The "strategy" a create asked for in its options, or "".
-std::string requested_strategy(const char* options_json) {
-    rapidjson::Document doc;
-    doc.Parse(options_json != nullptr ? options_json : "{}");
-    if (doc.IsObject() && doc.HasMember("strategy") && doc["strategy"].IsString())
-        return doc["strategy"].GetString();
-    return "";
-}
-
-std::string database_of(std::string_view tenant) { return "tenant_" + std::string(tenant) + "_db"; }
-std::string role_of(std::string_view tenant) { return "tenant_" + std::string(tenant); }
-
-void write_artifact(const sdk::Sink& sink, const std::string& tenant) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("tenant_id");
-    w.String(tenant.c_str());
-    w.Key("location");
-    w.String(database_of(tenant).c_str());
-    w.Key("user");
-    w.String(role_of(tenant).c_str());
-    w.EndObject();
-    sink.write(buffer.GetString());
+    std::string id = sdk::option_string(options_json, "installation_id");
+    return "dbclone tenant of installation " + (id.empty() ? std::string("unknown") : id);
 }
 
 }  // namespace
 
 class PostgresqlBackend {
-public:
+  public:
     static constexpr const char* description =
         "PostgreSQL: a database per tenant on a shared server, cloned from a template";
     static constexpr uint64_t capabilities =
@@ -90,7 +57,8 @@ public:
         auto existing = find_template(admin, name);
         if (!existing || existing->sha256 != req.root_sha256) {
             existing = build_template(settings_.url, admin, name, req.root_file, req.root_sha256);
-            host_.info("built template " + name + " (" + std::to_string(existing->bytes) + " bytes)");
+            host_.info("built template " + name + " (" + std::to_string(existing->bytes) +
+                       " bytes)");
         }
         template_bytes_[name] = existing->bytes;
         return {name, existing->fingerprint};
@@ -100,7 +68,8 @@ public:
         PgConnection& admin = admin_connection();
         std::string database = req.database_name, role = req.user_name;
         std::string q_db = admin.quote_identifier(database), q_role = admin.quote_identifier(role);
-        std::string strategy = strategy_for(req.golden_location, requested_strategy(req.options_json));
+        std::string strategy =
+            strategy_for(req.golden_location, sdk::option_string(req.options_json, "strategy"));
         create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
         bool role_created = false;
         try {
@@ -108,9 +77,8 @@ public:
             admin.exec("COMMENT ON DATABASE " + q_db + " IS " + admin.quote_literal(marker_) +
                            "; CREATE ROLE " + q_role + " LOGIN PASSWORD " +
                            admin.quote_literal(admin.scram_verifier(role, req.password)) +
-                           "; COMMENT ON ROLE " + q_role + " IS " +
-                           admin.quote_literal(marker_) + "; GRANT " + q_role + " TO " +
-                           admin.quote_identifier(admin.user()) +
+                           "; COMMENT ON ROLE " + q_role + " IS " + admin.quote_literal(marker_) +
+                           "; GRANT " + q_role + " TO " + admin.quote_identifier(admin.user()) +
                            "; REVOKE ALL ON DATABASE " + q_db +
                            " FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE " + q_db + " TO " +
                            q_role,
@@ -119,8 +87,9 @@ public:
             PgConnection inside(settings_.url, {{"dbname", database}});
             // The grant comes first: a new owner of a function must be able to
             // create in its schema.
-            inside.exec("GRANT CREATE, USAGE ON SCHEMA public TO " + q_role + "; REASSIGN OWNED BY " +
-                            inside.quote_identifier(root_owner_role) + " TO " + q_role,
+            inside.exec("GRANT CREATE, USAGE ON SCHEMA public TO " + q_role +
+                            "; REASSIGN OWNED BY " + inside.quote_identifier(root_owner_role) +
+                            " TO " + q_role,
                         "handing " + database + " to " + role);
         } catch (...) {
             // The admin session may be the casualty: undo on a fresh one, and only
@@ -132,8 +101,7 @@ public:
             throw;
         }
         PgConnection& done = admin_connection();
-        return {database, done.host(), done.port(), role,
-                R"({"strategy":")" + strategy + "\"}"};
+        return {database, done.host(), done.port(), role, R"({"strategy":")" + strategy + "\"}"};
     }
 
     void drop(const dbc_drop_request& req) { drop_tenant(req.tenant_id); }
@@ -142,7 +110,8 @@ public:
         if (target.tenant_id == nullptr) {
             // A golden copy admits no connection; its fingerprint is in its comment.
             auto golden = find_template(admin_connection(), target.location);
-            if (!golden) throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
+            if (!golden)
+                throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
             return golden->fingerprint;
         }
         PgConnection db(settings_.url, login_as(target, target.location));
@@ -162,24 +131,27 @@ public:
         std::set<std::string> tenants;
         std::smatch m;
         for (const auto& row :
-             admin.query("SELECT datname FROM pg_database WHERE shobj_description(oid, "
-                         "'pg_database') = $1",
-                         {marker_})
+             admin
+                 .query("SELECT datname FROM pg_database WHERE shobj_description(oid, "
+                        "'pg_database') = $1",
+                        {marker_})
                  .rows)
             if (std::regex_match(row[0], m, database_pattern)) tenants.insert(m[1]);
-        for (const auto& row : admin.query("SELECT rolname FROM pg_roles WHERE "
-                                           "shobj_description(oid, 'pg_authid') = $1",
-                                           {marker_})
+        for (const auto& row : admin
+                                   .query("SELECT rolname FROM pg_roles WHERE "
+                                          "shobj_description(oid, 'pg_authid') = $1",
+                                          {marker_})
                                    .rows)
             if (std::regex_match(row[0], m, role_pattern)) tenants.insert(m[1]);
-        for (const auto& t : tenants) write_artifact(sink, t);
+        for (const auto& t : tenants) sdk::write_artifact(sink, t);
     }
 
-    void attempt_access(const dbc_target& attacker, const dbc_target& victim, const sdk::Sink& sink) {
+    void attempt_access(const dbc_target& attacker, const dbc_target& victim,
+                        const sdk::Sink& sink) {
         run_isolation_probes(settings_.url, attacker, victim, sink);
     }
 
-private:
+  private:
     // One admin session per handle, checked once: reachable, and allowed to
     // create databases and roles.
     PgConnection& admin_connection() {
@@ -215,9 +187,10 @@ private:
 
     // CREATE DATABASE, retried with backoff while the template is busy (another
     // session copying it, SQLSTATE 55006), for up to about 30 seconds.
-    void create_database(PgConnection& admin, const std::string& q_db, const std::string& q_template,
-                         const std::string& strategy) {
-        std::string sql = "CREATE DATABASE " + q_db + " TEMPLATE " + q_template + " STRATEGY " + strategy;
+    void create_database(PgConnection& admin, const std::string& q_db,
+                         const std::string& q_template, const std::string& strategy) {
+        std::string sql =
+            "CREATE DATABASE " + q_db + " TEMPLATE " + q_template + " STRATEGY " + strategy;
         auto delay = std::chrono::milliseconds(5);
         for (int attempt = 1;; ++attempt) {
             auto error = admin.try_exec(sql);
@@ -229,8 +202,8 @@ private:
             }
             dbc_rc code = error->sqlstate == "42P04" ? DBC_CONFLICT : DBC_ERROR;
             if (error->sqlstate.rfind("08", 0) == 0 || error->sqlstate == "57P01") admin_.reset();
-            throw sdk::Failure(code, "creating database failed: " + error->message +
-                                         " (SQLSTATE " + error->sqlstate + ")");
+            throw sdk::Failure(code, "creating database failed: " + error->message + " (SQLSTATE " +
+                                         error->sqlstate + ")");
         }
     }
 
@@ -238,7 +211,7 @@ private:
     // from the tenant id alone, never from a caller's location string.
     void drop_tenant(std::string_view tenant) {
         PgConnection& admin = admin_connection();
-        std::string database = database_of(tenant), role = role_of(tenant);
+        std::string database = sdk::tenant_database(tenant), role = sdk::tenant_user(tenant);
         admin.query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (datname = $1 OR "
             "usename = $2) AND pid <> pg_backend_pid()",

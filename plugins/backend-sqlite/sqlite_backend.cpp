@@ -1,12 +1,10 @@
 // The SQLite backend: the embedded default. A golden copy is a root .sqlite file
 // built once per (version, sha256); a clone is a reflink or in-kernel copy of it,
 // mode 0600, named tenant_<id>_db.sqlite in the plugin's data directory.
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dbclone/file_clone.hpp>
+#include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
 
@@ -26,14 +24,6 @@ namespace {
 
 constexpr const char* clone_prefix = "tenant_";
 constexpr const char* clone_suffix = "_db.sqlite";
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Failure(DBC_NOT_FOUND, "cannot read root file " + path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 void remove_quietly(const fs::path& p) {
     std::error_code ec;
@@ -65,10 +55,8 @@ class SqliteBackend {
         : host_(host),
           golden_dir_(fs::path(init.data_dir) / "golden"),
           clone_dir_(fs::path(init.data_dir) / "clones") {
-        rapidjson::Document config;
-        config.Parse(sdk::view(init.config_json).data());
-        if (config.IsObject() && config.HasMember("clone_method"))
-            method_ = sdk::parse_clone_method(config["clone_method"].GetString());
+        if (auto method = sdk::option_string(init.config_json, "clone_method"); !method.empty())
+            method_ = sdk::parse_clone_method(method);
         for (const auto& dir : {golden_dir_, clone_dir_}) {
             fs::create_directories(dir);
             fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
@@ -125,17 +113,8 @@ class SqliteBackend {
                 continue;
             std::string tenant =
                 name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-            rapidjson::StringBuffer buffer;
-            rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-            w.StartObject();
-            w.Key("tenant_id");
-            w.String(tenant.c_str());
-            w.Key("location");
-            w.String(entry.path().c_str());
-            w.Key("user");
-            w.Null();
-            w.EndObject();
-            sink.write(buffer.GetString());
+            sink.write("{\"tenant_id\":" + sdk::json_quote(tenant) + ",\"location\":" +
+                       sdk::json_quote(entry.path().string()) + ",\"user\":null}");
         }
     }
 
@@ -148,7 +127,7 @@ class SqliteBackend {
     // half-built golden copy; older copies of the same version are removed.
     void build_golden(const std::string& root_file, const std::string& version,
                       const fs::path& golden) {
-        std::string script = read_file(root_file);
+        std::string script = sdk::read_text_file(root_file);
         fs::path temp = golden.string() + ".tmp." + std::to_string(::getpid());
         remove_database_files(temp);
         try {

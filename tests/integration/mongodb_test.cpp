@@ -1,13 +1,13 @@
 // The MongoDB backend against FerretDB (scripts/services.sh), and against a
 // MongoDB with authorization when DBCLONE_TEST_MONGODB_URI names one.
+#include <gtest/gtest.h>
+#include <mongoc/mongoc.h>
+#include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/record_json.hpp>
 #include <dbclone/core/verifier.hpp>
 #include <dbclone/sha256.hpp>
-#include <gtest/gtest.h>
-#include <mongoc/mongoc.h>
-#include <unistd.h>
 
 #include <future>
 #include <map>
@@ -26,7 +26,7 @@ std::string env(const char* name) {
 
 // A client outside dbclone, for inspecting what it made.
 class Inspector {
-public:
+  public:
     explicit Inspector(const std::string& uri) {
         mongoc_init();
         client_ = mongoc_client_new(uri.c_str());
@@ -37,7 +37,8 @@ public:
     std::map<std::string, std::pair<long, std::string>> contents(const std::string& db) {
         std::map<std::string, std::pair<long, std::string>> out;
         for (const auto& name : collections(db)) {
-            mongoc_collection_t* c = mongoc_client_get_collection(client_, db.c_str(), name.c_str());
+            mongoc_collection_t* c =
+                mongoc_client_get_collection(client_, db.c_str(), name.c_str());
             bson_t filter = BSON_INITIALIZER;
             bson_t* opts = BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}");
             mongoc_cursor_t* cursor = mongoc_collection_find_with_opts(c, &filter, opts, nullptr);
@@ -70,13 +71,15 @@ public:
     }
 
     std::vector<std::string> index_names(const std::string& db, const std::string& collection) {
-        mongoc_collection_t* c = mongoc_client_get_collection(client_, db.c_str(), collection.c_str());
+        mongoc_collection_t* c =
+            mongoc_client_get_collection(client_, db.c_str(), collection.c_str());
         mongoc_cursor_t* cursor = mongoc_collection_find_indexes_with_opts(c, nullptr);
         std::vector<std::string> out;
         const bson_t* doc = nullptr;
         while (mongoc_cursor_next(cursor, &doc)) {
             bson_iter_t it;
-            if (bson_iter_init_find(&it, doc, "name")) out.emplace_back(bson_iter_utf8(&it, nullptr));
+            if (bson_iter_init_find(&it, doc, "name"))
+                out.emplace_back(bson_iter_utf8(&it, nullptr));
         }
         mongoc_cursor_destroy(cursor);
         mongoc_collection_destroy(c);
@@ -86,18 +89,21 @@ public:
 
     bool database_exists(const std::string& db) { return !collections(db).empty(); }
 
-private:
+  private:
     mongoc_client_t* client_ = nullptr;
 };
 
-std::string unique(const std::string& base) { return base + "_" + std::to_string(::getpid()); }
+std::string unique(const std::string& base) {
+    return base + "_" + std::to_string(::getpid());
+}
 
 struct MongoTest : ::testing::Test {
     std::string uri;
     TempDir state;
     std::unique_ptr<Engine> engine;
     Engine& eng() {
-        if (!engine) engine = std::make_unique<Engine>(server_test_config(state.path(), "mongodb", uri));
+        if (!engine)
+            engine = std::make_unique<Engine>(server_test_config(state.path(), "mongodb", uri));
         return *engine;
     }
     CloneRecord create(const std::string& id, const std::string& strategy = "") {
@@ -117,7 +123,8 @@ struct MongoTest : ::testing::Test {
 struct Ferretdb : MongoTest {
     void SetUp() override {
         uri = env("DBCLONE_TEST_FERRETDB_URI");
-        if (uri.empty()) GTEST_SKIP() << "DBCLONE_TEST_FERRETDB_URI is not set: run scripts/services.sh start";
+        if (uri.empty())
+            GTEST_SKIP() << "DBCLONE_TEST_FERRETDB_URI is not set: run scripts/services.sh start";
     }
 };
 
@@ -126,8 +133,9 @@ struct MongodbWithAuth : MongoTest {
     void SetUp() override {
         uri = env("DBCLONE_TEST_MONGODB_URI");
         if (uri.empty())
-            GTEST_SKIP() << "DBCLONE_TEST_MONGODB_URI is not set; these tests need a MongoDB that enforces "
-                            "authorization (an admin URI), which no package here provides";
+            GTEST_SKIP()
+                << "DBCLONE_TEST_MONGODB_URI is not set; these tests need a MongoDB that enforces "
+                   "authorization (an admin URI), which no package here provides";
     }
 };
 
@@ -154,7 +162,8 @@ TEST_F(Ferretdb, DataAndIndexesAreCopiedExactly) {
     EXPECT_EQ(check(report, "schema_integrity").outcome, "passed");
     Cloner(eng()).remove(id);
     expect_gone(id);
-    EXPECT_NO_THROW(eng().backend("mongodb").drop(id, "tenant_" + id + "_db", "tenant_" + id)) << "idempotent";
+    EXPECT_NO_THROW(eng().backend("mongodb").drop(id, "tenant_" + id + "_db", "tenant_" + id))
+        << "idempotent";
 }
 
 TEST_F(Ferretdb, IsolationIsReportedNotEnforcedNeverPassed) {
@@ -179,7 +188,8 @@ TEST_F(Ferretdb, ServerSideCopyIsRefusedClearlyWhereTheServerLacksIt) {
         create(id, "server_side");
         // A server that can $out into another database: then the data must match.
         Inspector inspector(uri);
-        EXPECT_EQ(inspector.contents("tenant_" + id + "_db"), inspector.contents("dbclone_root_v1_0"));
+        EXPECT_EQ(inspector.contents("tenant_" + id + "_db"),
+                  inspector.contents("dbclone_root_v1_0"));
         Cloner(eng()).remove(id);
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("$out"), std::string::npos) << e.what();
@@ -242,7 +252,8 @@ TEST_F(MongodbWithAuth, EveryProbeIsDeniedBothWays) {
     EXPECT_TRUE(report.ok()) << json::report_json(report);
     const auto& access = check(report, "cross_tenant_access");
     EXPECT_EQ(access.outcome, "passed");
-    for (const auto& p : access.probes) EXPECT_EQ(p.outcome, "denied") << p.name << ": " << p.detail;
+    for (const auto& p : access.probes)
+        EXPECT_EQ(p.outcome, "denied") << p.name << ": " << p.detail;
     Cloner(eng()).remove(a);
     Cloner(eng()).remove(b);
     expect_gone(a);

@@ -1,11 +1,11 @@
 // The MySQL/MariaDB backend against the real MariaDB scripts/services.sh starts.
+#include <gtest/gtest.h>
+#include <mysql.h>
+#include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/record_json.hpp>
 #include <dbclone/core/verifier.hpp>
-#include <gtest/gtest.h>
-#include <mysql.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -21,7 +21,7 @@ namespace {
 // A client session for set-up and inspection outside dbclone: the admin from
 // the URL, or another login.
 class Session {
-public:
+  public:
     explicit Session(const std::string& user = "", const std::string& password = "",
                      const std::string& database = "") {
         // mysql://user:password@127.0.0.1:port/
@@ -50,12 +50,14 @@ public:
     }
     unsigned port() const { return port_; }
 
-private:
+  private:
     MYSQL* db_ = nullptr;
     unsigned port_ = 0;
 };
 
-std::string unique(const std::string& base) { return base + "_" + std::to_string(::getpid()); }
+std::string unique(const std::string& base) {
+    return base + "_" + std::to_string(::getpid());
+}
 
 struct Mysql : ::testing::Test {
     void SetUp() override { DBCLONE_REQUIRE_MYSQL(); }
@@ -63,7 +65,8 @@ struct Mysql : ::testing::Test {
     std::unique_ptr<Engine> engine;
     Engine& eng() {
         if (!engine)
-            engine = std::make_unique<Engine>(server_test_config(state.path(), "mysql", mysql_admin_url()));
+            engine = std::make_unique<Engine>(
+                server_test_config(state.path(), "mysql", mysql_admin_url()));
         return *engine;
     }
     CloneRecord create(const std::string& id, const std::string& strategy = "") {
@@ -71,12 +74,17 @@ struct Mysql : ::testing::Test {
     }
     void expect_gone(const std::string& id) {
         Session admin;
-        EXPECT_EQ(admin.scalar("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = "
-                               "'tenant_" + id + "_db'"),
+        EXPECT_EQ(
+            admin.scalar("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = "
+                         "'tenant_" +
+                         id + "_db'"),
+            "0")
+            << id;
+        EXPECT_EQ(admin.scalar("SELECT COUNT(*) FROM mysql.user WHERE User = 'tenant_" + id + "'"),
                   "0")
             << id;
-        EXPECT_EQ(admin.scalar("SELECT COUNT(*) FROM mysql.user WHERE User = 'tenant_" + id + "'"), "0") << id;
-        EXPECT_EQ(admin.scalar("SELECT COUNT(*) FROM dbclone_meta.tenants WHERE tenant_id = '" + id + "'"),
+        EXPECT_EQ(admin.scalar("SELECT COUNT(*) FROM dbclone_meta.tenants WHERE tenant_id = '" +
+                               id + "'"),
                   "0")
             << id;
         EXPECT_FALSE(eng().registry().find_clone(id)) << id;
@@ -109,13 +117,16 @@ TEST_F(Mysql, BothStrategiesGiveTheSameSchemaRowsAndPrograms) {
             EXPECT_EQ(tenant.scalar(std::string("SELECT COUNT(*) FROM ") + table),
                       admin.scalar(std::string("SELECT COUNT(*) FROM dbclone_root_v1_0.") + table))
                 << row->tenant_id << " " << table;
-        EXPECT_EQ(tenant.scalar("SELECT order_total(1)"), admin.scalar("SELECT dbclone_root_v1_0.order_total(1)"));
+        EXPECT_EQ(tenant.scalar("SELECT order_total(1)"),
+                  admin.scalar("SELECT dbclone_root_v1_0.order_total(1)"));
         tenant.scalar("UPDATE products SET stock = -5 WHERE id = 1");
-        EXPECT_EQ(tenant.scalar("SELECT stock FROM products WHERE id = 1"), "0") << "the trigger works";
+        EXPECT_EQ(tenant.scalar("SELECT stock FROM products WHERE id = 1"), "0")
+            << "the trigger works";
         EXPECT_NE(tenant.scalar("SELECT COUNT(*) FROM customer_order_totals"), "0");
-        EXPECT_EQ(admin.scalar("SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '" +
-                               row->database_name + "'"),
-                  row->user_name + "@%");
+        EXPECT_EQ(
+            admin.scalar("SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '" +
+                         row->database_name + "'"),
+            row->user_name + "@%");
     }
     auto report = Verifier(eng()).verify(t, {}, l);
     EXPECT_TRUE(report.ok()) << json::report_json(report);
@@ -135,7 +146,8 @@ TEST_F(Mysql, EveryProbeIsDeniedEvenBetweenLookalikeNamesAndAGrantIsCaught) {
         const auto& access = check(report, "cross_tenant_access");
         EXPECT_EQ(access.outcome, "passed") << access.details;
         EXPECT_EQ(access.probes.size(), 14u);
-        for (const auto& p : access.probes) EXPECT_EQ(p.outcome, "denied") << p.name << ": " << p.detail;
+        for (const auto& p : access.probes)
+            EXPECT_EQ(p.outcome, "denied") << p.name << ": " << p.detail;
     }
     Session admin;
     admin.scalar("GRANT SELECT ON `tenant_" + b + "_db`.* TO 'tenant_" + a + "'@'%'");
@@ -165,8 +177,10 @@ TEST_F(Mysql, KilledConnectionMidCloneLeavesNothing) {
     Session watcher;
     std::string victim;
     for (int i = 0; i < 1000 && victim.empty(); ++i) {
-        victim = watcher.scalar("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = "
-                                "'dbclone_admin' AND INFO LIKE 'INSERT INTO `tenant_" + id + "%'");
+        victim = watcher.scalar(
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = "
+            "'dbclone_admin' AND INFO LIKE 'INSERT INTO `tenant_" +
+            id + "%'");
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     ASSERT_FALSE(victim.empty()) << "the clone never waited on the table lock";
@@ -221,9 +235,9 @@ TEST_F(Mysql, UnreachableServerAndWeakAdminAreClearErrors) {
     Session admin;
     admin.scalar("CREATE USER '" + weak + "'@'%' IDENTIFIED BY 'weakpass'");
     admin.scalar("GRANT SELECT ON *.* TO '" + weak + "'@'%'");
-    Engine weak_engine(server_test_config(state.path(), "mysql",
-                                          "mysql://" + weak + ":weakpass@127.0.0.1:" +
-                                              std::to_string(admin.port()) + "/"));
+    Engine weak_engine(server_test_config(
+        state.path(), "mysql",
+        "mysql://" + weak + ":weakpass@127.0.0.1:" + std::to_string(admin.port()) + "/"));
     try {
         Cloner(weak_engine).create({unique("my_weak"), "mysql", "v1.0", ""});
         ADD_FAILURE();

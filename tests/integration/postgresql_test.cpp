@@ -1,11 +1,11 @@
 // The PostgreSQL backend against the real server scripts/services.sh starts.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/record_json.hpp>
 #include <dbclone/core/verifier.hpp>
-#include <gtest/gtest.h>
-#include <libpq-fe.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -20,7 +20,7 @@ namespace {
 
 // A libpq session for test set-up and inspection, outside dbclone.
 class Session {
-public:
+  public:
     explicit Session(const std::string& url, const std::string& dbname = "") {
         std::string conninfo = url;
         if (!dbname.empty()) conninfo = url.substr(0, url.rfind('/') + 1) + dbname;
@@ -43,12 +43,14 @@ public:
         return out;
     }
 
-private:
+  private:
     PGconn* conn_;
 };
 
 // Tenant ids unique to this process, since ctest runs test processes in parallel.
-std::string unique(const std::string& base) { return base + "_" + std::to_string(::getpid()); }
+std::string unique(const std::string& base) {
+    return base + "_" + std::to_string(::getpid());
+}
 
 bool database_exists(Session& s, const std::string& name) {
     return s.scalar("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'") == "1";
@@ -62,7 +64,9 @@ struct Postgresql : ::testing::Test {
     TempDir state;
     std::unique_ptr<Engine> engine;
     Engine& eng() {
-        if (!engine) engine = std::make_unique<Engine>(server_test_config(state.path(), "postgresql", pg_admin_url()));
+        if (!engine)
+            engine = std::make_unique<Engine>(
+                server_test_config(state.path(), "postgresql", pg_admin_url()));
         return *engine;
     }
     CloneRecord create(const std::string& id) {
@@ -89,8 +93,8 @@ TEST_F(Postgresql, CreateVerifyRemove) {
     EXPECT_EQ(row.placement, "shared");
     EXPECT_EQ(row.location, "tenant_" + id + "_db");
     EXPECT_EQ(row.host, "127.0.0.1");
-    Session as_tenant("postgresql://" + row.user_name + ":" + row.password + "@127.0.0.1:" +
-                          std::to_string(row.port) + "/" + row.database_name,
+    Session as_tenant("postgresql://" + row.user_name + ":" + row.password +
+                          "@127.0.0.1:" + std::to_string(row.port) + "/" + row.database_name,
                       "");
     EXPECT_EQ(as_tenant.scalar("SELECT count(*) FROM customers"), "100");
     EXPECT_EQ(as_tenant.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND "
@@ -100,7 +104,8 @@ TEST_F(Postgresql, CreateVerifyRemove) {
     EXPECT_NO_THROW(as_tenant.scalar("CREATE TABLE notes (x int)"));
     Session su(pg_superuser_url());
     EXPECT_EQ(su.scalar("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = "
-                        "'tenant_" + id + "'"),
+                        "'tenant_" +
+                        id + "'"),
               "t");
     EXPECT_EQ(su.scalar("SELECT datistemplate::text || datallowconn::text FROM pg_database WHERE "
                         "datname = 'dbclone_root_v1_0'"),
@@ -147,8 +152,8 @@ TEST_F(Postgresql, EveryProbeIsDeniedBothWaysAndAGrantBehindOurBackIsCaught) {
 TEST_F(Postgresql, SchemaChangeIsDetected) {
     std::string id = unique("pg_ddl");
     auto row = create(id);
-    Session as_tenant("postgresql://" + row.user_name + ":" + row.password + "@127.0.0.1:" +
-                      std::to_string(row.port) + "/" + row.database_name);
+    Session as_tenant("postgresql://" + row.user_name + ":" + row.password +
+                      "@127.0.0.1:" + std::to_string(row.port) + "/" + row.database_name);
     as_tenant.scalar("ALTER TABLE customers ADD COLUMN vip boolean");
     auto report = Verifier(eng()).verify(id, {"schema_integrity"});
     EXPECT_EQ(check(report, "schema_integrity").outcome, "failed");
@@ -196,7 +201,8 @@ TEST_F(Postgresql, TwentyConcurrentCreatesAllSucceed) {
         creates.push_back(std::async(std::launch::async, [&, i] {
             try {
                 Engine own(server_test_config(state.path(), "postgresql", pg_admin_url()));
-                Cloner(own).create({unique("pg_many" + std::to_string(i)), "postgresql", "v1.0", ""});
+                Cloner(own).create(
+                    {unique("pg_many" + std::to_string(i)), "postgresql", "v1.0", ""});
                 return std::string("ok");
             } catch (const std::exception& e) {
                 return std::string(e.what());
@@ -225,7 +231,8 @@ TEST_F(Postgresql, EveryAllowedTenantIdShape) {
 }
 
 TEST_F(Postgresql, UnreachableServerIsAClearErrorAndLeavesNothing) {
-    Engine unreachable(server_test_config(state.path(), "postgresql", "postgresql://nobody@127.0.0.1:1/postgres"));
+    Engine unreachable(
+        server_test_config(state.path(), "postgresql", "postgresql://nobody@127.0.0.1:1/postgres"));
     try {
         Cloner(unreachable).create({"pg_nowhere", "postgresql", "v1.0", ""});
         FAIL();
@@ -240,9 +247,10 @@ TEST_F(Postgresql, AdminWithoutCreatedbIsRefusedClearly) {
     std::string weak = unique("dbclone_weak");
     Session su(pg_superuser_url());
     su.scalar("CREATE ROLE " + weak + " LOGIN PASSWORD 'weakpass'");
-    Engine engine_weak(server_test_config(state.path(), "postgresql",
-                                      "postgresql://" + weak + ":weakpass@127.0.0.1:" +
-                                          pg_admin_url().substr(pg_admin_url().rfind(':') + 1)));
+    Engine engine_weak(server_test_config(
+        state.path(), "postgresql",
+        "postgresql://" + weak +
+            ":weakpass@127.0.0.1:" + pg_admin_url().substr(pg_admin_url().rfind(':') + 1)));
     try {
         Cloner(engine_weak).create({unique("pg_weak"), "postgresql", "v1.0", ""});
         ADD_FAILURE();

@@ -122,10 +122,16 @@ std::string env(const char* name) {
 }
 }  // namespace
 
-std::string pg_admin_url() { return env("DBCLONE_TEST_PG_URL"); }
-std::string pg_superuser_url() { return env("DBCLONE_TEST_PG_SUPERUSER_URL"); }
+std::string pg_admin_url() {
+    return env("DBCLONE_TEST_PG_URL");
+}
+std::string pg_superuser_url() {
+    return env("DBCLONE_TEST_PG_SUPERUSER_URL");
+}
 
-std::string mysql_admin_url() { return env("DBCLONE_TEST_MYSQL_URL"); }
+std::string mysql_admin_url() {
+    return env("DBCLONE_TEST_MYSQL_URL");
+}
 
 Config server_test_config(const std::filesystem::path& state_dir, const std::string& backend,
                           const std::string& url) {

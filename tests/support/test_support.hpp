@@ -70,16 +70,16 @@ Config server_test_config(const std::filesystem::path& state_dir, const std::str
 
 // Skips the test, saying why, when scripts/services.sh has not provided a
 // PostgreSQL server (scripts/test.sh always does).
-#define DBCLONE_REQUIRE_MYSQL()                                                                \
-    do {                                                                                       \
-        if (dbclone::testing::mysql_admin_url().empty())                                       \
+#define DBCLONE_REQUIRE_MYSQL()                                                                 \
+    do {                                                                                        \
+        if (dbclone::testing::mysql_admin_url().empty())                                        \
             GTEST_SKIP() << "DBCLONE_TEST_MYSQL_URL is not set: run scripts/services.sh start " \
-                            "and source its env file";                                         \
+                            "and source its env file";                                          \
     } while (0)
 
-#define DBCLONE_REQUIRE_POSTGRESQL()                                                        \
-    do {                                                                                    \
-        if (dbclone::testing::pg_admin_url().empty())                                       \
+#define DBCLONE_REQUIRE_POSTGRESQL()                                                         \
+    do {                                                                                     \
+        if (dbclone::testing::pg_admin_url().empty())                                        \
             GTEST_SKIP() << "DBCLONE_TEST_PG_URL is not set: run scripts/services.sh start " \
-                            "and source its env file";                                      \
+                            "and source its env file";                                       \
     } while (0)

@@ -5,12 +5,12 @@
 #ifndef DBCLONE_FILE_CLONE_HPP
 #define DBCLONE_FILE_CLONE_HPP
 
-#include <dbclone/sdk.hpp>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/sdk.hpp>
 
 #include <cerrno>
 #include <cstring>

@@ -15,8 +15,8 @@ namespace dbclone {
 struct CreateRequest {
     std::string tenant_id;
     std::string db_type;
-    std::string version;    // empty: the configured default
-    std::string placement;  // empty: the backend's natural placement
+    std::string version;        // empty: the configured default
+    std::string placement;      // empty: the backend's natural placement
     std::string strategy = {};  // empty: the backend chooses (e.g. mysql: logical, tablespace)
 };
 
