@@ -13,7 +13,7 @@ packages=(
   # servers the integration tests run (scripts/services.sh)
   postgresql-15 postgresql-client-15 mariadb-server mariadb-client
   # tests
-  libgtest-dev libgmock-dev googletest sqlite3
+  libgtest-dev libgmock-dev googletest sqlite3 btrfs-progs
 )
 
 missing=()

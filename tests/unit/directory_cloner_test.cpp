@@ -1,0 +1,152 @@
+// Data-directory cloning on the real filesystems: the temp directory's, and a
+// btrfs made on a loop device for the snapshot strategy.
+#include <dbclone/core/directory_cloner.hpp>
+#include <dbclone/core/error.hpp>
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "test_support.hpp"
+
+using namespace dbclone;
+using dbclone::testing::files_below;
+using dbclone::testing::run_program;
+using dbclone::testing::TempDir;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A small "data directory": nested files, a private mode, another owner.
+void make_data_dir(const fs::path& dir) {
+    fs::create_directories(dir / "base" / "1");
+    std::ofstream(dir / "PG_VERSION") << "15\n";
+    std::ofstream(dir / "base" / "1" / "1259") << std::string(100000, 'x');
+    fs::create_symlink("base", dir / "link");
+    ::chmod(dir.c_str(), 0700);
+    if (::geteuid() == 0) {
+        ::chown(dir.c_str(), 101, 104);
+        ::chown((dir / "PG_VERSION").c_str(), 101, 104);
+    }
+}
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+void expect_same_tree(const fs::path& a, const fs::path& b) {
+    EXPECT_EQ(files_below(a), files_below(b));
+    for (const auto& f : files_below(a)) EXPECT_EQ(read(a / f), read(b / f)) << f;
+    struct stat sa {}, sb {};
+    ::stat(a.c_str(), &sa);
+    ::stat(b.c_str(), &sb);
+    EXPECT_EQ(sa.st_mode & 07777, sb.st_mode & 07777);
+    EXPECT_EQ(sa.st_uid, sb.st_uid);
+    ::stat((a / "PG_VERSION").c_str(), &sa);
+    ::stat((b / "PG_VERSION").c_str(), &sb);
+    EXPECT_EQ(sa.st_uid, sb.st_uid);
+    EXPECT_TRUE(fs::is_symlink(b / "link"));
+}
+
+// A btrfs filesystem on a loop device, mounted in a temp directory while alive.
+class LoopBtrfs {
+public:
+    LoopBtrfs() {
+        if (::geteuid() != 0) {
+            why_not_ = "loop devices need root";
+            return;
+        }
+        fs::path image = dir_ / "btrfs.img";
+        ::truncate(image.c_str(), 0);
+        std::ofstream(image).close();
+        if (::truncate(image.c_str(), 300 << 20) != 0) {
+            why_not_ = "cannot make an image file";
+            return;
+        }
+        auto mkfs = run_program({"mkfs.btrfs", "-q", image.string()});
+        if (mkfs.exit_code != 0) {
+            why_not_ = "mkfs.btrfs failed or is missing (btrfs-progs): " + mkfs.err;
+            return;
+        }
+        fs::create_directories(mount_point());
+        auto mount = run_program({"mount", "-o", "loop", image.string(), mount_point().string()});
+        if (mount.exit_code != 0) {
+            why_not_ = "cannot mount a loop device here: " + mount.err;
+            return;
+        }
+        mounted_ = true;
+    }
+    ~LoopBtrfs() {
+        if (mounted_) ::umount2(mount_point().c_str(), MNT_DETACH);
+    }
+    fs::path mount_point() const { return dir_ / "mnt"; }
+    const std::string& why_not() const { return why_not_; }
+    bool ready() const { return mounted_; }
+
+private:
+    TempDir dir_;
+    bool mounted_ = false;
+    std::string why_not_;
+};
+
+}  // namespace
+
+TEST(DirectoryCloner, CopyKeepsContentsModesOwnersAndLinks) {
+    TempDir root;
+    DirectoryCloner cloner(root.path(), StorageStrategy::Copy);
+    EXPECT_EQ(cloner.strategy(), StorageStrategy::Copy);
+    cloner.create_golden(root / "golden");
+    make_data_dir(root / "golden");
+    cloner.clone(root / "golden", root / "clones" / "t1");
+    expect_same_tree(root / "golden", root / "clones" / "t1");
+    std::ofstream(root / "clones" / "t1" / "PG_VERSION") << "changed";
+    EXPECT_EQ(read(root / "golden" / "PG_VERSION"), "15\n") << "the golden copy is untouched";
+    EXPECT_THROW(cloner.clone(root / "golden", root / "clones" / "t1"), Error) << "exists";
+    cloner.remove(root / "clones" / "t1");
+    EXPECT_FALSE(fs::exists(root / "clones" / "t1"));
+    EXPECT_NO_THROW(cloner.remove(root / "clones" / "t1")) << "idempotent";
+}
+
+TEST(DirectoryCloner, DetectsAndRefusesStrategiesTheFilesystemLacks) {
+    TempDir root;
+    DirectoryCloner detected(root.path(), std::nullopt);
+    // The temp directory here is ext4 or tmpfs: neither snapshots nor reflinks.
+    if (detected.strategy() == StorageStrategy::Copy) {
+        EXPECT_THROW(DirectoryCloner(root.path(), StorageStrategy::BtrfsSnapshot), Error);
+        EXPECT_THROW(DirectoryCloner(root.path(), StorageStrategy::Reflink), Error);
+    }
+    EXPECT_THROW(parse_storage_strategy("zfs"), Error);
+    EXPECT_EQ(parse_storage_strategy("auto"), std::nullopt);
+}
+
+TEST(DirectoryCloner, SnapshotsOnBtrfs) {
+    LoopBtrfs btrfs;
+    if (!btrfs.ready()) GTEST_SKIP() << "no btrfs to test on: " << btrfs.why_not();
+    fs::path root = btrfs.mount_point() / "state";
+    DirectoryCloner cloner(root, std::nullopt);
+    ASSERT_EQ(cloner.strategy(), StorageStrategy::BtrfsSnapshot);
+    cloner.create_golden(root / "golden");
+    struct stat st {};
+    ::stat((root / "golden").c_str(), &st);
+    EXPECT_EQ(st.st_ino, 256u) << "the golden copy is a subvolume";
+    make_data_dir(root / "golden");
+    cloner.clone(root / "golden", root / "clones" / "t1");
+    ::stat((root / "clones" / "t1").c_str(), &st);
+    EXPECT_EQ(st.st_ino, 256u) << "the clone is a snapshot";
+    expect_same_tree(root / "golden", root / "clones" / "t1");
+    std::ofstream(root / "clones" / "t1" / "PG_VERSION") << "changed";
+    EXPECT_EQ(read(root / "golden" / "PG_VERSION"), "15\n");
+    cloner.remove(root / "clones" / "t1");
+    EXPECT_FALSE(fs::exists(root / "clones" / "t1"));
+    // Reflink works on btrfs too, when forced.
+    DirectoryCloner reflink(root, StorageStrategy::Reflink);
+    reflink.clone(root / "golden", root / "clones" / "t2");
+    expect_same_tree(root / "golden", root / "clones" / "t2");
+    reflink.remove(root / "clones" / "t2");
+    cloner.remove(root / "golden");
+    EXPECT_FALSE(fs::exists(root / "golden"));
+}
