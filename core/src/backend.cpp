@@ -10,22 +10,6 @@ namespace dbclone {
 
 namespace {
 
-ErrorKind kind_for(dbc_rc rc) {
-    switch (rc) {
-        case DBC_INVALID_ARGUMENT:
-            return ErrorKind::InvalidInput;
-        case DBC_NOT_FOUND:
-            return ErrorKind::NotFound;
-        case DBC_CONFLICT:
-            return ErrorKind::Conflict;
-        case DBC_UNAVAILABLE:
-        case DBC_TIMEOUT:
-            return ErrorKind::Unavailable;
-        default:
-            return ErrorKind::Failed;
-    }
-}
-
 const char* or_null(const std::string& s) {
     return s.empty() ? nullptr : s.c_str();
 }
@@ -71,11 +55,12 @@ Backend::~Backend() {
 
 // Throws the plugin's error, prefixed with its name, unless rc is DBC_OK.
 void Backend::check(dbc_rc rc, const CallError& err) const {
-    if (rc != DBC_OK) throw Error(kind_for(rc), log_prefix_ + ": " + err.message());
+    if (rc != DBC_OK) throw Error(error_kind_for(rc), log_prefix_ + ": " + err.message());
 }
 
 GoldenCopy Backend::ensure_golden(const std::string& root_version, const std::string& root_file,
-                                  const std::string& root_sha256, const std::string& placement) {
+                                  const std::string& root_sha256, const std::string& placement,
+                                  const std::string& options_json) {
     std::lock_guard lock(mutex_);
     dbc_golden_request req{};
     req.struct_size = sizeof req;
@@ -83,6 +68,7 @@ GoldenCopy Backend::ensure_golden(const std::string& root_version, const std::st
     req.root_file = root_file.c_str();
     req.root_sha256 = root_sha256.c_str();
     req.placement = placement.c_str();
+    req.options_json = or_null(options_json);
     dbc_golden_result out{};
     out.struct_size = sizeof out;
     CallError err;

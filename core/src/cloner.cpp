@@ -55,14 +55,22 @@ class StepClock {
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-// What a create passes to the backend beyond the fixed fields.
-std::string clone_options(const CreateRequest& request) {
-    if (request.strategy.empty()) return "";
+// What a create passes to the backend beyond the fixed fields: the strategy
+// asked for and, for a dedicated server, where to reach it as its superuser.
+std::string clone_options(const CreateRequest& request, const std::filesystem::path& run_dir, uint32_t port) {
     rapidjson::StringBuffer buffer;
     json::Writer w(buffer);
     w.StartObject();
-    w.Key("strategy");
-    w.String(request.strategy.c_str());
+    if (!request.strategy.empty()) {
+        w.Key("strategy");
+        w.String(request.strategy.c_str());
+    }
+    if (!run_dir.empty()) {
+        w.Key("socket_dir");
+        w.String(run_dir.c_str());
+        w.Key("port");
+        w.Uint(port);
+    }
     w.EndObject();
     return buffer.GetString();
 }
@@ -79,6 +87,12 @@ std::vector<std::string> Cloner::placements_for(const std::string& db_type) {
     std::vector<std::string> out;
     if (backend.has_capability(DBC_CAP_EMBEDDED)) out.push_back("embedded");
     if (backend.has_capability(DBC_CAP_SHARED_SERVER)) out.push_back("shared");
+    if (backend.has_capability(DBC_CAP_DATA_DIRECTORY)) {
+        auto runtimes = engine_.runtime_names();
+        for (const char* dedicated : {"process", "docker"})
+            if (std::find(runtimes.begin(), runtimes.end(), dedicated) != runtimes.end())
+                out.emplace_back(dedicated);
+    }
     return out;
 }
 
@@ -89,7 +103,13 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
     std::string version =
         request.version.empty() ? engine_.config().default_version : request.version;
     auto allowed = placements_for(request.db_type);
-    std::string placement = request.placement.empty() ? allowed.front() : request.placement;
+    std::string placement = request.placement;
+    if (placement.empty()) {
+        auto configured = engine_.config().default_placement.find(request.db_type);
+        bool usable = configured != engine_.config().default_placement.end() &&
+                      std::find(allowed.begin(), allowed.end(), configured->second) != allowed.end();
+        placement = usable ? configured->second : allowed.front();
+    }
     if (std::find(allowed.begin(), allowed.end(), placement) == allowed.end())
         throw Error(ErrorKind::InvalidInput, "placement " + in_quotes(placement) +
                                                  " is not available for " + request.db_type +
@@ -108,8 +128,16 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
     record.user_name = tenant_user_name(request.tenant_id);
     record.password = generate_password();
     record.owner_pid = ::getpid();
+    bool dedicated = is_dedicated(placement);
+    if (dedicated) {
+        record.server = "dbclone_" + request.db_type + "_tenant_" + request.tenant_id;
+        record.data_dir = (engine_.config().data_dir / "tenants" / request.tenant_id).string();
+    }
     registry.transaction([&] {
         registry.insert_clone(record);
+        // The port is taken in the same transaction as the row: no other process
+        // can take it, and a failed insert takes none.
+        if (dedicated) record.port = engine_.ports().allocate(request.db_type, request.tenant_id);
         registry.add_event(record.tenant_id, "create_started",
                            record.db_type + " " + version + " " + placement);
     });
@@ -126,11 +154,29 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
         GoldenCopy golden = GoldenCopyCache(engine_).ensure(backend, version, root, placement);
         clock.done("golden copy");
 
-        Target clone =
-            backend.clone({record.tenant_id, golden.location, record.database_name,
-                           record.user_name, record.password, placement, clone_options(request)});
-        undo.push("clone",
-                  [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
+        std::filesystem::path run_dir;
+        if (dedicated) {
+            const DirectoryCloner& storage = engine_.storage();
+            storage.clone(golden.location, record.data_dir);
+            undo.push("data directory", [&] { storage.remove(record.data_dir); });
+            clock.done("data directory");
+            Runtime& runtime = engine_.runtime(placement);
+            run_dir = engine_.run_dir(record.server);
+            undo.push("server", [&, run_dir] {
+                runtime.remove(record.server);
+                std::filesystem::remove_all(run_dir);
+            });
+            runtime.start({record.server, request.db_type, record.data_dir, record.port,
+                           run_options(run_dir, false)});
+            clock.done("start server");
+        }
+        Target clone = backend.clone({record.tenant_id, golden.location, record.database_name,
+                                      record.user_name, record.password, placement,
+                                      clone_options(request, run_dir, record.port)});
+        // A dedicated server goes as a whole; on a shared one the backend drops.
+        if (!dedicated)
+            undo.push("clone",
+                      [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
         clock.done("clone");
 
         backend.probe(clone);
@@ -177,15 +223,47 @@ void Cloner::remove(const std::string& tenant_id) {
         registry.update_clone(record);
         registry.add_event(tenant_id, "remove_started", "");
     });
-    Backend& backend = engine_.backend(record.db_type);
-    std::string location = record.location.empty() ? record.database_name : record.location;
-    backend.drop(tenant_id, location, record.user_name);
+    if (!record.server.empty()) {
+        // A server of its own: stop and remove it, then its data directory.
+        engine_.runtime(record.placement).remove(record.server);
+        engine_.storage().remove(record.data_dir);
+        std::filesystem::remove_all(engine_.run_dir(record.server));
+    } else {
+        Backend& backend = engine_.backend(record.db_type);
+        std::string location = record.location.empty() ? record.database_name : record.location;
+        backend.drop(tenant_id, location, record.user_name);
+    }
     registry.transaction([&] {
         for (const auto& a : registry.ports())
             if (a.tenant_id == tenant_id) registry.delete_port(a.port);
         registry.delete_clone(tenant_id);
         registry.add_event(tenant_id, "removed", "");
     });
+}
+
+CloneRecord Cloner::dedicated_tenant(const std::string& tenant_id) {
+    validate_tenant_id(tenant_id);
+    auto record = engine_.registry().find_clone(tenant_id);
+    if (!record) throw Error(ErrorKind::NotFound, "unknown tenant " + in_quotes(tenant_id));
+    if (record->server.empty())
+        throw Error(ErrorKind::InvalidInput, "tenant " + in_quotes(tenant_id) + " is on a " +
+                                                 record->placement +
+                                                 " placement; only dedicated servers (process, "
+                                                 "docker) start and stop");
+    return *record;
+}
+
+void Cloner::start(const std::string& tenant_id) {
+    CloneRecord r = dedicated_tenant(tenant_id);
+    engine_.runtime(r.placement)
+        .start({r.server, r.db_type, r.data_dir, r.port, run_options(engine_.run_dir(r.server), false)});
+    engine_.registry().add_event(tenant_id, "started", r.server);
+}
+
+void Cloner::stop(const std::string& tenant_id) {
+    CloneRecord r = dedicated_tenant(tenant_id);
+    engine_.runtime(r.placement).stop(r.server);
+    engine_.registry().add_event(tenant_id, "stopped", r.server);
 }
 
 }  // namespace dbclone

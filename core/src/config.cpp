@@ -50,6 +50,23 @@ void read_file(Config& c, const std::filesystem::path& file) {
         c.port_config = relative_to(base, *v);
     if (auto v = json::optional_string(doc, "default_version", where)) c.default_version = *v;
     if (auto v = json::optional_string(doc, "default_type", where)) c.default_type = *v;
+    if (auto v = json::optional_string(doc, "data_dir", where)) c.data_dir = relative_to(base, *v);
+    if (doc.HasMember("storage")) {
+        if (!doc["storage"].IsObject())
+            throw Error(ErrorKind::InvalidInput, where + ": \"storage\" must be an object");
+        if (auto v = json::optional_string(doc["storage"], "strategy", where + ": storage"))
+            c.storage_strategy = *v;
+    }
+    if (doc.HasMember("default_placement")) {
+        if (!doc["default_placement"].IsObject())
+            throw Error(ErrorKind::InvalidInput, where + ": \"default_placement\" must be an object");
+        for (const auto& m : doc["default_placement"].GetObject()) {
+            if (!m.value.IsString())
+                throw Error(ErrorKind::InvalidInput,
+                            where + ": default_placement." + m.name.GetString() + " must be a string");
+            c.default_placement[m.name.GetString()] = m.value.GetString();
+        }
+    }
     if (doc.HasMember("plugin_dirs")) {
         if (!doc["plugin_dirs"].IsArray())
             throw Error(ErrorKind::InvalidInput, where + ": \"plugin_dirs\" must be an array");
@@ -151,6 +168,8 @@ Config load_config(const ConfigOverrides& o) {
                        "plugins");
     c.plugin_dirs = dirs;
     c.state_dir = std::filesystem::absolute(c.state_dir);
+    if (c.data_dir.empty()) c.data_dir = c.state_dir / "data";
+    c.data_dir = std::filesystem::absolute(c.data_dir);
     c.roots_dir = std::filesystem::absolute(c.roots_dir);
     return c;
 }

@@ -16,7 +16,9 @@ const std::filesystem::path& private_directory(const std::filesystem::path& dir)
     if (ec)
         throw Error(ErrorKind::Failed,
                     "cannot create state directory " + dir.string() + ": " + ec.message());
-    ::chmod(dir.c_str(), 0700);
+    // Others may traverse (servers of dedicated placements run as their own users
+    // and must reach their data directories below it) but never list it.
+    ::chmod(dir.c_str(), 0711);
     std::filesystem::create_directories(dir / "locks");
     ::chmod((dir / "locks").c_str(), 0700);
     return dir;
@@ -48,6 +50,32 @@ Backend& Engine::backend(const std::string& db_type) {
     auto created = std::make_unique<Backend>(
         plugin, config_.state_dir / "plugins" / plugin->info.name, options);
     return *backends_.emplace(db_type, std::move(created)).first->second;
+}
+
+Runtime& Engine::runtime(const std::string& name) {
+    std::lock_guard lock(backends_mutex_);
+    auto it = runtimes_.find(name);
+    if (it != runtimes_.end()) return *it->second;
+    auto plugin = plugins_.find(DBC_KIND_RUNTIME, name);
+    if (plugin == nullptr) {
+        auto known = runtime_names();
+        throw Error(ErrorKind::NotFound, "no runtime plugin " + in_quotes(name) +
+                                             "; loaded: " + (known.empty() ? "none" : join(known)));
+    }
+    std::string options = R"({"installation_id":")" + registry_.installation_id() + "\"}";
+    auto created = std::make_unique<Runtime>(plugin, config_.state_dir / "plugins" / name, options);
+    return *runtimes_.emplace(name, std::move(created)).first->second;
+}
+
+const DirectoryCloner& Engine::storage() {
+    std::lock_guard lock(backends_mutex_);
+    if (!storage_) {
+        std::filesystem::create_directories(config_.data_dir);
+        ::chmod(config_.data_dir.c_str(), 0711);
+        storage_ = std::make_unique<DirectoryCloner>(config_.data_dir,
+                                                     parse_storage_strategy(config_.storage_strategy));
+    }
+    return *storage_;
 }
 
 }  // namespace dbclone

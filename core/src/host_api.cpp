@@ -26,6 +26,22 @@ void append_record(void* ctx, const char* data, size_t len) {
 
 }  // namespace
 
+ErrorKind error_kind_for(dbc_rc rc) {
+    switch (rc) {
+        case DBC_INVALID_ARGUMENT:
+            return ErrorKind::InvalidInput;
+        case DBC_NOT_FOUND:
+            return ErrorKind::NotFound;
+        case DBC_CONFLICT:
+            return ErrorKind::Conflict;
+        case DBC_UNAVAILABLE:
+        case DBC_TIMEOUT:
+            return ErrorKind::Unavailable;
+        default:
+            return ErrorKind::Failed;
+    }
+}
+
 dbc_host_api make_host_api(const std::string* log_prefix) {
     dbc_host_api api{};
     api.struct_size = sizeof api;

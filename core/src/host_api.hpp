@@ -5,9 +5,14 @@
 #include <dbclone/plugin.h>
 
 #include <string>
+
+#include "dbclone/core/error.hpp"
 #include <vector>
 
 namespace dbclone {
+
+// The ErrorKind a plugin's return code stands for.
+ErrorKind error_kind_for(dbc_rc rc);
 
 // `log_prefix` (the plugin's name) must outlive the table.
 dbc_host_api make_host_api(const std::string* log_prefix);

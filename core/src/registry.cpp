@@ -65,6 +65,11 @@ const char* const migrations[] = {
         value TEXT NOT NULL
     );
     )sql",
+    // 1 -> 2: dedicated placements keep a data directory and a server.
+    R"sql(
+    ALTER TABLE clones ADD COLUMN data_dir TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clones ADD COLUMN server TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == Registry::schema_version);
@@ -119,7 +124,7 @@ class Statement {
 
 constexpr const char* clone_columns =
     "tenant_id, db_type, root_version, placement, state, database_name, user_name, password, "
-    "location, host, port, owner_pid, golden_fingerprint, created_at, updated_at";
+    "location, host, port, owner_pid, golden_fingerprint, created_at, updated_at, data_dir, server";
 
 CloneRecord read_clone(const Statement& s) {
     CloneRecord r;
@@ -138,6 +143,8 @@ CloneRecord read_clone(const Statement& s) {
     r.golden_fingerprint = s.text(12);
     r.created_at = s.text(13);
     r.updated_at = s.text(14);
+    r.data_dir = s.text(15);
+    r.server = s.text(16);
     return r;
 }
 
@@ -254,11 +261,12 @@ std::string Registry::installation_id() {
 
 void Registry::insert_clone(const CloneRecord& r) {
     std::string sql = std::string("INSERT INTO clones (") + clone_columns +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," + now_sql + ")";
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," + now_sql + ",?,?)";
     Statement s(db_, sql.c_str());
     s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
     s.bind(r.database_name).bind(r.user_name).bind(r.password).bind(r.location).bind(r.host);
     s.bind(static_cast<int64_t>(r.port)).bind(r.owner_pid).bind(r.golden_fingerprint);
+    s.bind(r.data_dir).bind(r.server);
     try {
         s.step();
     } catch (const Error& e) {
@@ -271,11 +279,11 @@ void Registry::insert_clone(const CloneRecord& r) {
 void Registry::update_clone(const CloneRecord& r) {
     std::string sql = std::string(
                           "UPDATE clones SET state=?, location=?, host=?, port=?, owner_pid=?, "
-                          "golden_fingerprint=?, updated_at=") +
+                          "golden_fingerprint=?, data_dir=?, server=?, updated_at=") +
                       now_sql + " WHERE tenant_id=?";
     Statement s(db_, sql.c_str());
     s.bind(r.state).bind(r.location).bind(r.host).bind(static_cast<int64_t>(r.port));
-    s.bind(r.owner_pid).bind(r.golden_fingerprint).bind(r.tenant_id);
+    s.bind(r.owner_pid).bind(r.golden_fingerprint).bind(r.data_dir).bind(r.server).bind(r.tenant_id);
     s.step();
 }
 

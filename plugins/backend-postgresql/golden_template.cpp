@@ -34,7 +34,30 @@ void ensure_root_owner(PgConnection& admin) {
                    "granting " + std::string(root_owner_role));
 }
 
+// Loads `script` into the database `db` is connected to, its objects created by
+// the root owner role (the only role that may create in public); returns the
+// schema fingerprint.
+std::string load_root(PgConnection& db, const std::string& script, const std::string& root_file) {
+    std::string owner = db.quote_identifier(root_owner_role);
+    db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA public TO " + owner +
+                "; SET ROLE " + owner,
+            "preparing the root database");
+    db.exec(script, "loading " + root_file);
+    db.exec("RESET ROLE", "reset role");
+    return schema_fingerprint(db);
+}
+
 }  // namespace
+
+std::string load_root_database(PgConnection& admin, const std::string& socket_dir, const std::string& root_file,
+                               const std::string& name) {
+    std::string script = sdk::read_text_file(root_file);
+    ensure_root_owner(admin);
+    admin.exec("CREATE DATABASE " + admin.quote_identifier(name) + " TEMPLATE template0 ENCODING 'UTF8'",
+               "creating " + name);
+    PgConnection db("", {{"host", socket_dir}, {"user", admin.user()}, {"dbname", name}});
+    return load_root(db, script, root_file);
+}
 
 std::string template_name(const std::string& version) {
     return sdk::golden_name(version);
@@ -68,18 +91,8 @@ GoldenTemplate build_template(const std::string& url, PgConnection& admin, const
     GoldenTemplate result{name, sha256, "", 0};
     try {
         PgConnection db(url, {{"dbname", build}});
-        std::string owner = db.quote_identifier(root_owner_role);
-        // Objects are created by the owner role; only it may create in public.
-        db.exec(
-            "REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA "
-            "public TO " +
-                owner + "; SET ROLE " + owner,
-            "preparing " + build);
-        db.exec(script, "loading " + root_file);
-        db.exec("RESET ROLE", "reset role");
-        result.fingerprint = schema_fingerprint(db);
-        result.bytes =
-            std::stoull(db.query("SELECT pg_database_size(current_database())").at(0, 0));
+        result.fingerprint = load_root(db, script, root_file);
+        result.bytes = std::stoull(db.query("SELECT pg_database_size(current_database())").at(0, 0));
     } catch (...) {
         admin.try_exec("DROP DATABASE IF EXISTS " + q_build + " WITH (FORCE)");
         throw;

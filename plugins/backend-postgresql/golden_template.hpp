@@ -33,6 +33,12 @@ std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::stri
 
 // Builds the template from `root_file` (replacing an older one of that name).
 // The caller holds the build lock.
+// Creates database `name` on the server `admin` is connected to (a golden data
+// directory's own server, reached over `socket_dir`) and loads the root into it,
+// its objects owned by root_owner_role; returns the schema fingerprint.
+std::string load_root_database(PgConnection& admin, const std::string& socket_dir,
+                               const std::string& root_file, const std::string& name = "dbclone_root");
+
 GoldenTemplate build_template(const std::string& url, PgConnection& admin, const std::string& name,
                               const std::string& root_file, const std::string& sha256);
 

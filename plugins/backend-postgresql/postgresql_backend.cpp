@@ -21,6 +21,9 @@ namespace dbclone::postgresql {
 
 namespace {
 
+// The database a golden data directory holds the root in; a clone renames it.
+constexpr const char* data_directory_root = "dbclone_root";
+
 // The comment on every database and role dbclone makes: reconcile lists only
 // objects with this installation's mark, never a server's other objects.
 std::string tenant_marker(const char* options_json) {
@@ -35,7 +38,7 @@ class PostgresqlBackend {
     static constexpr const char* description =
         "PostgreSQL: a database per tenant on a shared server, cloned from a template";
     static constexpr uint64_t capabilities =
-        DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+        DBC_CAP_SHARED_SERVER | DBC_CAP_DATA_DIRECTORY | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
     static constexpr const char* config_schema = BackendSettings::schema;
 
     PostgresqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
@@ -44,6 +47,13 @@ class PostgresqlBackend {
           marker_(tenant_marker(init.options_json)) {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
+        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir"); !socket_dir.empty()) {
+            // A golden data directory: the host runs a fresh server on it; load the
+            // root into a database of that server.
+            PgConnection admin("", superuser_on(socket_dir, 0, "postgres"));
+            std::string fingerprint = load_root_database(admin, socket_dir, req.root_file);
+            return {data_directory_root, fingerprint};
+        }
         PgConnection& admin = admin_connection();
         std::string name = template_name(req.root_version);
         // Serializes builders across hosts that share this server, on top of the
@@ -65,6 +75,8 @@ class PostgresqlBackend {
     }
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
+        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir"); !socket_dir.empty())
+            return clone_dedicated(req, socket_dir);
         PgConnection& admin = admin_connection();
         std::string database = req.database_name, role = req.user_name;
         std::string q_db = admin.quote_identifier(database), q_role = admin.quote_identifier(role);
@@ -73,24 +85,10 @@ class PostgresqlBackend {
         create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
         bool role_created = false;
         try {
-            // One implicit transaction: the role exists with all its grants, or not at all.
-            admin.exec("COMMENT ON DATABASE " + q_db + " IS " + admin.quote_literal(marker_) +
-                           "; CREATE ROLE " + q_role + " LOGIN PASSWORD " +
-                           admin.quote_literal(admin.scram_verifier(role, req.password)) +
-                           "; COMMENT ON ROLE " + q_role + " IS " + admin.quote_literal(marker_) +
-                           "; GRANT " + q_role + " TO " + admin.quote_identifier(admin.user()) +
-                           "; REVOKE ALL ON DATABASE " + q_db +
-                           " FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE " + q_db + " TO " +
-                           q_role,
-                       "creating role " + role);
+            grant_tenant(admin, q_db, role, req.password, true);
             role_created = true;
             PgConnection inside(settings_.url, {{"dbname", database}});
-            // The grant comes first: a new owner of a function must be able to
-            // create in its schema.
-            inside.exec("GRANT CREATE, USAGE ON SCHEMA public TO " + q_role +
-                            "; REASSIGN OWNED BY " + inside.quote_identifier(root_owner_role) +
-                            " TO " + q_role,
-                        "handing " + database + " to " + role);
+            hand_over(inside, q_role, database);
         } catch (...) {
             // The admin session may be the casualty: undo on a fresh one, and only
             // what this call made (a role of that name may have existed before).
@@ -105,6 +103,22 @@ class PostgresqlBackend {
     }
 
     void drop(const dbc_drop_request& req) { drop_tenant(req.tenant_id); }
+
+    // A tenant with a server of its own (placements process, docker): the clone
+    // of the golden data directory is running; reached as its superuser over
+    // the private socket directory, its root database becomes the tenant's.
+    sdk::CloneResult clone_dedicated(const dbc_clone_request& req, const std::string& socket_dir) {
+        uint32_t port = static_cast<uint32_t>(sdk::option_int(req.options_json, "port", 0));
+        PgConnection admin("", superuser_on(socket_dir, port, "postgres"));
+        std::string database = req.database_name, role = req.user_name;
+        admin.exec("ALTER DATABASE " + admin.quote_identifier(data_directory_root) + " RENAME TO " +
+                       admin.quote_identifier(database),
+                   "naming " + database);
+        grant_tenant(admin, admin.quote_identifier(database), role, req.password, false);
+        PgConnection inside("", superuser_on(socket_dir, port, database));
+        hand_over(inside, inside.quote_identifier(role), database);
+        return {database, "127.0.0.1", port, role, R"({"strategy":"data_directory"})"};
+    }
 
     std::string fingerprint(const dbc_target& target) {
         if (target.tenant_id == nullptr) {
@@ -152,6 +166,39 @@ class PostgresqlBackend {
     }
 
   private:
+    // The tenant's role, with a SCRAM verifier computed here, the only login
+    // allowed into its database; `marked` adds this installation's mark (for
+    // reconcile on shared servers). One implicit transaction: the role exists
+    // with all its grants, or not at all.
+    void grant_tenant(PgConnection& admin, const std::string& q_db, const std::string& role,
+                      const char* password, bool marked) {
+        std::string q_role = admin.quote_identifier(role);
+        std::string marks = marked ? "COMMENT ON DATABASE " + q_db + " IS " + admin.quote_literal(marker_) +
+                                         "; COMMENT ON ROLE " + q_role + " IS " + admin.quote_literal(marker_) + "; "
+                                   : "";
+        admin.exec("CREATE ROLE " + q_role + " LOGIN PASSWORD " +
+                       admin.quote_literal(admin.scram_verifier(role, password)) + "; " + marks + "GRANT " +
+                       q_role + " TO " + admin.quote_identifier(admin.user()) + "; REVOKE ALL ON DATABASE " +
+                       q_db + " FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE " + q_db + " TO " + q_role,
+                   "creating role " + role);
+    }
+
+    // Inside the tenant's database: the tenant owns every object. The grant comes
+    // first: a new owner of a function must be able to create in its schema.
+    static void hand_over(PgConnection& inside, const std::string& q_role, const std::string& database) {
+        inside.exec("GRANT CREATE, USAGE ON SCHEMA public TO " + q_role + "; REASSIGN OWNED BY " +
+                        inside.quote_identifier(root_owner_role) + " TO " + q_role,
+                    "handing " + database + " to the tenant");
+    }
+
+    // libpq keywords for the superuser over a dedicated server's socket directory.
+    static std::map<std::string, std::string> superuser_on(const std::string& socket_dir, uint32_t port,
+                                                          const std::string& database) {
+        std::map<std::string, std::string> k{{"host", socket_dir}, {"user", "postgres"}, {"dbname", database}};
+        if (port != 0) k["port"] = std::to_string(port);
+        return k;
+    }
+
     // One admin session per handle, checked once: reachable, and allowed to
     // create databases and roles.
     PgConnection& admin_connection() {

@@ -109,3 +109,25 @@ TEST(Registry, KeepsGoldenCopiesAndEvents) {
     ASSERT_EQ(registry.events("b").size(), 1u);
     EXPECT_EQ(registry.events("b")[0].kind, "two");
 }
+
+TEST(Registry, MigratesAVersionOneFile) {
+    TempDir dir;
+    { Registry registry(dir / "state.db"); }
+    // Turn the file back into what dbclone wrote at schema version 1.
+    sqlite3* db = nullptr;
+    sqlite3_open((dir / "state.db").c_str(), &db);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "ALTER TABLE clones DROP COLUMN data_dir; ALTER TABLE clones DROP COLUMN server; "
+                           "PRAGMA user_version=1",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    Registry migrated(dir / "state.db");
+    EXPECT_EQ(migrated.stored_schema_version(), 2);
+    auto r = row("a");
+    r.data_dir = "/data/a";
+    r.server = "dbclone_postgresql_tenant_a";
+    migrated.insert_clone(r);
+    EXPECT_EQ(migrated.find_clone("a")->data_dir, "/data/a");
+    EXPECT_EQ(migrated.find_clone("a")->server, "dbclone_postgresql_tenant_a");
+}

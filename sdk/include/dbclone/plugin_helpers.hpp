@@ -83,6 +83,23 @@ inline std::string option_string(const char* json, const char* key) {
     return "";
 }
 
+// A boolean member of an options or config JSON object, or false.
+inline bool option_bool(const char* json, const char* key) {
+    rapidjson::Document doc;
+    doc.Parse(json != nullptr ? json : "{}");
+    return doc.IsObject() && doc.HasMember(key) && doc[key].IsBool() && doc[key].GetBool();
+}
+
+// A string member of an object member: json[outer][key], or "" when absent.
+inline std::string option_string(const char* json, const char* outer, const char* key) {
+    rapidjson::Document doc;
+    doc.Parse(json != nullptr ? json : "{}");
+    if (!doc.IsObject() || !doc.HasMember(outer) || !doc[outer].IsObject()) return "";
+    const auto& o = doc[outer];
+    if (o.HasMember(key) && o[key].IsString()) return o[key].GetString();
+    return "";
+}
+
 // An integer member of an options or config JSON object, or `fallback`.
 inline int64_t option_int(const char* json, const char* key, int64_t fallback) {
     rapidjson::Document doc;

@@ -251,7 +251,85 @@ constexpr const char* config_schema_of() {
         return "{}";
 }
 
+// What a runtime handle holds: the user's object.
+template <class Impl>
+struct RuntimeHandle {
+    RuntimeHandle(const dbc_host_api* api, const dbc_plugin_init& init) : host(api), impl(host, init) {}
+    Host host;
+    Impl impl;
+};
+
+template <class Impl>
+struct RuntimeThunks {
+    static Impl& impl(void* self) { return static_cast<RuntimeHandle<Impl>*>(self)->impl; }
+    static dbc_rc create(const dbc_host_api* host, const dbc_plugin_init* init, void** out,
+                         dbc_error* err) noexcept {
+        return guarded(err, [&] {
+            if (init == nullptr || out == nullptr)
+                throw Failure(DBC_INVALID_ARGUMENT, "create: init and out are required");
+            *out = new RuntimeHandle<Impl>(host, *init);
+        });
+    }
+    static void destroy(void* self) noexcept { delete static_cast<RuntimeHandle<Impl>*>(self); }
+    static dbc_rc start_server(void* self, const dbc_server_spec* spec, dbc_error* err) noexcept {
+        return guarded(err, [&] { impl(self).start_server(*spec); });
+    }
+    static dbc_rc stop_server(void* self, const char* name, uint32_t timeout_ms,
+                              dbc_error* err) noexcept {
+        return guarded(err, [&] { impl(self).stop_server(view(name), timeout_ms); });
+    }
+    static dbc_rc remove_server(void* self, const char* name, dbc_error* err) noexcept {
+        return guarded(err, [&] { impl(self).remove_server(view(name)); });
+    }
+    static dbc_rc inspect(void* self, const char* name, const dbc_sink* sink,
+                          dbc_error* err) noexcept {
+        return guarded(err, [&] { impl(self).inspect(view(name), Sink(sink)); });
+    }
+    static dbc_rc list(void* self, const dbc_sink* sink, dbc_error* err) noexcept {
+        return guarded(err, [&] { impl(self).list(Sink(sink)); });
+    }
+};
+
+template <class Impl>
+constexpr dbc_runtime_vtable runtime_vtable() {
+    using T = RuntimeThunks<Impl>;
+    dbc_runtime_vtable v{};
+    v.struct_size = sizeof(dbc_runtime_vtable);
+    v.create = &T::create;
+    v.destroy = &T::destroy;
+    v.start_server = &T::start_server;
+    v.stop_server = &T::stop_server;
+    v.remove_server = &T::remove_server;
+    if constexpr (requires(Impl& r, std::string_view n, const Sink& s) { r.inspect(n, s); })
+        v.inspect = &T::inspect;
+    if constexpr (requires(Impl& r, const Sink& s) { r.list(s); }) v.list = &T::list;
+    return v;
+}
+
+template <class Impl>
+inline constexpr dbc_runtime_vtable runtime_vtable_v = runtime_vtable<Impl>();
+
 }  // namespace detail
+
+// The descriptor of a runtime implemented by class Impl, whose methods are
+// start_server(const dbc_server_spec&), stop_server(std::string_view name,
+// uint32_t timeout_ms), remove_server(std::string_view name) and, optionally,
+// inspect(std::string_view name, const Sink&) and list(const Sink&).
+template <class Impl>
+constexpr dbc_plugin_descriptor runtime_descriptor(const char* name, const char* version) {
+    dbc_plugin_descriptor d{};
+    d.struct_size = sizeof(dbc_plugin_descriptor);
+    d.abi_major = DBC_ABI_MAJOR;
+    d.abi_minor = DBC_ABI_MINOR;
+    d.kind = DBC_KIND_RUNTIME;
+    d.name = name;
+    d.version = version;
+    d.description = detail::description_of<Impl>();
+    d.capabilities = 0;
+    d.config_schema = detail::config_schema_of<Impl>();
+    d.vtable = &detail::runtime_vtable_v<Impl>;
+    return d;
+}
 
 // The descriptor of a backend implemented by class Impl.
 template <class Impl>
@@ -278,6 +356,14 @@ constexpr dbc_plugin_descriptor backend_descriptor(const char* name, const char*
         static constexpr dbc_plugin_descriptor descriptor =                        \
             ::dbclone::sdk::backend_descriptor<Class>(name, version);              \
         return &descriptor;                                                        \
+    }
+
+// Emits the library's entry point for runtime class `Class`.
+#define DBC_DECLARE_RUNTIME(Class, name, version)                                       \
+    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) {     \
+        static constexpr dbc_plugin_descriptor descriptor =                            \
+            ::dbclone::sdk::runtime_descriptor<Class>(name, version);                  \
+        return &descriptor;                                                            \
     }
 
 #endif  // DBCLONE_SDK_HPP

@@ -56,7 +56,8 @@ class Backend {
     bool has_capability(uint64_t bit) const { return (plugin_->info.capabilities & bit) != 0; }
 
     GoldenCopy ensure_golden(const std::string& root_version, const std::string& root_file,
-                             const std::string& root_sha256, const std::string& placement);
+                             const std::string& root_sha256, const std::string& placement,
+                             const std::string& options_json = "");
     Target clone(const CloneSpec& spec);
     void drop(const std::string& tenant_id, const std::string& location, const std::string& user);
 

@@ -40,7 +40,14 @@ class Cloner {
     // Placements `db_type` supports now, natural one first.
     std::vector<std::string> placements_for(const std::string& db_type);
 
+    // Start or stop a dedicated tenant's server (placements process, docker).
+    // Error(InvalidInput) for a tenant on a shared server.
+    void start(const std::string& tenant_id);
+    void stop(const std::string& tenant_id);
+
   private:
+    CloneRecord dedicated_tenant(const std::string& tenant_id);
+
     Engine& engine_;
 };
 

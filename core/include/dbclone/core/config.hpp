@@ -32,6 +32,11 @@ struct Config {
     std::string default_version = "v1.0";
     std::string default_type = "sqlite";
     std::map<std::string, std::string> plugin_settings;  // plugin name -> JSON object text
+    // Where dedicated placements keep golden and tenant data directories; the
+    // servers' users must be able to traverse every parent. Default: <state_dir>/data.
+    std::filesystem::path data_dir;
+    std::string storage_strategy = "auto";                  // auto, btrfs_snapshot, reflink, copy
+    std::map<std::string, std::string> default_placement;  // db type -> placement
 
     // The plugin's settings, "{}" when the config has none.
     std::string settings_for(const std::string& plugin) const;

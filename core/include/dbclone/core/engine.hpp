@@ -11,10 +11,12 @@
 
 #include "dbclone/core/backend.hpp"
 #include "dbclone/core/config.hpp"
+#include "dbclone/core/directory_cloner.hpp"
 #include "dbclone/core/plugin_host.hpp"
 #include "dbclone/core/port_allocator.hpp"
 #include "dbclone/core/registry.hpp"
 #include "dbclone/core/root_catalog.hpp"
+#include "dbclone/core/runtime.hpp"
 
 namespace dbclone {
 
@@ -34,6 +36,18 @@ class Engine {
     Backend& backend(const std::string& db_type);
     std::vector<std::string> backend_types() const { return plugins_.names(DBC_KIND_BACKEND); }
 
+    // The runtime plugin of that name ("process", "docker"), created on first
+    // use. Throws Error(NotFound) listing the runtimes that are loaded.
+    Runtime& runtime(const std::string& name);
+    std::vector<std::string> runtime_names() const { return plugins_.names(DBC_KIND_RUNTIME); }
+
+    // Clones data directories under config().data_dir, with the configured or
+    // detected strategy; made on first use.
+    const DirectoryCloner& storage();
+
+    // A server's directory for its socket and log: <state>/run/<server>.
+    std::filesystem::path run_dir(const std::string& server) const { return config_.state_dir / "run" / server; }
+
     // Where core keeps its lock files.
     std::filesystem::path lock_dir() const { return config_.state_dir / "locks"; }
 
@@ -45,6 +59,8 @@ class Engine {
     PortAllocator ports_;
     std::mutex backends_mutex_;
     std::map<std::string, std::unique_ptr<Backend>> backends_;
+    std::map<std::string, std::unique_ptr<Runtime>> runtimes_;
+    std::unique_ptr<DirectoryCloner> storage_;
 };
 
 }  // namespace dbclone

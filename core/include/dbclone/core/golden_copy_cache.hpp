@@ -11,16 +11,28 @@
 
 namespace dbclone {
 
+// True for placements that give a tenant a server of its own.
+bool is_dedicated(const std::string& placement);
+
+// The options a runtime (and a backend talking to that runtime's server) gets:
+// {"run_dir": ..., "initialize": true when a new data directory must be made}.
+std::string run_options(const std::filesystem::path& run_dir, bool initialize);
+
 class GoldenCopyCache {
   public:
     explicit GoldenCopyCache(Engine& engine) : engine_(engine) {}
 
     // The current golden copy of `root` for this backend and placement; the backend
-    // rebuilds it when it is missing or was built from another sha256.
+    // rebuilds it when it is missing or was built from another sha256. For
+    // dedicated placements the golden copy is a stopped server's data directory
+    // (its location), built by running a server on it with the process runtime.
     GoldenCopy ensure(Backend& backend, const std::string& version, const RootFile& root,
                       const std::string& placement);
 
   private:
+    GoldenCopy ensure_data_directory(Backend& backend, const std::string& version,
+                                     const RootFile& root, const std::string& placement);
+
     Engine& engine_;
 };
 

@@ -30,6 +30,8 @@ struct CloneRecord {
     // Schema fingerprint of the golden copy it was cloned from: what
     // schema_integrity compares against, even after the root changes.
     std::string golden_fingerprint;
+    std::string data_dir;  // dedicated placements: the clone's data directory
+    std::string server;    // dedicated placements: the runtime's name for its server
     std::string created_at;
     std::string updated_at;
 };
@@ -62,7 +64,7 @@ struct Event {
 class Registry {
   public:
     // The schema version this build writes; older files are migrated on open.
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
     // Opens (creating, mode 0600) the registry file and migrates it.
     explicit Registry(const std::filesystem::path& file);
