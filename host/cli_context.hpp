@@ -63,6 +63,8 @@ int verify_command(CliContext&, const std::vector<std::string>&);
 int list_command(CliContext&, const std::vector<std::string>&);
 int status_command(CliContext&, const std::vector<std::string>&);
 int remove_command(CliContext&, const std::vector<std::string>&);
+int start_command(CliContext&, const std::vector<std::string>&);
+int stop_command(CliContext&, const std::vector<std::string>&);
 int ports_command(CliContext&, const std::vector<std::string>&);
 int roots_command(CliContext&, const std::vector<std::string>&);
 int plugins_command(CliContext&, const std::vector<std::string>&);

@@ -21,6 +21,8 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
         {"list", {list_command, "list"}},
         {"status", {status_command, "status [TENANT_ID] [--show-password]"}},
         {"remove", {remove_command, "remove TENANT_ID [--force]"}},
+        {"start", {start_command, "start TENANT_ID      (dedicated placements)"}},
+        {"stop", {stop_command, "stop TENANT_ID       (dedicated placements)"}},
         {"ports", {ports_command, "ports"}},
         {"roots", {roots_command, "roots [list | validate [VERSION]]"}},
         {"plugins", {plugins_command, "plugins"}},

@@ -45,8 +45,28 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
             events.empty() ? "" : "; last event: " + events[0].kind + " " + events[0].detail;
         throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"" + last);
     }
+    // A dedicated server's state, as its runtime sees it now.
+    std::string server_state;
+    if (!row->server.empty()) {
+        try {
+            auto record = ctx.engine().runtime(row->placement).inspect(row->server);
+            server_state = record ? json::parse(*record, "server record")["state"].GetString() : "missing";
+        } catch (const std::exception& e) {
+            server_state = std::string("unknown (") + e.what() + ")";
+        }
+    }
     if (ctx.json()) {
-        std::cout << json::clone_json(*row, show_password) << '\n';
+        auto doc = json::parse(json::clone_json(*row, show_password), "clone");
+        if (!row->server.empty()) {
+            auto& a = doc.GetAllocator();
+            rapidjson::Value server(rapidjson::kObjectType);
+            server.AddMember("name", rapidjson::Value(row->server.c_str(), a), a);
+            server.AddMember("state", rapidjson::Value(server_state.c_str(), a), a);
+            server.AddMember("data_dir", rapidjson::Value(row->data_dir.c_str(), a), a);
+            server.AddMember("storage", rapidjson::Value(storage_strategy_name(ctx.engine().storage().strategy()).c_str(), a), a);
+            doc.AddMember("server", server, a);
+        }
+        std::cout << json::to_string(doc) << '\n';
         return exit_code::ok;
     }
     std::cout << "tenant:    " << row->tenant_id << "\ntype:      " << row->db_type
@@ -56,6 +76,9 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     if (show_password) std::cout << "password:  " << row->password << '\n';
     std::cout << "location:  " << row->location << '\n';
     if (!row->host.empty()) std::cout << "host:      " << row->host << ':' << row->port << '\n';
+    if (!row->server.empty())
+        std::cout << "server:    " << row->server << " (" << server_state << ")\ndata dir:  " << row->data_dir
+                  << " (storage " << storage_strategy_name(ctx.engine().storage().strategy()) << ")\n";
     std::cout << "created:   " << row->created_at << "\nevents:\n";
     for (const auto& e : registry.events(tenant, 10))
         std::cout << "  " << e.at << "  " << e.kind << "  " << e.detail << '\n';
@@ -79,6 +102,9 @@ int system_status(CliContext& ctx) {
             key(w, "config_file", engine.config().file.string());
             key(w, "roots_dir", engine.roots().directory().string());
             write_string_array(w, "backends", backends);
+        write_string_array(w, "runtimes", engine.runtime_names());
+        key(w, "data_dir", engine.config().data_dir.string());
+        key(w, "storage_strategy", storage_strategy_name(engine.storage().strategy()));
             w.Key("plugins_refused");
             w.Uint(static_cast<unsigned>(engine.plugins().refusals().size()));
             w.Key("clones");
@@ -100,6 +126,10 @@ int system_status(CliContext& ctx) {
               << "\nroots:           " << engine.roots().directory().string()
               << "\nbackends:        ";
     for (const auto& b : backends) std::cout << b << ' ';
+    std::cout << "\nruntimes:        ";
+    for (const auto& r : engine.runtime_names()) std::cout << r << ' ';
+    std::cout << "\ndata directory:  " << engine.config().data_dir.string() << " (storage "
+              << storage_strategy_name(engine.storage().strategy()) << ")";
     std::cout << "\nplugins refused: " << engine.plugins().refusals().size()
               << "\nclones:          " << clones.size() << '\n';
     for (const auto& [k, n] : by_state) std::cout << "  " << k << ": " << n << '\n';

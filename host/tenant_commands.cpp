@@ -163,4 +163,38 @@ int remove_command(CliContext& ctx, const std::vector<std::string>& args) {
     return exit_code::ok;
 }
 
+namespace {
+
+// start and stop: one tenant id, a dedicated server to act on.
+int server_command(CliContext& ctx, const std::vector<std::string>& args, const char* usage, bool start) {
+    auto options = options_with_help(start ? "start options" : "stop options");
+    options.add_options()("tenant", po::value<std::string>()->required(), "tenant id");
+    po::positional_options_description positional;
+    positional.add("tenant", 1);
+    auto vm = parse_command(args, options, positional);
+    if (help_requested(vm, usage, options)) return exit_code::ok;
+    std::string tenant = vm["tenant"].as<std::string>();
+    Cloner cloner(ctx.engine());
+    if (start)
+        cloner.start(tenant);
+    else
+        cloner.stop(tenant);
+    if (ctx.json())
+        std::cout << R"({"tenant_id":")" << tenant << R"(","state":")" << (start ? "running" : "stopped")
+                  << "\"}\n";
+    else
+        std::cout << (start ? "started " : "stopped ") << tenant << '\n';
+    return exit_code::ok;
+}
+
+}  // namespace
+
+int start_command(CliContext& ctx, const std::vector<std::string>& args) {
+    return server_command(ctx, args, "start TENANT_ID", true);
+}
+
+int stop_command(CliContext& ctx, const std::vector<std::string>& args) {
+    return server_command(ctx, args, "stop TENANT_ID", false);
+}
+
 }  // namespace dbclone::cli

@@ -61,7 +61,7 @@ GoldenCopy GoldenCopyCache::ensure_data_directory(Backend& backend, const std::s
         runtime.start({server, name, build, 0, run_options(run_dir, true)});
         try {
             golden = backend.ensure_golden(version, root.path.string(), root.sha256, placement,
-                                           run_options(run_dir, false));
+                                           R"({"socket_dir":)" + json_quoted(run_dir.string()) + "}");
         } catch (...) {
             runtime.remove(server);
             throw;
@@ -83,6 +83,13 @@ GoldenCopy GoldenCopyCache::ensure_data_directory(Backend& backend, const std::s
     spdlog::info("golden data directory of {} {} is {} ({})", name, version, dir.string(),
                  storage_strategy_name(storage.strategy()));
     return GoldenCopy{dir.string(), golden.fingerprint};
+}
+
+std::string json_quoted(const std::string& s) {
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+    return buffer.GetString();
 }
 
 bool is_dedicated(const std::string& placement) { return placement == "process" || placement == "docker"; }

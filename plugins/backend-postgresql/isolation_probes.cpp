@@ -26,8 +26,13 @@ void probe_statement(const sdk::Sink& sink, PgConnection& attacker, const std::s
 // the attacker could do there if it were let in.
 void probe_other_database(const sdk::Sink& sink, const std::string& url, const dbc_target& a,
                           const dbc_target& b) {
+    // A's credentials, B's server and database: on a shared server the two are
+    // one server; with dedicated placements B's server is another one.
+    auto keywords = login_as(a, b.location);
+    if (b.host != nullptr) keywords["host"] = b.host;
+    if (b.port != 0) keywords["port"] = std::to_string(b.port);
     try {
-        PgConnection into_b(url, login_as(a, b.location));
+        PgConnection into_b(url, keywords);
         sdk::write_probe(sink, "connect_other_database", "allowed",
                          std::string("logged in to ") + b.location + " as " + a.user);
         probe_statement(sink, into_b, "create_table_in_other_database",
@@ -85,8 +90,12 @@ void run_isolation_probes(const std::string& url, const dbc_target& a, const dbc
                           const sdk::Sink& sink) {
     probe_other_database(sink, url, a, b);
     PgConnection attacker(url, login_as(a, a.location));
-    probe_statement(sink, attacker, "set_role_other_tenant",
-                    "SET ROLE " + attacker.quote_identifier(b.user != nullptr ? b.user : ""));
+    // With a server of its own, B's role does not even exist where A is.
+    std::string set_role = "SET ROLE " + attacker.quote_identifier(b.user != nullptr ? b.user : "");
+    if (auto e = attacker.try_exec(set_role); e && e->sqlstate == "22023")
+        sdk::write_probe(sink, "set_role_other_tenant", "denied", e->message + " (not on this server)");
+    else
+        probe_statement(sink, attacker, "set_role_other_tenant", set_role);
     probe_statement(sink, attacker, "read_pg_authid", "SELECT rolpassword FROM pg_authid");
     probe_statement(sink, attacker, "pg_read_file", "SELECT pg_read_file('/etc/passwd')");
     probe_statement(sink, attacker, "copy_to_server_file",

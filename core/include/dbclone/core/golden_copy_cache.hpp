@@ -18,6 +18,9 @@ bool is_dedicated(const std::string& placement);
 // {"run_dir": ..., "initialize": true when a new data directory must be made}.
 std::string run_options(const std::filesystem::path& run_dir, bool initialize);
 
+// `s` as a JSON string literal.
+std::string json_quoted(const std::string& s);
+
 class GoldenCopyCache {
   public:
     explicit GoldenCopyCache(Engine& engine) : engine_(engine) {}
