@@ -26,8 +26,16 @@ const std::filesystem::path& private_directory(const std::filesystem::path& dir)
 
 }  // namespace
 
+namespace {
+// A Config made in code may leave data_dir empty: the default is below the state.
+Config with_defaults(Config c) {
+    if (c.data_dir.empty()) c.data_dir = c.state_dir / "data";
+    return c;
+}
+}  // namespace
+
 Engine::Engine(Config config)
-    : config_(std::move(config)),
+    : config_(with_defaults(std::move(config))),
       registry_(private_directory(config_.state_dir) / "dbclone.db"),
       plugins_(config_.plugin_dirs, PluginLoader([this](const std::string& name) {
                    return config_.settings_for(name);

@@ -1,6 +1,7 @@
 // Brings the world back in line with the registry after crashes: rows stuck in
-// `creating`/`removing` whose process is gone, tenant artifacts (files,
-// databases) that no row knows, and port allocations whose clone is gone.
+// `creating`/`removing` whose process is gone, servers and data directories of
+// dedicated placements that no row knows, tenant artifacts (files, databases)
+// that no row knows, and port allocations whose clone is gone.
 #pragma once
 
 #include <string>
@@ -23,6 +24,8 @@ class Reconciler {
   private:
     void finish_stuck_rows(ReconcileReport& report);
     void drop_orphan_artifacts(ReconcileReport& report);
+    void remove_orphan_servers(ReconcileReport& report);
+    void remove_orphan_data(ReconcileReport& report);
     Engine& engine_;
 };
 

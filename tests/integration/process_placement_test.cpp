@@ -1,0 +1,124 @@
+// Dedicated placement "process": a PostgreSQL server of the tenant's own, run by
+// the process runtime on a clone of the golden data directory.
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/core/reconciler.hpp>
+#include <dbclone/core/record_json.hpp>
+#include <dbclone/core/verifier.hpp>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "test_support.hpp"
+
+extern char** environ;
+
+using namespace dbclone;
+using namespace dbclone::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool can_log_in(const CloneRecord& as, uint32_t port, const std::string& database) {
+    std::string conninfo = "host=127.0.0.1 port=" + std::to_string(port) + " dbname=" + database +
+                           " user=" + as.user_name + " password=" + as.password + " connect_timeout=5";
+    PGconn* c = PQconnectdb(conninfo.c_str());
+    bool ok = PQstatus(c) == CONNECTION_OK;
+    PQfinish(c);
+    return ok;
+}
+
+// Postgres processes whose command line names `dir`.
+int servers_on(const fs::path& dir) {
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+        if (cmdline.find("postgres") != std::string::npos && cmdline.find(dir.string()) != std::string::npos) ++n;
+    }
+    return n;
+}
+
+struct ProcessPlacement : ::testing::Test {
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "the process runtime runs PostgreSQL as user postgres, which needs root";
+        if (!fs::exists("/usr/lib/postgresql")) GTEST_SKIP() << "PostgreSQL server binaries are not installed";
+    }
+    TempDir state;
+    Engine& eng() {
+        if (!engine) engine = std::make_unique<Engine>(test_config(state.path()));
+        return *engine;
+    }
+    CloneRecord create(const std::string& id) { return Cloner(eng()).create({id, "postgresql", "v1.0", "process"}); }
+    void expect_nothing_left() {
+        EXPECT_TRUE(eng().registry().clones().empty());
+        EXPECT_TRUE(eng().registry().ports().empty());
+        EXPECT_TRUE(files_below(state / "data/tenants").empty());
+        EXPECT_EQ(servers_on(state / "data/tenants"), 0);
+        auto servers = eng().runtime("process").list();
+        ASSERT_TRUE(servers.has_value());
+        EXPECT_TRUE(servers->empty()) << servers->front();
+    }
+    std::unique_ptr<Engine> engine;
+};
+
+}  // namespace
+
+TEST_F(ProcessPlacement, TwoTenantsOnServersOfTheirOwn) {
+    auto a = create("pa"), b = create("pb");
+    EXPECT_NE(a.port, b.port);
+    for (uint32_t port : {a.port, b.port}) {
+        EXPECT_GE(port, 5434u);
+        EXPECT_LE(port, 5500u);
+    }
+    EXPECT_TRUE(can_log_in(a, a.port, a.database_name));
+    EXPECT_FALSE(can_log_in(a, b.port, b.database_name)) << "a's login on b's server";
+    auto report = Verifier(eng()).verify("pa", {}, "pb");
+    EXPECT_TRUE(report.ok()) << json::report_json(report);
+    EXPECT_EQ(report.checks.back().outcome, "passed");
+
+    Cloner(eng()).stop("pa");
+    EXPECT_FALSE(can_log_in(a, a.port, a.database_name));
+    EXPECT_EQ(Verifier(eng()).verify("pa", {"connection"}).checks[0].outcome, "failed");
+    Cloner(eng()).start("pa");
+    EXPECT_TRUE(can_log_in(a, a.port, a.database_name));
+
+    Cloner(eng()).remove("pa");
+    Cloner(eng()).remove("pb");
+    expect_nothing_left();
+}
+
+// dbclone killed with SIGKILL in the middle of a create; reconcile cleans up.
+TEST_F(ProcessPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
+    Cloner(eng()).remove(create("warm").tenant_id);  // the golden data directory exists
+    bool killed_mid_create = false;
+    for (int attempt = 0; attempt < 3 && !killed_mid_create; ++attempt) {
+        std::string id = "killed" + std::to_string(attempt);
+        fs::path record = state / "plugins/process/servers" / ("dbclone_postgresql_tenant_" + id + ".json");
+        std::vector<std::string> argv{DBCLONE_BINARY, "--state-dir", state.path().string(), "--plugin-dir",
+                                      DBCLONE_PLUGIN_DIR, "--roots-dir", DBCLONE_SOURCE_DIR "/config/roots",
+                                      "create", id, "postgresql", "--placement", "process"};
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        pid_t pid = 0;
+        ASSERT_EQ(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ), 0);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (!fs::exists(record) && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        auto row = eng().registry().find_clone(id);
+        killed_mid_create = row && row->state == "creating";
+    }
+    ASSERT_TRUE(killed_mid_create) << "every create finished before the kill landed";
+    auto report = Reconciler(eng()).run();
+    EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+    expect_nothing_left();
+}
