@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <dbclone/sha256.hpp>
+
 #include "dbclone/core/error.hpp"
 #include "text.hpp"
 
@@ -58,6 +60,10 @@ Backend& Engine::backend(const std::string& db_type) {
     auto created = std::make_unique<Backend>(
         plugin, config_.state_dir / "plugins" / plugin->info.name, options);
     return *backends_.emplace(db_type, std::move(created)).first->second;
+}
+
+std::filesystem::path Engine::run_dir(const std::string& server) const {
+    return config_.state_dir / "run" / sdk::Sha256::of(server).substr(0, 12);
 }
 
 Runtime& Engine::runtime(const std::string& name) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -101,6 +102,25 @@ std::string tail_of(const std::string& file, int lines) {
     std::string out;
     for (const auto& l : last) out += (out.empty() ? "" : " | ") + l;
     return out.empty() ? "(no output)" : out;
+}
+
+void check_reachable(const std::string& path, const Account& account) {
+    if (account.uid == 0) return;
+    for (std::filesystem::path p = std::filesystem::path(path).parent_path(); !p.empty() && p != p.root_path();
+         p = p.parent_path()) {
+        struct stat st {};
+        if (::stat(p.c_str(), &st) != 0) continue;
+        bool through = st.st_uid == account.uid ? (st.st_mode & S_IXUSR)
+                       : st.st_gid == account.gid ? (st.st_mode & S_IXGRP)
+                                                  : (st.st_mode & S_IXOTH);
+        if (!through) {
+            char mode[8];
+            std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "user " + account.name + " cannot traverse " + p.string() +
+                                                         " (mode " + mode + "), so a server cannot reach " + path +
+                                                         "; set data_dir in the config to a directory it can reach");
+        }
+    }
 }
 
 void make_owned_directory(const std::string& dir, const Account& account, unsigned mode) {

@@ -33,6 +33,10 @@ bool running(pid_t pid, const std::string& needle);
 // The last `lines` lines of a file, on one line, for error messages.
 std::string tail_of(const std::string& file, int lines = 3);
 
+// Throws sdk::Failure naming the first parent directory of `path` that
+// `account` may not traverse (a server could not reach its data there).
+void check_reachable(const std::string& path, const Account& account);
+
 // Makes `dir` (and parents) and gives it to `account` with `mode`.
 void make_owned_directory(const std::string& dir, const Account& account, unsigned mode);
 

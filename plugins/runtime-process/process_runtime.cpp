@@ -83,9 +83,15 @@ class ProcessRuntime {
                              sdk::option_string(spec.options_json, "run_dir"), spec.port}};
         if (record.places.run_dir.empty())
             throw sdk::Failure(DBC_INVALID_ARGUMENT, "start_server needs options.run_dir");
+        if (record.places.run_dir.size() > 80)
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "run directory " + record.places.run_dir +
+                                                         " is too long for a Unix socket path (108 bytes "
+                                                         "with the socket's own name); use a shorter state directory");
         const ServerEngine& engine = engine_for(record.engine);
         Account account = Account::named(user_for(record.engine, engine));
         if (running(engine, record.places)) return;  // already up: starting is idempotent
+        check_reachable(record.places.data_dir, account);
+        check_reachable(record.places.run_dir, account);
         make_owned_directory(record.places.run_dir, account, 0700);
         std::string log = record.places.run_dir + "/server.log";
         if (sdk::option_bool(spec.options_json, "initialize")) {

@@ -45,8 +45,10 @@ class Engine {
     // detected strategy; made on first use.
     const DirectoryCloner& storage();
 
-    // A server's directory for its socket and log: <state>/run/<server>.
-    std::filesystem::path run_dir(const std::string& server) const { return config_.state_dir / "run" / server; }
+    // A server's directory for its socket and log: <state>/run/<12 hex digits of
+    // the server name's sha256>. Short on purpose: a Unix socket's path may not
+    // exceed 107 bytes.
+    std::filesystem::path run_dir(const std::string& server) const;
 
     // Where core keeps its lock files.
     std::filesystem::path lock_dir() const { return config_.state_dir / "locks"; }

@@ -1,0 +1,152 @@
+// Dedicated placement benchmark: time from `create` to a tenant answering
+// queries, with placement `process`, for each storage strategy this machine
+// offers (copy on the state directory's own filesystem; btrfs snapshot and
+// reflink on a btrfs made on a loop device), for root v1.0 and a pgbench root.
+//
+//   build/bin/placement_bench [--iterations N] [--scale S] [--image-gb G]
+//
+// Needs root (servers run as user postgres; the loop device). Each strategy
+// gets its own state directory, so each builds its own golden data directory
+// first (reported separately).
+#include <spdlog/spdlog.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dbclone/core/cloner.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "bench_support.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+using namespace dbclone::bench;
+
+std::string pgbench_root_sql(int scale) {
+    std::ostringstream s;
+    s << "CREATE TABLE pgbench_branches (bid int NOT NULL, bbalance int, filler char(88)) WITH "
+         "(fillfactor=100);\n"
+         "CREATE TABLE pgbench_tellers (tid int NOT NULL, bid int, tbalance int, filler char(84)) "
+         "WITH "
+         "(fillfactor=100);\n"
+         "CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler char(84)) "
+         "WITH "
+         "(fillfactor=100);\n"
+         "CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, "
+         "filler char(22));\n"
+      << "INSERT INTO pgbench_branches (bid, bbalance) SELECT bid, 0 FROM generate_series(1, "
+      << scale << ") bid;\n"
+      << "INSERT INTO pgbench_tellers (tid, bid, tbalance) SELECT tid, (tid - 1) / 10 + 1, 0 FROM "
+         "generate_series(1, "
+      << scale * 10 << ") tid;\n"
+      << "INSERT INTO pgbench_accounts (aid, bid, abalance, filler) SELECT aid, (aid - 1) / 100000 "
+         "+ 1, 0, '' "
+         "FROM generate_series(1, "
+      << scale * 100000 << ") aid;\n"
+      << "ALTER TABLE pgbench_branches ADD PRIMARY KEY (bid);\nALTER TABLE pgbench_tellers ADD "
+         "PRIMARY KEY "
+         "(tid);\nALTER TABLE pgbench_accounts ADD PRIMARY KEY (aid);\n";
+    return s.str();
+}
+
+// A btrfs filesystem on a loop device, mounted while this lives.
+struct LoopBtrfs {
+    fs::path image, mount_point;
+    bool mounted = false;
+    LoopBtrfs(const fs::path& work, int gigabytes)
+        : image(work / "btrfs.img"), mount_point(work / "btrfs") {
+        fs::create_directories(mount_point);
+        if (run({"truncate", "-s", std::to_string(gigabytes) + "G", image.string()}) != 0) return;
+        if (run({"mkfs.btrfs", "-q", image.string()}) != 0) return;
+        mounted = run({"mount", "-o", "loop", image.string(), mount_point.string()}) == 0;
+        if (mounted) ::chmod(mount_point.c_str(), 0711);
+    }
+    ~LoopBtrfs() {
+        if (mounted) ::umount2(mount_point.c_str(), MNT_DETACH);
+    }
+};
+
+void measure(const std::string& label, const fs::path& state, const fs::path& roots,
+             const std::string& version, const std::string& strategy, int iterations) {
+    auto config = bench_config(state.parent_path(), state.filename().string(), roots, "", "");
+    config.storage_strategy = strategy;
+    dbclone::Engine engine(config);
+    dbclone::Cloner cloner(engine);
+    auto t = Clock::now();
+    cloner.create({"warm", "postgresql", version, "process"});
+    double first = since_ms(t);
+    cloner.remove("warm");
+    std::vector<double> ms;
+    for (int i = 0; i < iterations; ++i) {
+        std::string id = "t" + std::to_string(i);
+        t = Clock::now();
+        cloner.create({id, "postgresql", version, "process"});  // returns once the tenant answers
+        ms.push_back(since_ms(t));
+        cloner.remove(id);
+    }
+    auto s = stats(ms);
+    std::printf("| %s | %s | %s | %.0f | %.0f | %.0f |\n", version.c_str(), label.c_str(),
+                dbclone::storage_strategy_name(engine.storage().strategy()).c_str(), s.median,
+                s.p95, first);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int iterations = 5, scale = 20, image_gb = 8;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
+        if (a == "--iterations")
+            iterations = next();
+        else if (a == "--scale")
+            scale = next();
+        else if (a == "--image-gb")
+            image_gb = next();
+    }
+    if (::geteuid() != 0) {
+        std::fprintf(stderr,
+                     "placement_bench: needs root (servers run as postgres; a loop device)\n");
+        return 2;
+    }
+    spdlog::set_level(spdlog::level::err);
+    fs::path work = "/tmp/dbclone-placement-bench";
+    fs::remove_all(work);
+    fs::create_directories(work);
+    ::chmod(work.c_str(), 0711);
+    std::string big = "pgbench_s" + std::to_string(scale);
+    write_root(work / "roots", big, "postgresql", "postgresql.sql", pgbench_root_sql(scale));
+    fs::path shipped = fs::path(DBCLONE_SOURCE_DIR) / "config/roots";
+    std::printf(
+        "| root | filesystem | strategy | median ms | p95 ms | first create incl. golden ms |\n"
+        "|---|---|---|---|---|---|\n");
+    int status = 0;
+    try {
+        LoopBtrfs btrfs(work, image_gb);
+        for (const auto& [version, roots] : std::vector<std::pair<std::string, fs::path>>{
+                 {"v1.0", shipped}, {big, work / "roots"}}) {
+            measure("ext4 (state dir)", work / ("ext4-" + version), roots, version, "copy",
+                    iterations);
+            if (btrfs.mounted) {
+                measure("btrfs (loop)", btrfs.mount_point / ("snap-" + version), roots, version,
+                        "btrfs_snapshot", iterations);
+                measure("btrfs (loop)", btrfs.mount_point / ("reflink-" + version), roots, version,
+                        "reflink", iterations);
+                measure("btrfs (loop)", btrfs.mount_point / ("copy-" + version), roots, version,
+                        "copy", iterations);
+            }
+        }
+        if (!btrfs.mounted)
+            std::printf("\n(no btrfs: could not make and mount a loop device here)\n");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "placement_bench: %s\n", e.what());
+        status = 1;
+    }
+    fs::remove_all(work);
+    return status;
+}
