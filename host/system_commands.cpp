@@ -50,7 +50,8 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     if (!row->server.empty()) {
         try {
             auto record = ctx.engine().runtime(row->placement).inspect(row->server);
-            server_state = record ? json::parse(*record, "server record")["state"].GetString() : "missing";
+            server_state =
+                record ? json::parse(*record, "server record")["state"].GetString() : "missing";
         } catch (const std::exception& e) {
             server_state = std::string("unknown (") + e.what() + ")";
         }
@@ -63,7 +64,11 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
             server.AddMember("name", rapidjson::Value(row->server.c_str(), a), a);
             server.AddMember("state", rapidjson::Value(server_state.c_str(), a), a);
             server.AddMember("data_dir", rapidjson::Value(row->data_dir.c_str(), a), a);
-            server.AddMember("storage", rapidjson::Value(storage_strategy_name(ctx.engine().storage().strategy()).c_str(), a), a);
+            server.AddMember(
+                "storage",
+                rapidjson::Value(storage_strategy_name(ctx.engine().storage().strategy()).c_str(),
+                                 a),
+                a);
             doc.AddMember("server", server, a);
         }
         std::cout << json::to_string(doc) << '\n';
@@ -77,8 +82,9 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     std::cout << "location:  " << row->location << '\n';
     if (!row->host.empty()) std::cout << "host:      " << row->host << ':' << row->port << '\n';
     if (!row->server.empty())
-        std::cout << "server:    " << row->server << " (" << server_state << ")\ndata dir:  " << row->data_dir
-                  << " (storage " << storage_strategy_name(ctx.engine().storage().strategy()) << ")\n";
+        std::cout << "server:    " << row->server << " (" << server_state
+                  << ")\ndata dir:  " << row->data_dir << " (storage "
+                  << storage_strategy_name(ctx.engine().storage().strategy()) << ")\n";
     std::cout << "created:   " << row->created_at << "\nevents:\n";
     for (const auto& e : registry.events(tenant, 10))
         std::cout << "  " << e.at << "  " << e.kind << "  " << e.detail << '\n';
@@ -102,9 +108,9 @@ int system_status(CliContext& ctx) {
             key(w, "config_file", engine.config().file.string());
             key(w, "roots_dir", engine.roots().directory().string());
             write_string_array(w, "backends", backends);
-        write_string_array(w, "runtimes", engine.runtime_names());
-        key(w, "data_dir", engine.config().data_dir.string());
-        key(w, "storage_strategy", storage_strategy_name(engine.storage().strategy()));
+            write_string_array(w, "runtimes", engine.runtime_names());
+            key(w, "data_dir", engine.config().data_dir.string());
+            key(w, "storage_strategy", storage_strategy_name(engine.storage().strategy()));
             w.Key("plugins_refused");
             w.Uint(static_cast<unsigned>(engine.plugins().refusals().size()));
             w.Key("clones");

@@ -166,7 +166,8 @@ int remove_command(CliContext& ctx, const std::vector<std::string>& args) {
 namespace {
 
 // start and stop: one tenant id, a dedicated server to act on.
-int server_command(CliContext& ctx, const std::vector<std::string>& args, const char* usage, bool start) {
+int server_command(CliContext& ctx, const std::vector<std::string>& args, const char* usage,
+                   bool start) {
     auto options = options_with_help(start ? "start options" : "stop options");
     options.add_options()("tenant", po::value<std::string>()->required(), "tenant id");
     po::positional_options_description positional;
@@ -180,8 +181,8 @@ int server_command(CliContext& ctx, const std::vector<std::string>& args, const 
     else
         cloner.stop(tenant);
     if (ctx.json())
-        std::cout << R"({"tenant_id":")" << tenant << R"(","state":")" << (start ? "running" : "stopped")
-                  << "\"}\n";
+        std::cout << R"({"tenant_id":")" << tenant << R"(","state":")"
+                  << (start ? "running" : "stopped") << "\"}\n";
     else
         std::cout << (start ? "started " : "stopped ") << tenant << '\n';
     return exit_code::ok;

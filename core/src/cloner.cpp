@@ -57,7 +57,8 @@ class StepClock {
 
 // What a create passes to the backend beyond the fixed fields: the strategy
 // asked for and, for a dedicated server, where to reach it as its superuser.
-std::string clone_options(const CreateRequest& request, const std::filesystem::path& run_dir, uint32_t port) {
+std::string clone_options(const CreateRequest& request, const std::filesystem::path& run_dir,
+                          uint32_t port) {
     rapidjson::StringBuffer buffer;
     json::Writer w(buffer);
     w.StartObject();
@@ -106,8 +107,9 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
     std::string placement = request.placement;
     if (placement.empty()) {
         auto configured = engine_.config().default_placement.find(request.db_type);
-        bool usable = configured != engine_.config().default_placement.end() &&
-                      std::find(allowed.begin(), allowed.end(), configured->second) != allowed.end();
+        bool usable =
+            configured != engine_.config().default_placement.end() &&
+            std::find(allowed.begin(), allowed.end(), configured->second) != allowed.end();
         placement = usable ? configured->second : allowed.front();
     }
     if (std::find(allowed.begin(), allowed.end(), placement) == allowed.end())
@@ -256,7 +258,8 @@ CloneRecord Cloner::dedicated_tenant(const std::string& tenant_id) {
 void Cloner::start(const std::string& tenant_id) {
     CloneRecord r = dedicated_tenant(tenant_id);
     engine_.runtime(r.placement)
-        .start({r.server, r.db_type, r.data_dir, r.port, run_options(engine_.run_dir(r.server), false)});
+        .start({r.server, r.db_type, r.data_dir, r.port,
+                run_options(engine_.run_dir(r.server), false)});
     engine_.registry().add_event(tenant_id, "started", r.server);
 }
 

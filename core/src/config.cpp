@@ -59,11 +59,12 @@ void read_file(Config& c, const std::filesystem::path& file) {
     }
     if (doc.HasMember("default_placement")) {
         if (!doc["default_placement"].IsObject())
-            throw Error(ErrorKind::InvalidInput, where + ": \"default_placement\" must be an object");
+            throw Error(ErrorKind::InvalidInput,
+                        where + ": \"default_placement\" must be an object");
         for (const auto& m : doc["default_placement"].GetObject()) {
             if (!m.value.IsString())
-                throw Error(ErrorKind::InvalidInput,
-                            where + ": default_placement." + m.name.GetString() + " must be a string");
+                throw Error(ErrorKind::InvalidInput, where + ": default_placement." +
+                                                         m.name.GetString() + " must be a string");
             c.default_placement[m.name.GetString()] = m.value.GetString();
         }
     }

@@ -86,8 +86,8 @@ const DirectoryCloner& Engine::storage() {
     if (!storage_) {
         std::filesystem::create_directories(config_.data_dir);
         ::chmod(config_.data_dir.c_str(), 0711);
-        storage_ = std::make_unique<DirectoryCloner>(config_.data_dir,
-                                                     parse_storage_strategy(config_.storage_strategy));
+        storage_ = std::make_unique<DirectoryCloner>(
+            config_.data_dir, parse_storage_strategy(config_.storage_strategy));
     }
     return *storage_;
 }

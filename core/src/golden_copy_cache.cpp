@@ -34,7 +34,8 @@ GoldenCopy GoldenCopyCache::ensure(Backend& backend, const std::string& version,
 }
 
 GoldenCopy GoldenCopyCache::ensure_data_directory(Backend& backend, const std::string& version,
-                                                  const RootFile& root, const std::string& placement) {
+                                                  const RootFile& root,
+                                                  const std::string& placement) {
     const std::string& name = backend.info().name;
     // One data directory serves every dedicated placement: containers mount a
     // clone of it just as processes use one.
@@ -42,8 +43,8 @@ GoldenCopy GoldenCopyCache::ensure_data_directory(Backend& backend, const std::s
     FileLock lock(engine_.lock_dir() / ("golden-" + name + "-" + version + "-" + kind + ".lock"));
     auto& registry = engine_.registry();
     const DirectoryCloner& storage = engine_.storage();
-    std::filesystem::path dir =
-        engine_.config().data_dir / "golden" / (name + "-" + version + "-" + root.sha256.substr(0, 16));
+    std::filesystem::path dir = engine_.config().data_dir / "golden" /
+                                (name + "-" + version + "-" + root.sha256.substr(0, 16));
     auto known = registry.find_golden(name, version, kind);
     if (known && known->sha256 == root.sha256 && known->location == dir.string() &&
         std::filesystem::exists(dir))
@@ -60,8 +61,9 @@ GoldenCopy GoldenCopyCache::ensure_data_directory(Backend& backend, const std::s
     try {
         runtime.start({server, name, build, 0, run_options(run_dir, true)});
         try {
-            golden = backend.ensure_golden(version, root.path.string(), root.sha256, placement,
-                                           R"({"socket_dir":)" + json_quoted(run_dir.string()) + "}");
+            golden =
+                backend.ensure_golden(version, root.path.string(), root.sha256, placement,
+                                      R"({"socket_dir":)" + json_quoted(run_dir.string()) + "}");
         } catch (...) {
             runtime.remove(server);
             throw;
@@ -77,8 +79,10 @@ GoldenCopy GoldenCopyCache::ensure_data_directory(Backend& backend, const std::s
     storage.remove(dir);
     std::filesystem::rename(build, dir);
     registry.transaction([&] {
-        registry.upsert_golden({name, version, kind, root.sha256, dir.string(), golden.fingerprint, ""});
-        registry.add_event("", "golden_copy_ready", name + " " + version + " data directory " + dir.string());
+        registry.upsert_golden(
+            {name, version, kind, root.sha256, dir.string(), golden.fingerprint, ""});
+        registry.add_event("", "golden_copy_ready",
+                           name + " " + version + " data directory " + dir.string());
     });
     spdlog::info("golden data directory of {} {} is {} ({})", name, version, dir.string(),
                  storage_strategy_name(storage.strategy()));
@@ -92,7 +96,9 @@ std::string json_quoted(const std::string& s) {
     return buffer.GetString();
 }
 
-bool is_dedicated(const std::string& placement) { return placement == "process" || placement == "docker"; }
+bool is_dedicated(const std::string& placement) {
+    return placement == "process" || placement == "docker";
+}
 
 std::string run_options(const std::filesystem::path& run_dir, bool initialize) {
     rapidjson::StringBuffer buffer;

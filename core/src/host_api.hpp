@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "dbclone/core/error.hpp"
 #include <vector>
+#include "dbclone/core/error.hpp"
 
 namespace dbclone {
 

@@ -59,8 +59,9 @@ void Reconciler::remove_orphan_servers(ReconcileReport& report) {
             auto servers = runtime.list();
             if (!servers) continue;
             for (const auto& text : *servers) {
-                std::string server = json::optional_string(json::parse(text, "server record"), "name", name)
-                                         .value_or("");
+                std::string server =
+                    json::optional_string(json::parse(text, "server record"), "name", name)
+                        .value_or("");
                 if (server.empty() || known.count(server)) continue;
                 // A golden build belongs to the process in its name while that lives.
                 const std::string golden_prefix = "dbclone_golden_";

@@ -283,7 +283,11 @@ void Registry::update_clone(const CloneRecord& r) {
                       now_sql + " WHERE tenant_id=?";
     Statement s(db_, sql.c_str());
     s.bind(r.state).bind(r.location).bind(r.host).bind(static_cast<int64_t>(r.port));
-    s.bind(r.owner_pid).bind(r.golden_fingerprint).bind(r.data_dir).bind(r.server).bind(r.tenant_id);
+    s.bind(r.owner_pid)
+        .bind(r.golden_fingerprint)
+        .bind(r.data_dir)
+        .bind(r.server)
+        .bind(r.tenant_id);
     s.step();
 }
 

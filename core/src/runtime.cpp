@@ -82,7 +82,8 @@ std::optional<std::string> Runtime::inspect(const std::string& name) {
 
 std::optional<std::vector<std::string>> Runtime::list() {
     if (vtable_->list == nullptr) return std::nullopt;
-    return collect([&](const dbc_sink* sink, dbc_error* err) { return vtable_->list(handle_, sink, err); });
+    return collect(
+        [&](const dbc_sink* sink, dbc_error* err) { return vtable_->list(handle_, sink, err); });
 }
 
 }  // namespace dbclone

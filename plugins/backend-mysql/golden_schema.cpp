@@ -35,18 +35,25 @@ std::optional<GoldenSchema> find_golden(MysqlConnection& admin, const std::strin
     return GoldenSchema{name, rows.at(0, 0), rows.at(0, 1), std::stoull(rows.at(0, 2))};
 }
 
-GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,
-                          const std::string& root_file, const std::string& sha256) {
+std::string load_root_schema(MysqlConnection& admin, const std::string& name,
+                             const std::string& root_file) {
     std::string script = sdk::read_text_file(root_file);
-    std::string q_name = admin.quote_identifier(name), q_string = admin.quote_string(name);
-    // Forget the old record first: a build that dies half-way leaves no record,
-    // so the next request rebuilds instead of cloning a partial schema.
-    admin.query("DELETE FROM dbclone_meta.golden_copies WHERE name = " + q_string +
-                    "; DROP DATABASE IF EXISTS " + q_name + "; CREATE DATABASE " + q_name +
+    std::string q_name = admin.quote_identifier(name);
+    admin.query("DROP DATABASE IF EXISTS " + q_name + "; CREATE DATABASE " + q_name +
                     " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; USE " + q_name,
                 "preparing " + name);
     admin.query(script, "loading " + root_file);
-    GoldenSchema golden{name, sha256, schema_fingerprint(admin, name), 0};
+    return schema_fingerprint(admin, name);
+}
+
+GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,
+                          const std::string& root_file, const std::string& sha256) {
+    std::string q_string = admin.quote_string(name);
+    // Forget the old record first: a build that dies half-way leaves no record,
+    // so the next request rebuilds instead of cloning a partial schema.
+    admin.query("DELETE FROM dbclone_meta.golden_copies WHERE name = " + q_string,
+                "forgetting " + name);
+    GoldenSchema golden{name, sha256, load_root_schema(admin, name, root_file), 0};
     golden.bytes = std::stoull(admin
                                    .query("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
                                           "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +

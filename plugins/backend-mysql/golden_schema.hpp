@@ -30,6 +30,10 @@ void ensure_meta_schema(MysqlConnection& admin);
 // The recorded golden schema, or nullopt when none was completed under `name`.
 std::optional<GoldenSchema> find_golden(MysqlConnection& admin, const std::string& name);
 
+// (Re)creates schema `name` and loads the root into it; returns its fingerprint.
+std::string load_root_schema(MysqlConnection& admin, const std::string& name,
+                             const std::string& root_file);
+
 // (Re)builds the schema from `root_file` and records it. The caller holds the
 // build lock.
 GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,

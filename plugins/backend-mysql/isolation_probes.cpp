@@ -28,17 +28,17 @@ void probe_statement(const sdk::Sink& sink, MysqlConnection& attacker, const std
 
 }  // namespace
 
-void run_isolation_probes(const ServerUrl& server, const dbc_target& a, const dbc_target& b,
-                          const sdk::Sink& sink) {
+void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& victim_server,
+                          const dbc_target& a, const dbc_target& b, const sdk::Sink& sink) {
     try {
-        MysqlConnection into_b(server, b.location, login_of(a));
+        MysqlConnection into_b(victim_server, b.location, login_of(a));
         sdk::write_probe(sink, "connect_other_schema", "allowed",
                          std::string("logged in to ") + b.location + " as " + a.user);
     } catch (const sdk::Failure& f) {
         sdk::write_probe(sink, "connect_other_schema", f.code() == DBC_DENIED ? "denied" : "error",
                          f.what());
     }
-    MysqlConnection attacker(server, a.location, login_of(a));
+    MysqlConnection attacker(attacker_server, a.location, login_of(a));
     std::string victim_schema = attacker.quote_identifier(b.location);
     // Without privileges the server refuses before it looks for the table; "no
     // such table" would mean it looked inside B's schema for A.

@@ -9,7 +9,9 @@
 
 namespace dbclone::mysql {
 
-void run_isolation_probes(const ServerUrl& server, const dbc_target& attacker,
-                          const dbc_target& victim, const sdk::Sink& sink);
+// `attacker_server` and `victim_server` are one server when tenants share it.
+void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& victim_server,
+                          const dbc_target& attacker, const dbc_target& victim,
+                          const sdk::Sink& sink);
 
 }  // namespace dbclone::mysql

@@ -27,6 +27,9 @@ namespace dbclone::mysql {
 
 namespace {
 
+// The schema a golden data directory holds the root in; a clone moves its tables.
+constexpr const char* data_directory_root = "dbclone_root";
+
 // In a database-level GRANT, "_" and "%" are wildcards: unescaped, tenant a_b's
 // grant would also match tenant a1b's schema.
 std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
@@ -46,7 +49,7 @@ class MysqlBackend {
         "MySQL/MariaDB: a schema per tenant on a shared server, copied logically or as InnoDB "
         "tablespaces";
     static constexpr uint64_t capabilities =
-        DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+        DBC_CAP_SHARED_SERVER | DBC_CAP_DATA_DIRECTORY | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
     static constexpr const char* config_schema = BackendSettings::schema;
 
     MysqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
@@ -56,6 +59,14 @@ class MysqlBackend {
           exports_dir_(fs::path(init.data_dir) / "exports") {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
+        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir");
+            !socket_dir.empty()) {
+            // A golden data directory: the host runs a fresh server on it, reached
+            // as root over its private socket.
+            MysqlConnection root(socket_server(socket_dir));
+            return {data_directory_root,
+                    load_root_schema(root, data_directory_root, req.root_file)};
+        }
         MysqlConnection& admin = admin_connection();
         std::string name = golden_name(req.root_version);
         BuildLock lock(admin, name);
@@ -72,6 +83,9 @@ class MysqlBackend {
     }
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
+        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir");
+            !socket_dir.empty())
+            return clone_dedicated(req, socket_dir);
         MysqlConnection& admin = admin_connection();
         std::string golden = req.golden_location, schema = req.database_name, user = req.user_name;
         std::string strategy =
@@ -125,6 +139,33 @@ class MysqlBackend {
         return {schema, server().host, server().port, user, R"({"strategy":")" + method + "\"}"};
     }
 
+    // A tenant with a server of its own: the clone of the golden data directory
+    // is running; its root schema's tables move into the tenant's schema
+    // (RENAME TABLE: nothing is copied), programs are recreated for the tenant.
+    sdk::CloneResult clone_dedicated(const dbc_clone_request& req, const std::string& socket_dir) {
+        MysqlConnection root(socket_server(socket_dir));
+        std::string schema = req.database_name, user = req.user_name;
+        std::string q_user = root.quote_string(user);
+        SchemaCopier copier(root, data_directory_root, schema);
+        auto tables = copier.base_tables();
+        auto triggers = copier.read_triggers();
+        copier.create_schema();
+        copier.move_tables(tables, triggers);
+        std::string identified = identified_clause(root, req.password);
+        root.query("CREATE USER " + q_user + "@'%' " + identified + ", " + q_user +
+                       "@'localhost' " + identified,
+                   "creating user " + user);
+        copier.recreate_routines_and_views(q_user + "@'%'");
+        copier.create_triggers(triggers, q_user + "@'%'");
+        copier.finish();
+        root.query("DROP DATABASE " + root.quote_identifier(data_directory_root) +
+                       "; GRANT ALL PRIVILEGES ON " + grant_pattern(root, schema) + ".* TO " +
+                       q_user + "@'%', " + q_user + "@'localhost'",
+                   "handing " + schema + " to " + user);
+        uint32_t port = static_cast<uint32_t>(sdk::option_int(req.options_json, "port", 0));
+        return {schema, "127.0.0.1", port, user, R"({"strategy":"data_directory"})"};
+    }
+
     void drop(const dbc_drop_request& req) {
         MysqlConnection& admin = admin_connection();
         std::string schema = sdk::tenant_database(req.tenant_id),
@@ -148,12 +189,12 @@ class MysqlBackend {
                 throw sdk::Failure(DBC_NOT_FOUND, std::string(target.location) + " is gone");
             return golden->fingerprint;
         }
-        MysqlConnection db(server(), target.location, login_of(target));
+        MysqlConnection db(tenant_server(target), target.location, login_of(target));
         return schema_fingerprint(db, target.location);
     }
 
     void probe(const dbc_target& target) {
-        MysqlConnection db(server(), target.location, login_of(target));
+        MysqlConnection db(tenant_server(target), target.location, login_of(target));
         db.query("SELECT 1", "probe");
     }
 
@@ -170,7 +211,8 @@ class MysqlBackend {
 
     void attempt_access(const dbc_target& attacker, const dbc_target& victim,
                         const sdk::Sink& sink) {
-        run_isolation_probes(server(), attacker, victim, sink);
+        run_isolation_probes(tenant_server(attacker), tenant_server(victim), attacker, victim,
+                             sink);
     }
 
   private:
@@ -187,6 +229,26 @@ class MysqlBackend {
         }
         ~BuildLock() { admin.try_exec("SELECT RELEASE_LOCK(" + admin.quote_string(name) + ")"); }
     };
+
+    // The server a tenant's target names (its own, for dedicated placements; the
+    // shared one otherwise, keeping a configured socket).
+    ServerUrl tenant_server(const dbc_target& t) {
+        ServerUrl url;
+        if (!settings_.url.empty()) url = server();
+        if (t.host != nullptr && t.port != 0 && (settings_.url.empty() || t.port != url.port)) {
+            url.host = t.host;
+            url.port = t.port;
+            url.socket.clear();
+        }
+        return url;
+    }
+
+    static ServerUrl socket_server(const std::string& socket_dir) {
+        ServerUrl url;
+        url.user = "root";  // unix_socket authentication: the OS user root
+        url.socket = socket_dir + "/mysqld.sock";
+        return url;
+    }
 
     static std::pair<std::string, std::string> login_of(const dbc_target& t) {
         return {t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : ""};

@@ -79,6 +79,11 @@ void SchemaCopier::exec_with_sql_mode(const std::string& sql_mode, const std::st
 }
 
 void SchemaCopier::recreate_programs(const std::string& definer) {
+    recreate_routines_and_views(definer);
+    create_triggers(read_triggers(), definer);
+}
+
+void SchemaCopier::recreate_routines_and_views(const std::string& definer) {
     auto rewrite = [&](const std::string& sql) {
         return replace_definer(rewrite_schema(sql, golden_, q_tenant_), definer);
     };
@@ -120,16 +125,44 @@ void SchemaCopier::recreate_programs(const std::string& definer) {
             throw sdk::Failure(DBC_ERROR, "cannot create views of " + tenant_ + ": " + last_error);
         pending = waiting;
     }
+}
+
+std::vector<TriggerDefinition> SchemaCopier::read_triggers() {
+    std::vector<TriggerDefinition> out;
     for (const auto& t : admin_
                              .query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
                                     "TRIGGER_SCHEMA = " +
-                                    q_golden_string +
+                                    admin_.quote_string(golden_) +
                                     " ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
                                     "EVENT_MANIPULATION, ACTION_ORDER")
                              .rows) {
         auto shown = admin_.query("SHOW CREATE TRIGGER " + golden_object(t[0]), "reading " + t[0]);
-        exec_with_sql_mode(shown.at(0, 1), rewrite(shown.at(0, 2)), "creating trigger " + t[0]);
+        out.push_back({t[0], shown.at(0, 1), shown.at(0, 2)});
     }
+    return out;
+}
+
+void SchemaCopier::create_triggers(const std::vector<TriggerDefinition>& triggers,
+                                   const std::string& definer) {
+    for (const auto& t : triggers)
+        exec_with_sql_mode(
+            t.sql_mode, replace_definer(rewrite_schema(t.statement, golden_, q_tenant_), definer),
+            "creating trigger " + t.name);
+}
+
+void SchemaCopier::move_tables(const std::vector<TableInfo>& tables,
+                               const std::vector<TriggerDefinition>& triggers) {
+    // Tables with triggers cannot move to another schema: the triggers go first
+    // (they are recreated in the tenant's schema afterwards).
+    std::string statements;
+    for (const auto& t : triggers) statements += "DROP TRIGGER " + golden_object(t.name) + ";\n";
+    std::string renames;
+    for (const auto& t : tables)
+        renames += (renames.empty() ? "RENAME TABLE " : ", ") + golden_object(t.name) + " TO " +
+                   q_tenant_ + "." + admin_.quote_identifier(t.name);
+    if (!renames.empty()) statements += renames + ";";
+    if (!statements.empty())
+        admin_.query(statements, "moving the tables of " + golden_ + " to " + tenant_);
 }
 
 void SchemaCopier::finish() {

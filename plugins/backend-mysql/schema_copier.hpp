@@ -17,6 +17,13 @@ struct TableInfo {
     std::string engine;
 };
 
+// A trigger as SHOW CREATE TRIGGER gave it, with the sql_mode it was made under.
+struct TriggerDefinition {
+    std::string name;
+    std::string sql_mode;
+    std::string statement;
+};
+
 class SchemaCopier {
   public:
     SchemaCopier(MysqlConnection& admin, std::string golden, std::string tenant);
@@ -32,6 +39,15 @@ class SchemaCopier {
     // Routines, then views (in dependency order), then triggers, owned by `definer`
     // (written as `user`@`host`).
     void recreate_programs(const std::string& definer);
+    void recreate_routines_and_views(const std::string& definer);
+    std::vector<TriggerDefinition> read_triggers();
+    void create_triggers(const std::vector<TriggerDefinition>& triggers,
+                         const std::string& definer);
+    // Moves the golden schema's tables into the tenant's (RENAME TABLE: no row is
+    // copied), dropping `triggers` first: only for a golden schema that is used
+    // once, as in a clone of a golden data directory.
+    void move_tables(const std::vector<TableInfo>& tables,
+                     const std::vector<TriggerDefinition>& triggers);
     // Restores the session's foreign key checks and sql_mode.
     void finish();
 

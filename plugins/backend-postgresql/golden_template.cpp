@@ -39,8 +39,8 @@ void ensure_root_owner(PgConnection& admin) {
 // schema fingerprint.
 std::string load_root(PgConnection& db, const std::string& script, const std::string& root_file) {
     std::string owner = db.quote_identifier(root_owner_role);
-    db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA public TO " + owner +
-                "; SET ROLE " + owner,
+    db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA public TO " +
+                owner + "; SET ROLE " + owner,
             "preparing the root database");
     db.exec(script, "loading " + root_file);
     db.exec("RESET ROLE", "reset role");
@@ -49,12 +49,13 @@ std::string load_root(PgConnection& db, const std::string& script, const std::st
 
 }  // namespace
 
-std::string load_root_database(PgConnection& admin, const std::string& socket_dir, const std::string& root_file,
-                               const std::string& name) {
+std::string load_root_database(PgConnection& admin, const std::string& socket_dir,
+                               const std::string& root_file, const std::string& name) {
     std::string script = sdk::read_text_file(root_file);
     ensure_root_owner(admin);
-    admin.exec("CREATE DATABASE " + admin.quote_identifier(name) + " TEMPLATE template0 ENCODING 'UTF8'",
-               "creating " + name);
+    admin.exec(
+        "CREATE DATABASE " + admin.quote_identifier(name) + " TEMPLATE template0 ENCODING 'UTF8'",
+        "creating " + name);
     PgConnection db("", {{"host", socket_dir}, {"user", admin.user()}, {"dbname", name}});
     return load_root(db, script, root_file);
 }
@@ -92,7 +93,8 @@ GoldenTemplate build_template(const std::string& url, PgConnection& admin, const
     try {
         PgConnection db(url, {{"dbname", build}});
         result.fingerprint = load_root(db, script, root_file);
-        result.bytes = std::stoull(db.query("SELECT pg_database_size(current_database())").at(0, 0));
+        result.bytes =
+            std::stoull(db.query("SELECT pg_database_size(current_database())").at(0, 0));
     } catch (...) {
         admin.try_exec("DROP DATABASE IF EXISTS " + q_build + " WITH (FORCE)");
         throw;

@@ -37,7 +37,8 @@ std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::stri
 // directory's own server, reached over `socket_dir`) and loads the root into it,
 // its objects owned by root_owner_role; returns the schema fingerprint.
 std::string load_root_database(PgConnection& admin, const std::string& socket_dir,
-                               const std::string& root_file, const std::string& name = "dbclone_root");
+                               const std::string& root_file,
+                               const std::string& name = "dbclone_root");
 
 GoldenTemplate build_template(const std::string& url, PgConnection& admin, const std::string& name,
                               const std::string& root_file, const std::string& sha256);

@@ -93,7 +93,8 @@ void run_isolation_probes(const std::string& url, const dbc_target& a, const dbc
     // With a server of its own, B's role does not even exist where A is.
     std::string set_role = "SET ROLE " + attacker.quote_identifier(b.user != nullptr ? b.user : "");
     if (auto e = attacker.try_exec(set_role); e && e->sqlstate == "22023")
-        sdk::write_probe(sink, "set_role_other_tenant", "denied", e->message + " (not on this server)");
+        sdk::write_probe(sink, "set_role_other_tenant", "denied",
+                         e->message + " (not on this server)");
     else
         probe_statement(sink, attacker, "set_role_other_tenant", set_role);
     probe_statement(sink, attacker, "read_pg_authid", "SELECT rolpassword FROM pg_authid");

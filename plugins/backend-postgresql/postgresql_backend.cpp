@@ -47,7 +47,8 @@ class PostgresqlBackend {
           marker_(tenant_marker(init.options_json)) {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
-        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir"); !socket_dir.empty()) {
+        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir");
+            !socket_dir.empty()) {
             // A golden data directory: the host runs a fresh server on it; load the
             // root into a database of that server.
             PgConnection admin("", superuser_on(socket_dir, 0, "postgres"));
@@ -75,7 +76,8 @@ class PostgresqlBackend {
     }
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
-        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir"); !socket_dir.empty())
+        if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir");
+            !socket_dir.empty())
             return clone_dedicated(req, socket_dir);
         PgConnection& admin = admin_connection();
         std::string database = req.database_name, role = req.user_name;
@@ -173,28 +175,34 @@ class PostgresqlBackend {
     void grant_tenant(PgConnection& admin, const std::string& q_db, const std::string& role,
                       const char* password, bool marked) {
         std::string q_role = admin.quote_identifier(role);
-        std::string marks = marked ? "COMMENT ON DATABASE " + q_db + " IS " + admin.quote_literal(marker_) +
-                                         "; COMMENT ON ROLE " + q_role + " IS " + admin.quote_literal(marker_) + "; "
+        std::string marks = marked ? "COMMENT ON DATABASE " + q_db + " IS " +
+                                         admin.quote_literal(marker_) + "; COMMENT ON ROLE " +
+                                         q_role + " IS " + admin.quote_literal(marker_) + "; "
                                    : "";
         admin.exec("CREATE ROLE " + q_role + " LOGIN PASSWORD " +
-                       admin.quote_literal(admin.scram_verifier(role, password)) + "; " + marks + "GRANT " +
-                       q_role + " TO " + admin.quote_identifier(admin.user()) + "; REVOKE ALL ON DATABASE " +
-                       q_db + " FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE " + q_db + " TO " + q_role,
+                       admin.quote_literal(admin.scram_verifier(role, password)) + "; " + marks +
+                       "GRANT " + q_role + " TO " + admin.quote_identifier(admin.user()) +
+                       "; REVOKE ALL ON DATABASE " + q_db +
+                       " FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE " + q_db + " TO " +
+                       q_role,
                    "creating role " + role);
     }
 
     // Inside the tenant's database: the tenant owns every object. The grant comes
     // first: a new owner of a function must be able to create in its schema.
-    static void hand_over(PgConnection& inside, const std::string& q_role, const std::string& database) {
+    static void hand_over(PgConnection& inside, const std::string& q_role,
+                          const std::string& database) {
         inside.exec("GRANT CREATE, USAGE ON SCHEMA public TO " + q_role + "; REASSIGN OWNED BY " +
                         inside.quote_identifier(root_owner_role) + " TO " + q_role,
                     "handing " + database + " to the tenant");
     }
 
     // libpq keywords for the superuser over a dedicated server's socket directory.
-    static std::map<std::string, std::string> superuser_on(const std::string& socket_dir, uint32_t port,
-                                                          const std::string& database) {
-        std::map<std::string, std::string> k{{"host", socket_dir}, {"user", "postgres"}, {"dbname", database}};
+    static std::map<std::string, std::string> superuser_on(const std::string& socket_dir,
+                                                           uint32_t port,
+                                                           const std::string& database) {
+        std::map<std::string, std::string> k{
+            {"host", socket_dir}, {"user", "postgres"}, {"dbname", database}};
         if (port != 0) k["port"] = std::to_string(port);
         return k;
     }

@@ -1,6 +1,5 @@
 #include "os_process.hpp"
 
-#include <dbclone/sdk.hpp>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -8,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <dbclone/sdk.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -51,11 +51,13 @@ Account Account::named(const std::string& name) {
     }
     struct passwd* pw = ::getpwnam(name.c_str());
     if (pw == nullptr)
-        throw sdk::Failure(DBC_INVALID_ARGUMENT, "no OS user \"" + name + "\" to run the server as");
+        throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                           "no OS user \"" + name + "\" to run the server as");
     return {pw->pw_uid, pw->pw_gid, name};
 }
 
-void run_to_completion(const std::vector<std::string>& argv, const Account& account, const std::string& log) {
+void run_to_completion(const std::vector<std::string>& argv, const Account& account,
+                       const std::string& log) {
     pid_t pid = ::fork();
     if (pid < 0) throw sdk::Failure(DBC_ERROR, std::string("fork: ") + std::strerror(errno));
     if (pid == 0) become_and_exec(argv, account, log);
@@ -63,10 +65,12 @@ void run_to_completion(const std::vector<std::string>& argv, const Account& acco
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw sdk::Failure(DBC_ERROR, argv[0] + " failed (status " + std::to_string(status) + "): " + tail_of(log));
+        throw sdk::Failure(DBC_ERROR, argv[0] + " failed (status " + std::to_string(status) +
+                                          "): " + tail_of(log));
 }
 
-void start_detached(const std::vector<std::string>& argv, const Account& account, const std::string& log) {
+void start_detached(const std::vector<std::string>& argv, const Account& account,
+                    const std::string& log) {
     // Fork twice: the server's parent exits at once, so the server belongs to
     // init and lives on after this dbclone process ends.
     pid_t pid = ::fork();
@@ -106,19 +110,20 @@ std::string tail_of(const std::string& file, int lines) {
 
 void check_reachable(const std::string& path, const Account& account) {
     if (account.uid == 0) return;
-    for (std::filesystem::path p = std::filesystem::path(path).parent_path(); !p.empty() && p != p.root_path();
-         p = p.parent_path()) {
+    for (std::filesystem::path p = std::filesystem::path(path).parent_path();
+         !p.empty() && p != p.root_path(); p = p.parent_path()) {
         struct stat st {};
         if (::stat(p.c_str(), &st) != 0) continue;
-        bool through = st.st_uid == account.uid ? (st.st_mode & S_IXUSR)
+        bool through = st.st_uid == account.uid   ? (st.st_mode & S_IXUSR)
                        : st.st_gid == account.gid ? (st.st_mode & S_IXGRP)
                                                   : (st.st_mode & S_IXOTH);
         if (!through) {
             char mode[8];
             std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-            throw sdk::Failure(DBC_INVALID_ARGUMENT, "user " + account.name + " cannot traverse " + p.string() +
-                                                         " (mode " + mode + "), so a server cannot reach " + path +
-                                                         "; set data_dir in the config to a directory it can reach");
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "user " + account.name + " cannot traverse " + p.string() +
+                                   " (mode " + mode + "), so a server cannot reach " + path +
+                                   "; set data_dir in the config to a directory it can reach");
         }
     }
 }
@@ -126,7 +131,8 @@ void check_reachable(const std::string& path, const Account& account) {
 void make_owned_directory(const std::string& dir, const Account& account, unsigned mode) {
     std::filesystem::create_directories(dir);
     if (::chown(dir.c_str(), account.uid, account.gid) != 0 || ::chmod(dir.c_str(), mode) != 0)
-        throw sdk::Failure(DBC_ERROR, "cannot give " + dir + " to " + account.name + ": " + std::strerror(errno));
+        throw sdk::Failure(
+            DBC_ERROR, "cannot give " + dir + " to " + account.name + ": " + std::strerror(errno));
 }
 
 }  // namespace dbclone::process_runtime

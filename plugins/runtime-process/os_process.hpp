@@ -20,11 +20,13 @@ struct Account {
 
 // Runs argv as `account` and waits for it; output goes to `log`. Throws
 // sdk::Failure with the log's last lines when it exits non-zero.
-void run_to_completion(const std::vector<std::string>& argv, const Account& account, const std::string& log);
+void run_to_completion(const std::vector<std::string>& argv, const Account& account,
+                       const std::string& log);
 
 // Starts argv as `account` in a new session, detached (it outlives dbclone),
 // with output appended to `log`. Returns at once.
-void start_detached(const std::vector<std::string>& argv, const Account& account, const std::string& log);
+void start_detached(const std::vector<std::string>& argv, const Account& account,
+                    const std::string& log);
 
 // True when `pid` is alive and its command line contains `needle` (guards
 // against a recycled pid).

@@ -3,9 +3,9 @@
 // the engine's unprivileged user, detached so it outlives dbclone. What it
 // started is recorded in its data directory, so a later dbclone process (or
 // reconcile) can stop, inspect and list it.
+#include <signal.h>
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
-#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -31,11 +31,14 @@ struct ServerRecord {
 
     std::string json() const {
         return "{\"name\":" + sdk::json_quote(name) + ",\"engine\":" + sdk::json_quote(engine) +
-               ",\"data_dir\":" + sdk::json_quote(places.data_dir) + ",\"run_dir\":" + sdk::json_quote(places.run_dir) +
+               ",\"data_dir\":" + sdk::json_quote(places.data_dir) +
+               ",\"run_dir\":" + sdk::json_quote(places.run_dir) +
                ",\"port\":" + std::to_string(places.port) + "}";
     }
     static ServerRecord parse(const std::string& text) {
-        ServerRecord r{sdk::option_string(text.c_str(), "name"), sdk::option_string(text.c_str(), "engine"), {}};
+        ServerRecord r{sdk::option_string(text.c_str(), "name"),
+                       sdk::option_string(text.c_str(), "engine"),
+                       {}};
         r.places.data_dir = sdk::option_string(text.c_str(), "data_dir");
         r.places.run_dir = sdk::option_string(text.c_str(), "run_dir");
         r.places.port = static_cast<uint32_t>(sdk::option_int(text.c_str(), "port", 0));
@@ -54,7 +57,8 @@ pid_t read_pid(const std::string& pid_file) {
 
 class ProcessRuntime {
   public:
-    static constexpr const char* description = "Runs a tenant's server as a local process on 127.0.0.1";
+    static constexpr const char* description =
+        "Runs a tenant's server as a local process on 127.0.0.1";
     static constexpr const char* config_schema = R"({
         "type": "object",
         "properties": {
@@ -69,7 +73,8 @@ class ProcessRuntime {
         : host_(host),
           config_(sdk::view(init.config_json)),
           records_(fs::path(init.data_dir) / "servers"),
-          timeout_(std::chrono::milliseconds(sdk::option_int(init.config_json, "start_timeout_ms", 60000))) {
+          timeout_(std::chrono::milliseconds(
+              sdk::option_int(init.config_json, "start_timeout_ms", 60000))) {
         fs::create_directories(records_);
     }
 
@@ -77,16 +82,19 @@ class ProcessRuntime {
         static const std::regex name_pattern("^[a-z0-9_]{1,100}$");
         std::string name(sdk::view(spec.name));
         if (!std::regex_match(name, name_pattern))
-            throw sdk::Failure(DBC_INVALID_ARGUMENT, "server name \"" + name + "\" is not [a-z0-9_]{1,100}");
-        ServerRecord record{name, std::string(sdk::view(spec.engine)),
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "server name \"" + name + "\" is not [a-z0-9_]{1,100}");
+        ServerRecord record{name,
+                            std::string(sdk::view(spec.engine)),
                             {std::string(sdk::view(spec.data_dir)),
                              sdk::option_string(spec.options_json, "run_dir"), spec.port}};
         if (record.places.run_dir.empty())
             throw sdk::Failure(DBC_INVALID_ARGUMENT, "start_server needs options.run_dir");
         if (record.places.run_dir.size() > 80)
-            throw sdk::Failure(DBC_INVALID_ARGUMENT, "run directory " + record.places.run_dir +
-                                                         " is too long for a Unix socket path (108 bytes "
-                                                         "with the socket's own name); use a shorter state directory");
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "run directory " + record.places.run_dir +
+                                   " is too long for a Unix socket path (108 bytes "
+                                   "with the socket's own name); use a shorter state directory");
         const ServerEngine& engine = engine_for(record.engine);
         Account account = Account::named(user_for(record.engine, engine));
         if (running(engine, record.places)) return;  // already up: starting is idempotent
@@ -96,7 +104,8 @@ class ProcessRuntime {
         std::string log = record.places.run_dir + "/server.log";
         if (sdk::option_bool(spec.options_json, "initialize")) {
             make_owned_directory(record.places.data_dir, account, 0700);
-            run_to_completion(engine.initialize(record.places), account, record.places.run_dir + "/initialize.log");
+            run_to_completion(engine.initialize(record.places), account,
+                              record.places.run_dir + "/initialize.log");
         }
         std::ofstream(records_ / (name + ".json")) << record.json();
         start_detached(engine.start(record.places), account, log);
@@ -104,7 +113,8 @@ class ProcessRuntime {
         while (!engine.ready(record.places)) {
             if (std::chrono::steady_clock::now() > deadline)
                 throw sdk::Failure(DBC_TIMEOUT, name + " did not accept connections within " +
-                                                    std::to_string(timeout_.count()) + " ms: " + tail_of(log));
+                                                    std::to_string(timeout_.count()) +
+                                                    " ms: " + tail_of(log));
             pid_t pid = read_pid(engine.pid_file(record.places));
             if (pid > 0 && !::dbclone::process_runtime::running(pid, engine.process_name()) &&
                 !engine.ready(record.places))
@@ -124,7 +134,8 @@ class ProcessRuntime {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         while (::dbclone::process_runtime::running(pid, engine.process_name())) {
             if (std::chrono::steady_clock::now() > deadline) {
-                host_.warn(std::string(name) + " did not stop in " + std::to_string(timeout_ms) + " ms; killing it");
+                host_.warn(std::string(name) + " did not stop in " + std::to_string(timeout_ms) +
+                           " ms; killing it");
                 ::kill(pid, SIGKILL);
                 deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
             }
@@ -153,12 +164,14 @@ class ProcessRuntime {
   private:
     const ServerEngine& engine_for(const std::string& engine) {
         if (engine == "postgresql") {
-            if (!postgresql_) postgresql_ = std::make_unique<PostgresqlEngine>(sdk::option_string(config_.c_str(), "postgresql_bin"));
+            if (!postgresql_)
+                postgresql_ = std::make_unique<PostgresqlEngine>(
+                    sdk::option_string(config_.c_str(), "postgresql_bin"));
             return *postgresql_;
         }
         if (engine == "mysql") return mariadb_;
-        throw sdk::Failure(DBC_INVALID_ARGUMENT,
-                           "the process runtime cannot run \"" + engine + "\"; it runs postgresql and mysql");
+        throw sdk::Failure(DBC_INVALID_ARGUMENT, "the process runtime cannot run \"" + engine +
+                                                     "\"; it runs postgresql and mysql");
     }
 
     // The OS user from config ("users": {"postgresql": "..."}), else the engine's.
@@ -169,7 +182,8 @@ class ProcessRuntime {
 
     bool running(const ServerEngine& engine, const ServerPlaces& places) {
         return engine.ready(places) &&
-               ::dbclone::process_runtime::running(read_pid(engine.pid_file(places)), engine.process_name());
+               ::dbclone::process_runtime::running(read_pid(engine.pid_file(places)),
+                                                   engine.process_name());
     }
 
     std::optional<ServerRecord> load(std::string_view name) const {
@@ -185,7 +199,8 @@ class ProcessRuntime {
         bool up = ::dbclone::process_runtime::running(pid, engine.process_name());
         return "{\"name\":" + sdk::json_quote(r.name) + ",\"engine\":" + sdk::json_quote(r.engine) +
                ",\"state\":" + sdk::json_quote(up ? "running" : "stopped") +
-               ",\"pid\":" + std::to_string(up ? pid : 0) + ",\"port\":" + std::to_string(r.places.port) +
+               ",\"pid\":" + std::to_string(up ? pid : 0) +
+               ",\"port\":" + std::to_string(r.places.port) +
                ",\"data_dir\":" + sdk::json_quote(r.places.data_dir) + "}";
     }
 

@@ -1,9 +1,9 @@
 #include "server_engines.hpp"
 
-#include <dbclone/sdk.hpp>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <dbclone/sdk.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -21,7 +21,8 @@ std::string newest_postgresql_bin() {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec))
         if (fs::exists(e.path() / "bin" / "postgres")) found.push_back(e.path() / "bin");
-    if (found.empty()) throw sdk::Failure(DBC_NOT_FOUND, "no PostgreSQL server in /usr/lib/postgresql/*/bin");
+    if (found.empty())
+        throw sdk::Failure(DBC_NOT_FOUND, "no PostgreSQL server in /usr/lib/postgresql/*/bin");
     std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) {
         return std::stoi(a.parent_path().filename()) < std::stoi(b.parent_path().filename());
     });
@@ -46,16 +47,34 @@ PostgresqlEngine::PostgresqlEngine(std::string bin_dir) : bin_(std::move(bin_dir
 }
 
 std::vector<std::string> PostgresqlEngine::initialize(const ServerPlaces& p) const {
-    return {bin_ + "/initdb", "-D", p.data_dir, "-U", "postgres", "--auth-local=trust",
-            "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"};
+    return {bin_ + "/initdb",
+            "-D",
+            p.data_dir,
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-instructions"};
 }
 
 std::vector<std::string> PostgresqlEngine::start(const ServerPlaces& p) const {
-    return {bin_ + "/postgres", "-D", p.data_dir, "-p", std::to_string(p.port != 0 ? p.port : 5432),
-            "-c", std::string("listen_addresses=") + (p.port != 0 ? "127.0.0.1" : ""), "-k", p.run_dir};
+    return {bin_ + "/postgres",
+            "-D",
+            p.data_dir,
+            "-p",
+            std::to_string(p.port != 0 ? p.port : 5432),
+            "-c",
+            std::string("listen_addresses=") + (p.port != 0 ? "127.0.0.1" : ""),
+            "-k",
+            p.run_dir};
 }
 
-std::string PostgresqlEngine::pid_file(const ServerPlaces& p) const { return p.data_dir + "/postmaster.pid"; }
+std::string PostgresqlEngine::pid_file(const ServerPlaces& p) const {
+    return p.data_dir + "/postmaster.pid";
+}
 
 bool PostgresqlEngine::ready(const ServerPlaces& p) const {
     // Line 8 of postmaster.pid is the server's status; "ready" once it accepts
@@ -73,10 +92,11 @@ std::vector<std::string> MariadbEngine::initialize(const ServerPlaces& p) const 
 }
 
 std::vector<std::string> MariadbEngine::start(const ServerPlaces& p) const {
-    std::vector<std::string> argv{"/usr/sbin/mariadbd",          "--no-defaults",
-                                  "--datadir=" + p.data_dir,     "--socket=" + p.run_dir + "/mysqld.sock",
-                                  "--pid-file=" + pid_file(p),   "--log-error=" + p.run_dir + "/error.log",
-                                  "--skip-name-resolve",         "--innodb-buffer-pool-size=64M"};
+    std::vector<std::string> argv{
+        "/usr/sbin/mariadbd",        "--no-defaults",
+        "--datadir=" + p.data_dir,   "--socket=" + p.run_dir + "/mysqld.sock",
+        "--pid-file=" + pid_file(p), "--log-error=" + p.run_dir + "/error.log",
+        "--skip-name-resolve",       "--innodb-buffer-pool-size=64M"};
     if (p.port != 0) {
         argv.push_back("--port=" + std::to_string(p.port));
         argv.push_back("--bind-address=127.0.0.1");
@@ -86,8 +106,12 @@ std::vector<std::string> MariadbEngine::start(const ServerPlaces& p) const {
     return argv;
 }
 
-std::string MariadbEngine::pid_file(const ServerPlaces& p) const { return p.run_dir + "/mysqld.pid"; }
+std::string MariadbEngine::pid_file(const ServerPlaces& p) const {
+    return p.run_dir + "/mysqld.pid";
+}
 
-bool MariadbEngine::ready(const ServerPlaces& p) const { return socket_accepts(p.run_dir + "/mysqld.sock"); }
+bool MariadbEngine::ready(const ServerPlaces& p) const {
+    return socket_accepts(p.run_dir + "/mysqld.sock");
+}
 
 }  // namespace dbclone::process_runtime

@@ -1,15 +1,15 @@
 // Dedicated placement "process": a PostgreSQL server of the tenant's own, run by
 // the process runtime on a clone of the golden data directory.
-#include <dbclone/core/cloner.hpp>
-#include <dbclone/core/reconciler.hpp>
-#include <dbclone/core/record_json.hpp>
-#include <dbclone/core/verifier.hpp>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/core/reconciler.hpp>
+#include <dbclone/core/record_json.hpp>
+#include <dbclone/core/verifier.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -27,7 +27,8 @@ namespace {
 
 bool can_log_in(const CloneRecord& as, uint32_t port, const std::string& database) {
     std::string conninfo = "host=127.0.0.1 port=" + std::to_string(port) + " dbname=" + database +
-                           " user=" + as.user_name + " password=" + as.password + " connect_timeout=5";
+                           " user=" + as.user_name + " password=" + as.password +
+                           " connect_timeout=5";
     PGconn* c = PQconnectdb(conninfo.c_str());
     bool ok = PQstatus(c) == CONNECTION_OK;
     PQfinish(c);
@@ -40,22 +41,29 @@ int servers_on(const fs::path& dir) {
     for (const auto& entry : fs::directory_iterator("/proc")) {
         std::ifstream in(entry.path() / "cmdline", std::ios::binary);
         std::string cmdline((std::istreambuf_iterator<char>(in)), {});
-        if (cmdline.find("postgres") != std::string::npos && cmdline.find(dir.string()) != std::string::npos) ++n;
+        bool server = cmdline.find("postgres") != std::string::npos ||
+                      cmdline.find("mariadbd") != std::string::npos;
+        if (server && cmdline.find(dir.string()) != std::string::npos) ++n;
     }
     return n;
 }
 
 struct ProcessPlacement : ::testing::Test {
     void SetUp() override {
-        if (::geteuid() != 0) GTEST_SKIP() << "the process runtime runs PostgreSQL as user postgres, which needs root";
-        if (!fs::exists("/usr/lib/postgresql")) GTEST_SKIP() << "PostgreSQL server binaries are not installed";
+        if (::geteuid() != 0)
+            GTEST_SKIP()
+                << "the process runtime runs PostgreSQL as user postgres, which needs root";
+        if (!fs::exists("/usr/lib/postgresql"))
+            GTEST_SKIP() << "PostgreSQL server binaries are not installed";
     }
     TempDir state;
     Engine& eng() {
         if (!engine) engine = std::make_unique<Engine>(test_config(state.path()));
         return *engine;
     }
-    CloneRecord create(const std::string& id) { return Cloner(eng()).create({id, "postgresql", "v1.0", "process"}); }
+    CloneRecord create(const std::string& id) {
+        return Cloner(eng()).create({id, "postgresql", "v1.0", "process"});
+    }
     void expect_nothing_left() {
         EXPECT_TRUE(eng().registry().clones().empty());
         EXPECT_TRUE(eng().registry().ports().empty());
@@ -94,16 +102,48 @@ TEST_F(ProcessPlacement, TwoTenantsOnServersOfTheirOwn) {
     expect_nothing_left();
 }
 
+// MariaDB the same way: its root schema's tables move into the tenant's schema.
+TEST_F(ProcessPlacement, MariadbTenantsOnServersOfTheirOwn) {
+    if (!fs::exists("/usr/sbin/mariadbd"))
+        GTEST_SKIP() << "MariaDB server binaries are not installed";
+    auto a = Cloner(eng()).create({"ma", "mysql", "v1.0", "process"});
+    auto b = Cloner(eng()).create({"mb", "mysql", "v1.0", "process"});
+    EXPECT_NE(a.port, b.port);
+    EXPECT_GE(a.port, 3309u);
+    auto report = Verifier(eng()).verify("ma", {}, "mb");
+    EXPECT_TRUE(report.ok()) << json::report_json(report);
+    EXPECT_EQ(report.checks[1].outcome, "passed")
+        << "schema_integrity: " << report.checks[1].details;
+    EXPECT_EQ(report.checks.back().outcome, "passed") << report.checks.back().details;
+    Cloner(eng()).stop("ma");
+    EXPECT_EQ(Verifier(eng()).verify("ma", {"connection"}).checks[0].outcome, "failed");
+    Cloner(eng()).start("ma");
+    EXPECT_TRUE(Verifier(eng()).verify("ma", {"connection"}).ok());
+    Cloner(eng()).remove("ma");
+    Cloner(eng()).remove("mb");
+    expect_nothing_left();
+}
+
 // dbclone killed with SIGKILL in the middle of a create; reconcile cleans up.
 TEST_F(ProcessPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
     Cloner(eng()).remove(create("warm").tenant_id);  // the golden data directory exists
     bool killed_mid_create = false;
     for (int attempt = 0; attempt < 3 && !killed_mid_create; ++attempt) {
         std::string id = "killed" + std::to_string(attempt);
-        fs::path record = state / "plugins/process/servers" / ("dbclone_postgresql_tenant_" + id + ".json");
-        std::vector<std::string> argv{DBCLONE_BINARY, "--state-dir", state.path().string(), "--plugin-dir",
-                                      DBCLONE_PLUGIN_DIR, "--roots-dir", DBCLONE_SOURCE_DIR "/config/roots",
-                                      "create", id, "postgresql", "--placement", "process"};
+        fs::path record =
+            state / "plugins/process/servers" / ("dbclone_postgresql_tenant_" + id + ".json");
+        std::vector<std::string> argv{DBCLONE_BINARY,
+                                      "--state-dir",
+                                      state.path().string(),
+                                      "--plugin-dir",
+                                      DBCLONE_PLUGIN_DIR,
+                                      "--roots-dir",
+                                      DBCLONE_SOURCE_DIR "/config/roots",
+                                      "create",
+                                      id,
+                                      "postgresql",
+                                      "--placement",
+                                      "process"};
         std::vector<char*> args;
         for (auto& a : argv) args.push_back(a.data());
         args.push_back(nullptr);

@@ -1,11 +1,11 @@
 // Data-directory cloning on the real filesystems: the temp directory's, and a
 // btrfs made on a loop device for the snapshot strategy.
-#include <dbclone/core/directory_cloner.hpp>
-#include <dbclone/core/error.hpp>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/core/directory_cloner.hpp>
+#include <dbclone/core/error.hpp>
 
 #include <fstream>
 
@@ -41,7 +41,8 @@ std::string read(const fs::path& p) {
 void expect_same_tree(const fs::path& a, const fs::path& b) {
     EXPECT_EQ(files_below(a), files_below(b));
     for (const auto& f : files_below(a)) EXPECT_EQ(read(a / f), read(b / f)) << f;
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb{};
     ::stat(a.c_str(), &sa);
     ::stat(b.c_str(), &sb);
     EXPECT_EQ(sa.st_mode & 07777, sb.st_mode & 07777);
@@ -54,7 +55,7 @@ void expect_same_tree(const fs::path& a, const fs::path& b) {
 
 // A btrfs filesystem on a loop device, mounted in a temp directory while alive.
 class LoopBtrfs {
-public:
+  public:
     LoopBtrfs() {
         if (::geteuid() != 0) {
             why_not_ = "loop devices need root";
@@ -87,7 +88,7 @@ public:
     const std::string& why_not() const { return why_not_; }
     bool ready() const { return mounted_; }
 
-private:
+  private:
     TempDir dir_;
     bool mounted_ = false;
     std::string why_not_;

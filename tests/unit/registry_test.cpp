@@ -116,10 +116,11 @@ TEST(Registry, MigratesAVersionOneFile) {
     // Turn the file back into what dbclone wrote at schema version 1.
     sqlite3* db = nullptr;
     sqlite3_open((dir / "state.db").c_str(), &db);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "ALTER TABLE clones DROP COLUMN data_dir; ALTER TABLE clones DROP COLUMN server; "
-                           "PRAGMA user_version=1",
-                           nullptr, nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(
+                  db,
+                  "ALTER TABLE clones DROP COLUMN data_dir; ALTER TABLE clones DROP COLUMN server; "
+                  "PRAGMA user_version=1",
+                  nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
     Registry migrated(dir / "state.db");

@@ -1,6 +1,5 @@
 #include "dbclone/core/directory_cloner.hpp"
 
-#include <dbclone/file_clone.hpp>
 #include <fcntl.h>
 #include <linux/btrfs.h>
 #include <linux/magic.h>
@@ -8,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <dbclone/file_clone.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -55,8 +55,8 @@ bool reflink_works(const fs::path& dir) {
 }
 
 // Runs a btrfs ioctl on the directory `parent`, naming `name` in it.
-void subvolume_ioctl(const fs::path& parent, unsigned long request, const std::string& name, int source_fd,
-                     const std::string& what) {
+void subvolume_ioctl(const fs::path& parent, unsigned long request, const std::string& name,
+                     int source_fd, const std::string& what) {
     int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) fail("open " + parent.string());
     struct btrfs_ioctl_vol_args_v2 args {};
@@ -85,8 +85,8 @@ void snapshot(const fs::path& golden, const fs::path& target) {
     int source = ::open(golden.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (source < 0) fail("open " + golden.string());
     try {
-        subvolume_ioctl(target.parent_path(), BTRFS_IOC_SNAP_CREATE_V2, target.filename().string(), source,
-                        "snapshotting " + golden.string());
+        subvolume_ioctl(target.parent_path(), BTRFS_IOC_SNAP_CREATE_V2, target.filename().string(),
+                        source, "snapshotting " + golden.string());
     } catch (...) {
         ::close(source);
         throw;
@@ -141,8 +141,9 @@ std::optional<StorageStrategy> parse_storage_strategy(const std::string& text) {
     if (text == "btrfs_snapshot") return StorageStrategy::BtrfsSnapshot;
     if (text == "reflink") return StorageStrategy::Reflink;
     if (text == "copy") return StorageStrategy::Copy;
-    throw Error(ErrorKind::InvalidInput, "storage strategy \"" + text +
-                                             "\" is not one of auto, btrfs_snapshot, reflink, copy");
+    throw Error(
+        ErrorKind::InvalidInput,
+        "storage strategy \"" + text + "\" is not one of auto, btrfs_snapshot, reflink, copy");
 }
 
 DirectoryCloner::DirectoryCloner(const fs::path& root, std::optional<StorageStrategy> forced) {
@@ -151,15 +152,18 @@ DirectoryCloner::DirectoryCloner(const fs::path& root, std::optional<StorageStra
     bool reflink = reflink_works(root);
     if (forced) {
         if (*forced == StorageStrategy::BtrfsSnapshot && !btrfs)
-            throw Error(ErrorKind::InvalidInput, "storage strategy btrfs_snapshot needs btrfs; " + root.string() +
-                                                     " is not on btrfs");
+            throw Error(ErrorKind::InvalidInput, "storage strategy btrfs_snapshot needs btrfs; " +
+                                                     root.string() + " is not on btrfs");
         if (*forced == StorageStrategy::Reflink && !reflink)
             throw Error(ErrorKind::InvalidInput,
-                        "storage strategy reflink needs FICLONE; the filesystem of " + root.string() + " lacks it");
+                        "storage strategy reflink needs FICLONE; the filesystem of " +
+                            root.string() + " lacks it");
         strategy_ = *forced;
         return;
     }
-    strategy_ = btrfs ? StorageStrategy::BtrfsSnapshot : reflink ? StorageStrategy::Reflink : StorageStrategy::Copy;
+    strategy_ = btrfs     ? StorageStrategy::BtrfsSnapshot
+                : reflink ? StorageStrategy::Reflink
+                          : StorageStrategy::Copy;
 }
 
 void DirectoryCloner::create_golden(const fs::path& dir) const {
@@ -177,7 +181,8 @@ void DirectoryCloner::clone(const fs::path& golden, const fs::path& target) cons
             snapshot(golden, target);
         else
             copy_tree(golden, target,
-                      strategy_ == StorageStrategy::Copy ? sdk::CloneMethod::Copy : sdk::CloneMethod::Auto);
+                      strategy_ == StorageStrategy::Copy ? sdk::CloneMethod::Copy
+                                                         : sdk::CloneMethod::Auto);
     } catch (...) {
         remove(target);
         throw;

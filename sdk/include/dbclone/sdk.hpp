@@ -254,7 +254,8 @@ constexpr const char* config_schema_of() {
 // What a runtime handle holds: the user's object.
 template <class Impl>
 struct RuntimeHandle {
-    RuntimeHandle(const dbc_host_api* api, const dbc_plugin_init& init) : host(api), impl(host, init) {}
+    RuntimeHandle(const dbc_host_api* api, const dbc_plugin_init& init)
+        : host(api), impl(host, init) {}
     Host host;
     Impl impl;
 };
@@ -300,9 +301,9 @@ constexpr dbc_runtime_vtable runtime_vtable() {
     v.start_server = &T::start_server;
     v.stop_server = &T::stop_server;
     v.remove_server = &T::remove_server;
-    if constexpr (requires(Impl& r, std::string_view n, const Sink& s) { r.inspect(n, s); })
+    if constexpr (requires(Impl & r, std::string_view n, const Sink& s) { r.inspect(n, s); })
         v.inspect = &T::inspect;
-    if constexpr (requires(Impl& r, const Sink& s) { r.list(s); }) v.list = &T::list;
+    if constexpr (requires(Impl & r, const Sink& s) { r.list(s); }) v.list = &T::list;
     return v;
 }
 
@@ -359,11 +360,11 @@ constexpr dbc_plugin_descriptor backend_descriptor(const char* name, const char*
     }
 
 // Emits the library's entry point for runtime class `Class`.
-#define DBC_DECLARE_RUNTIME(Class, name, version)                                       \
-    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) {     \
-        static constexpr dbc_plugin_descriptor descriptor =                            \
-            ::dbclone::sdk::runtime_descriptor<Class>(name, version);                  \
-        return &descriptor;                                                            \
+#define DBC_DECLARE_RUNTIME(Class, name, version)                                  \
+    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) { \
+        static constexpr dbc_plugin_descriptor descriptor =                        \
+            ::dbclone::sdk::runtime_descriptor<Class>(name, version);              \
+        return &descriptor;                                                        \
     }
 
 #endif  // DBCLONE_SDK_HPP

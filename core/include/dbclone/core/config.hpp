@@ -35,7 +35,7 @@ struct Config {
     // Where dedicated placements keep golden and tenant data directories; the
     // servers' users must be able to traverse every parent. Default: <state_dir>/data.
     std::filesystem::path data_dir;
-    std::string storage_strategy = "auto";                  // auto, btrfs_snapshot, reflink, copy
+    std::string storage_strategy = "auto";                 // auto, btrfs_snapshot, reflink, copy
     std::map<std::string, std::string> default_placement;  // db type -> placement
 
     // The plugin's settings, "{}" when the config has none.

@@ -23,7 +23,7 @@ std::string storage_strategy_name(StorageStrategy s);
 std::optional<StorageStrategy> parse_storage_strategy(const std::string& text);
 
 class DirectoryCloner {
-public:
+  public:
     // Detects the best strategy for `root` (a directory on the filesystem that
     // will hold golden copies and clones), or uses `forced`; throws
     // Error(InvalidInput) when a forced strategy cannot work there.
@@ -39,7 +39,7 @@ public:
     // Removes a golden copy or clone made here, subvolume or not. Idempotent.
     void remove(const std::filesystem::path& dir) const;
 
-private:
+  private:
     StorageStrategy strategy_;
 };
 

@@ -27,7 +27,7 @@ struct ServerSpec {
 };
 
 class Runtime {
-public:
+  public:
     Runtime(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir,
             const std::string& options_json);
     ~Runtime();
@@ -46,9 +46,10 @@ public:
     // One record per server this runtime manages; nullopt when it cannot list.
     std::optional<std::vector<std::string>> list();
 
-private:
+  private:
     void check(int32_t rc, const CallError& err) const;
-    std::optional<std::vector<std::string>> collect(const std::function<int32_t(const dbc_sink*, dbc_error*)>& call);
+    std::optional<std::vector<std::string>> collect(
+        const std::function<int32_t(const dbc_sink*, dbc_error*)>& call);
 
     std::shared_ptr<LoadedPlugin> plugin_;
     const dbc_runtime_vtable* vtable_;
