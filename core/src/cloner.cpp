@@ -169,7 +169,7 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
                 std::filesystem::remove_all(run_dir);
             });
             runtime.start({record.server, request.db_type, record.data_dir, record.port,
-                           run_options(run_dir, false)});
+                           run_options(run_dir, false, record.tenant_id, version)});
             clock.done("start server");
         }
         Target clone = backend.clone({record.tenant_id, golden.location, record.database_name,
@@ -259,7 +259,7 @@ void Cloner::start(const std::string& tenant_id) {
     CloneRecord r = dedicated_tenant(tenant_id);
     engine_.runtime(r.placement)
         .start({r.server, r.db_type, r.data_dir, r.port,
-                run_options(engine_.run_dir(r.server), false)});
+                run_options(engine_.run_dir(r.server), false, r.tenant_id, r.root_version)});
     engine_.registry().add_event(tenant_id, "started", r.server);
 }
 

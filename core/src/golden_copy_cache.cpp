@@ -100,7 +100,8 @@ bool is_dedicated(const std::string& placement) {
     return placement == "process" || placement == "docker";
 }
 
-std::string run_options(const std::filesystem::path& run_dir, bool initialize) {
+std::string run_options(const std::filesystem::path& run_dir, bool initialize, const std::string& tenant,
+                        const std::string& root_version) {
     rapidjson::StringBuffer buffer;
     json::Writer w(buffer);
     w.StartObject();
@@ -109,6 +110,12 @@ std::string run_options(const std::filesystem::path& run_dir, bool initialize) {
     if (initialize) {
         w.Key("initialize");
         w.Bool(true);
+    }
+    if (!tenant.empty()) {
+        w.Key("tenant");
+        w.String(tenant.c_str());
+        w.Key("root_version");
+        w.String(root_version.c_str());
     }
     w.EndObject();
     return buffer.GetString();

@@ -106,6 +106,7 @@ class ProcessRuntime {
             make_owned_directory(record.places.data_dir, account, 0700);
             run_to_completion(engine.initialize(record.places), account,
                               record.places.run_dir + "/initialize.log");
+            engine.finish_initialize(record.places);
         }
         std::ofstream(records_ / (name + ".json")) << record.json();
         start_detached(engine.start(record.places), account, log);

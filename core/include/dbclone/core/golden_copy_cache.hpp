@@ -14,9 +14,10 @@ namespace dbclone {
 // True for placements that give a tenant a server of its own.
 bool is_dedicated(const std::string& placement);
 
-// The options a runtime (and a backend talking to that runtime's server) gets:
-// {"run_dir": ..., "initialize": true when a new data directory must be made}.
-std::string run_options(const std::filesystem::path& run_dir, bool initialize);
+// The options a runtime gets: {"run_dir": ..., "initialize": true when a new
+// data directory must be made, "tenant": ..., "root_version": ... (labels)}.
+std::string run_options(const std::filesystem::path& run_dir, bool initialize, const std::string& tenant = "",
+                        const std::string& root_version = "");
 
 // `s` as a JSON string literal.
 std::string json_quoted(const std::string& s);

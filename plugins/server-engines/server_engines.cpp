@@ -60,16 +60,15 @@ std::vector<std::string> PostgresqlEngine::initialize(const ServerPlaces& p) con
             "--no-instructions"};
 }
 
+void PostgresqlEngine::finish_initialize(const ServerPlaces& p) const {
+    std::ofstream(p.data_dir + "/pg_hba.conf", std::ios::app)
+        << "# dbclone: containers see their clients come from the bridge network\n"
+        << "host all all 0.0.0.0/0 scram-sha-256\n";
+}
+
 std::vector<std::string> PostgresqlEngine::start(const ServerPlaces& p) const {
-    return {bin_ + "/postgres",
-            "-D",
-            p.data_dir,
-            "-p",
-            std::to_string(p.port != 0 ? p.port : 5432),
-            "-c",
-            std::string("listen_addresses=") + (p.port != 0 ? "127.0.0.1" : ""),
-            "-k",
-            p.run_dir};
+    return {bin_ + "/postgres", "-D", p.data_dir, "-p", std::to_string(p.port != 0 ? p.port : 5432), "-c",
+            "listen_addresses=" + (p.port != 0 ? p.bind : std::string()), "-k", p.run_dir};
 }
 
 std::string PostgresqlEngine::pid_file(const ServerPlaces& p) const {
@@ -99,7 +98,7 @@ std::vector<std::string> MariadbEngine::start(const ServerPlaces& p) const {
         "--skip-name-resolve",       "--innodb-buffer-pool-size=64M"};
     if (p.port != 0) {
         argv.push_back("--port=" + std::to_string(p.port));
-        argv.push_back("--bind-address=127.0.0.1");
+        argv.push_back("--bind-address=" + p.bind);
     } else {
         argv.push_back("--skip-networking");
     }

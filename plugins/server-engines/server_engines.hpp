@@ -17,6 +17,9 @@ struct ServerPlaces {
     std::string data_dir;
     std::string run_dir;
     uint32_t port = 0;
+    // The address the server listens on: loopback for a local process; all of
+    // a container's own interfaces, whose port Docker publishes on 127.0.0.1.
+    std::string bind = "127.0.0.1";
 };
 
 class ServerEngine {
@@ -26,6 +29,8 @@ class ServerEngine {
     // Part of the server's command line, to recognize its process.
     virtual std::string process_name() const = 0;
     virtual std::vector<std::string> initialize(const ServerPlaces& p) const = 0;
+    // Run after `initialize` succeeded (as root, on the host).
+    virtual void finish_initialize(const ServerPlaces&) const {}
     virtual std::vector<std::string> start(const ServerPlaces& p) const = 0;
     virtual std::string pid_file(const ServerPlaces& p) const = 0;
     // True once the server accepts connections.
@@ -43,6 +48,9 @@ class PostgresqlEngine : public ServerEngine {
     std::string default_user() const override { return "postgres"; }
     std::string process_name() const override { return "postgres"; }
     std::vector<std::string> initialize(const ServerPlaces& p) const override;
+    // Logins over TCP from anywhere, with scram-sha-256: a container's server sees
+    // connections to its published port coming from the bridge, not loopback.
+    void finish_initialize(const ServerPlaces& p) const override;
     std::vector<std::string> start(const ServerPlaces& p) const override;
     std::string pid_file(const ServerPlaces& p) const override;
     bool ready(const ServerPlaces& p) const override;

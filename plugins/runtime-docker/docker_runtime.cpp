@@ -1,0 +1,296 @@
+// The `docker` runtime: a tenant's server runs in a container of its own,
+// `dbclone_<type>_tenant_<id>`, labelled, with the tenant's data directory
+// bind-mounted, its port published on 127.0.0.1 only, memory and CPU limits,
+// on a network with inter-container communication disabled. It speaks the
+// Docker Engine API over the engine's Unix socket (DockerClient), not the CLI.
+#include <dbclone/plugin_helpers.hpp>
+#include <dbclone/sdk.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <thread>
+
+#include "docker_client.hpp"
+#include "server_engines.hpp"
+
+namespace fs = std::filesystem;
+
+namespace dbclone::docker_runtime {
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using process_runtime::MariadbEngine;
+using process_runtime::PostgresqlEngine;
+using process_runtime::ServerEngine;
+using process_runtime::ServerPlaces;
+
+constexpr const char* container_data = "/data";
+constexpr const char* container_run = "/run/dbclone";
+
+void pair(Writer& w, const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.c_str());
+}
+
+bool tcp_accepts(uint32_t port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+}  // namespace
+
+class DockerRuntime {
+  public:
+    static constexpr const char* description =
+        "Runs a tenant's server in a container of its own (Docker Engine API)";
+    static constexpr const char* config_schema = R"({
+        "type": "object",
+        "properties": {
+            "socket": {"type": "string"},
+            "images": {"type": "object"},
+            "network": {"type": "string"},
+            "memory_mb": {"type": "integer"},
+            "cpus_milli": {"type": "integer"},
+            "start_timeout_ms": {"type": "integer"}
+        },
+        "additionalProperties": false
+    })";
+
+    DockerRuntime(const sdk::Host& host, const dbc_plugin_init& init)
+        : host_(host),
+          config_(sdk::view(init.config_json)),
+          socket_(or_default(sdk::option_string(init.config_json, "socket"), "/var/run/docker.sock")),
+          network_(or_default(sdk::option_string(init.config_json, "network"), "dbclone_tenants")),
+          memory_(sdk::option_int(init.config_json, "memory_mb", 512) << 20),
+          nano_cpus_(sdk::option_int(init.config_json, "cpus_milli", 1000) * 1000000),
+          timeout_(std::chrono::milliseconds(sdk::option_int(init.config_json, "start_timeout_ms", 60000))),
+          postgresql_("/usr/lib/postgresql/15/bin") {}
+
+    void start_server(const dbc_server_spec& spec) {
+        static const std::regex name_pattern("^dbclone_[a-z0-9_]{1,100}$");
+        std::string name(sdk::view(spec.name)), engine_name(sdk::view(spec.engine));
+        if (!std::regex_match(name, name_pattern))
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "container name \"" + name + "\" is not dbclone_[a-z0-9_]+");
+        if (spec.port == 0) throw sdk::Failure(DBC_INVALID_ARGUMENT, "a container needs a port to publish");
+        const ServerEngine& engine = engine_for(engine_name);
+        ServerPlaces host_side{std::string(sdk::view(spec.data_dir)), sdk::option_string(spec.options_json, "run_dir"),
+                               spec.port};
+        if (host_side.run_dir.empty()) throw sdk::Failure(DBC_INVALID_ARGUMENT, "start_server needs options.run_dir");
+        DockerClient& docker = client();
+        auto existing = docker.call("GET", "/containers/" + name + "/json", "", {404});
+        if (existing.status == 404) {
+            ensure_network(docker);
+            // The server runs as the owner of its data directory: the image's server
+            // user must have the same uid (scripts/build-test-image.sh sees to it).
+            struct stat owner {};
+            if (::stat(host_side.data_dir.c_str(), &owner) != 0)
+                throw sdk::Failure(DBC_NOT_FOUND, "no data directory " + host_side.data_dir);
+            fs::create_directories(host_side.run_dir);
+            if (::chown(host_side.run_dir.c_str(), owner.st_uid, owner.st_gid) != 0)
+                throw sdk::Failure(DBC_ERROR, "cannot give " + host_side.run_dir + " to the server's user");
+            ::chmod(host_side.run_dir.c_str(), 0700);
+            docker.call("POST", "/containers/create?name=" + name,
+                        create_body(spec, engine_name, engine, host_side, owner));
+        }
+        docker.call("POST", "/containers/" + name + "/start", "", {304});
+        // Healthy: the published port accepts TCP, and the engine says it is ready.
+        auto deadline = std::chrono::steady_clock::now() + timeout_;
+        while (!(tcp_accepts(spec.port) && engine.ready(host_side))) {
+            if (std::chrono::steady_clock::now() > deadline)
+                throw sdk::Failure(DBC_TIMEOUT, name + " did not become ready within " +
+                                                    std::to_string(timeout_.count()) + " ms");
+            auto state = sdk::option_string(docker.call("GET", "/containers/" + name + "/json").body.c_str(),
+                                            "State", "Status");
+            if (state == "exited" || state == "dead")
+                throw sdk::Failure(DBC_ERROR, name + " exited while starting: " + logs(docker, name));
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        host_.info("started container " + name + " on 127.0.0.1:" + std::to_string(spec.port));
+    }
+
+    void stop_server(std::string_view name, uint32_t timeout_ms) {
+        client().call("POST", "/containers/" + std::string(name) + "/stop?t=" + std::to_string(timeout_ms / 1000), "",
+                      {304, 404});
+    }
+
+    void remove_server(std::string_view name) {
+        client().call("DELETE", "/containers/" + std::string(name) + "?force=true&v=true", "", {404});
+    }
+
+    void inspect(std::string_view name, const sdk::Sink& sink) {
+        auto r = client().call("GET", "/containers/" + std::string(name) + "/json");
+        rapidjson::Document doc;
+        doc.Parse(r.body.c_str());
+        rapidjson::StringBuffer buffer;
+        Writer w(buffer);
+        w.StartObject();
+        pair(w, "name", std::string(name));
+        pair(w, "state", doc["State"]["Status"].GetString());
+        w.Key("pid");
+        w.Int64(doc["State"]["Pid"].GetInt64());
+        pair(w, "image", doc["Config"]["Image"].GetString());
+        w.EndObject();
+        sink.write(buffer.GetString());
+    }
+
+    void list(const sdk::Sink& sink) {
+        auto r = client().call("GET", "/containers/json?all=true&filters=%7B%22label%22%3A%5B%22dbclone.managed%3Dtrue%22%5D%7D");
+        rapidjson::Document doc;
+        doc.Parse(r.body.c_str());
+        for (const auto& c : doc.GetArray()) {
+            std::string name = c["Names"][0].GetString();
+            if (!name.empty() && name[0] == '/') name.erase(0, 1);
+            rapidjson::StringBuffer buffer;
+            Writer w(buffer);
+            w.StartObject();
+            pair(w, "name", name);
+            pair(w, "state", c["State"].GetString());
+            w.EndObject();
+            sink.write(buffer.GetString());
+        }
+    }
+
+  private:
+    static std::string or_default(std::string value, const char* fallback) {
+        return value.empty() ? fallback : value;
+    }
+
+    DockerClient& client() {
+        if (!client_) client_ = std::make_unique<DockerClient>(socket_);
+        return *client_;
+    }
+
+    const ServerEngine& engine_for(const std::string& engine) const {
+        if (engine == "postgresql") return postgresql_;
+        if (engine == "mysql") return mariadb_;
+        throw sdk::Failure(DBC_INVALID_ARGUMENT, "the docker runtime cannot run \"" + engine +
+                                                     "\"; it runs postgresql and mysql");
+    }
+
+    // Configured image of an engine, else the default a user would expect.
+    std::string image_for(const std::string& engine) const {
+        std::string configured = sdk::option_string(config_.c_str(), "images", engine.c_str());
+        if (!configured.empty()) return configured;
+        return engine == "postgresql" ? "postgres:15" : "mariadb:10.11";
+    }
+
+    void ensure_network(DockerClient& docker) {
+        if (docker.call("GET", "/networks/" + network_, "", {404}).status != 404) return;
+        rapidjson::StringBuffer buffer;
+        Writer w(buffer);
+        w.StartObject();
+        pair(w, "Name", network_);
+        pair(w, "Driver", "bridge");
+        w.Key("Options");
+        w.StartObject();
+        // Tenants' containers cannot reach each other.
+        pair(w, "com.docker.network.bridge.enable_icc", "false");
+        w.EndObject();
+        w.Key("Labels");
+        w.StartObject();
+        pair(w, "dbclone.managed", "true");
+        w.EndObject();
+        w.EndObject();
+        docker.call("POST", "/networks/create", buffer.GetString(), {409});  // 409: another process won
+    }
+
+    std::string create_body(const dbc_server_spec& spec, const std::string& engine_name, const ServerEngine& engine,
+                            const ServerPlaces& host_side, const struct stat& owner) const {
+        ServerPlaces inside{container_data, container_run, spec.port, "0.0.0.0"};
+        std::string port = std::to_string(spec.port) + "/tcp";
+        rapidjson::StringBuffer buffer;
+        Writer w(buffer);
+        w.StartObject();
+        pair(w, "Image", image_for(engine_name));
+        w.Key("Cmd");
+        w.StartArray();
+        for (const auto& arg : engine.start(inside)) w.String(arg.c_str());
+        w.EndArray();
+        pair(w, "User", std::to_string(owner.st_uid) + ":" + std::to_string(owner.st_gid));
+        w.Key("Labels");
+        w.StartObject();
+        pair(w, "dbclone.managed", "true");
+        pair(w, "dbclone.engine", engine_name);
+        pair(w, "dbclone.tenant", sdk::option_string(spec.options_json, "tenant"));
+        pair(w, "dbclone.root_version", sdk::option_string(spec.options_json, "root_version"));
+        w.EndObject();
+        w.Key("ExposedPorts");
+        w.StartObject();
+        w.Key(port.c_str());
+        w.StartObject();
+        w.EndObject();
+        w.EndObject();
+        w.Key("HostConfig");
+        w.StartObject();
+        w.Key("Binds");
+        w.StartArray();
+        w.String((host_side.data_dir + ":" + container_data).c_str());
+        w.String((host_side.run_dir + ":" + container_run).c_str());
+        w.EndArray();
+        w.Key("PortBindings");
+        w.StartObject();
+        w.Key(port.c_str());
+        w.StartArray();
+        w.StartObject();
+        pair(w, "HostIp", "127.0.0.1");  // published on loopback only
+        pair(w, "HostPort", std::to_string(spec.port));
+        w.EndObject();
+        w.EndArray();
+        w.EndObject();
+        w.Key("Memory");
+        w.Int64(memory_);
+        w.Key("NanoCpus");
+        w.Int64(nano_cpus_);
+        pair(w, "NetworkMode", network_);
+        w.EndObject();
+        w.EndObject();
+        return buffer.GetString();
+    }
+
+    static std::string logs(DockerClient& docker, const std::string& name) {
+        auto r = docker.request("GET", "/containers/" + name + "/logs?stdout=true&stderr=true&tail=5");
+        std::string text;
+        // Multiplexed stream: 8-byte frame headers, then text; keep the text.
+        for (size_t i = 0; i + 8 <= r.body.size();) {
+            uint32_t length = (uint8_t(r.body[i + 4]) << 24) | (uint8_t(r.body[i + 5]) << 16) |
+                              (uint8_t(r.body[i + 6]) << 8) | uint8_t(r.body[i + 7]);
+            text += r.body.substr(i + 8, length);
+            i += 8 + length;
+        }
+        for (char& c : text)
+            if (c == '\n') c = ' ';
+        return text.empty() ? "(no output)" : text;
+    }
+
+    sdk::Host host_;
+    std::string config_;
+    std::string socket_;
+    std::string network_;
+    int64_t memory_;
+    int64_t nano_cpus_;
+    std::chrono::milliseconds timeout_;
+    PostgresqlEngine postgresql_;
+    MariadbEngine mariadb_;
+    std::unique_ptr<DockerClient> client_;
+};
+
+}  // namespace dbclone::docker_runtime
+
+DBC_DECLARE_RUNTIME(dbclone::docker_runtime::DockerRuntime, "docker", "0.1.0")
