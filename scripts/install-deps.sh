@@ -12,6 +12,7 @@ packages=(
   libmariadb-dev libmongoc-dev libbson-dev
   # servers the integration tests run (scripts/services.sh)
   postgresql-15 postgresql-client-15 mariadb-server mariadb-client
+  docker.io debootstrap
   # tests
   libgtest-dev libgmock-dev googletest sqlite3 btrfs-progs
 )

@@ -10,8 +10,9 @@
 # `env` holds the URLs the tests read (source it): DBCLONE_TEST_PG_URL (an admin
 # with CREATEDB and CREATEROLE, not a superuser), DBCLONE_TEST_PG_SUPERUSER_URL
 # (for test set-up only), DBCLONE_TEST_MYSQL_URL (an admin with all privileges),
-# DBCLONE_TEST_MYSQL_DATADIR and DBCLONE_TEST_FERRETDB_URI (FerretDB, which has no
-# authorization). DBCLONE_TEST_MONGODB_URI is never set here: point it yourself at
+# DBCLONE_TEST_MYSQL_DATADIR, DBCLONE_TEST_FERRETDB_URI (FerretDB, which has no
+# authorization) and DBCLONE_TEST_DOCKER_IMAGE (built offline by
+# scripts/build-test-image.sh, run by the dockerd started here). DBCLONE_TEST_MONGODB_URI is never set here: point it yourself at
 # a MongoDB with authorization to run the tests that need one.
 set -euo pipefail
 # Go may live outside the default PATH (it only builds FerretDB).
@@ -170,6 +171,37 @@ status_ferretdb() {
   if port_open "$ferretdb_port"; then echo "ferretdb: running on 127.0.0.1:$ferretdb_port"; else echo "ferretdb: stopped"; fi
 }
 
+docker_dir="$root/docker"
+
+docker_running() { docker version >/dev/null 2>&1; }
+
+# Debian's dockerd, if none runs yet, and the offline test image.
+start_docker() {
+  command -v dockerd >/dev/null || { echo "services: docker.io is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+  mkdir -p "$docker_dir"
+  if ! docker_running; then
+    dockerd --host unix:///var/run/docker.sock >"$docker_dir/dockerd.log" 2>&1 &
+    echo $! > "$docker_dir/pid"
+    for _ in $(seq 1 120); do docker_running && break; sleep 0.5; done
+    docker_running || { echo "services: dockerd did not start; see $docker_dir/dockerd.log" >&2; exit 1; }
+  fi
+  "$scripts_dir/build-test-image.sh" >/dev/null
+  echo "export DBCLONE_TEST_DOCKER_IMAGE='dbclone-test-servers:bookworm'" >> "$root/env.new"
+  echo "services: dockerd $(docker version -f '{{.Server.Version}}'), image dbclone-test-servers:bookworm"
+}
+
+stop_docker() {
+  # Only a dockerd this script started; containers the tests left would be a bug.
+  if [ -f "$docker_dir/pid" ]; then
+    kill "$(cat "$docker_dir/pid")" 2>/dev/null || true
+    rm -f "$docker_dir/pid"
+  fi
+}
+
+status_docker() {
+  if docker_running; then echo "docker: running"; else echo "docker: stopped"; fi
+}
+
 case "${1:-}" in
   start)
     mkdir -p "$root"
@@ -178,6 +210,7 @@ case "${1:-}" in
     start_postgresql
     start_mariadb
     start_ferretdb
+    start_docker
     mv "$root/env.new" "$root/env"
     chmod 600 "$root/env"
     ;;
@@ -186,11 +219,13 @@ case "${1:-}" in
     stop_postgresql
     stop_mariadb
     stop_ferretdb
+    stop_docker
     ;;
   status)
     status_postgresql
     status_mariadb
     status_ferretdb
+    status_docker
     ;;
   *)
     echo "usage: $0 start|stop|status" >&2

@@ -1,0 +1,141 @@
+// Dedicated placement "docker": a server of the tenant's own in a container,
+// run through the Docker Engine API by the docker runtime, on the offline test
+// image (scripts/build-test-image.sh) and the dockerd scripts/services.sh starts.
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/core/json.hpp>
+#include <dbclone/core/reconciler.hpp>
+#include <dbclone/core/record_json.hpp>
+#include <dbclone/core/verifier.hpp>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "test_support.hpp"
+
+extern char** environ;
+
+using namespace dbclone;
+using namespace dbclone::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string image() {
+    const char* v = std::getenv("DBCLONE_TEST_DOCKER_IMAGE");
+    return v != nullptr ? v : "";
+}
+
+// `docker inspect -f FORMAT NAME`'s output, trimmed (the test inspects with the
+// CLI; the runtime itself speaks the Engine API).
+std::string inspect(const std::string& name, const std::string& format) {
+    auto r = run_program({"docker", "inspect", "-f", format, name});
+    std::string out = r.out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return r.exit_code == 0 ? out : "";
+}
+
+struct DockerPlacement : ::testing::TestWithParam<std::string> {
+    void SetUp() override {
+        if (image().empty())
+            GTEST_SKIP() << "DBCLONE_TEST_DOCKER_IMAGE is not set: run scripts/services.sh start";
+        if (::geteuid() != 0) GTEST_SKIP() << "data directories for the containers need root to prepare";
+    }
+    TempDir state;
+    Engine& eng() {
+        if (!engine) {
+            Config c = test_config(state.path());
+            c.plugin_settings["docker"] = R"({"images": {"postgresql": ")" + image() + R"(", "mysql": ")" +
+                                          image() + R"("}, "memory_mb": 256})";
+            engine = std::make_unique<Engine>(c);
+        }
+        return *engine;
+    }
+    CloneRecord create(const std::string& id) { return Cloner(eng()).create({id, GetParam(), "v1.0", "docker"}); }
+    void expect_nothing_left(const std::vector<std::string>& tenants) {
+        EXPECT_TRUE(eng().registry().clones().empty());
+        EXPECT_TRUE(eng().registry().ports().empty());
+        EXPECT_TRUE(files_below(state / "data/tenants").empty());
+        for (const auto& t : tenants)
+            EXPECT_EQ(inspect("dbclone_" + GetParam() + "_tenant_" + t, "{{.Name}}"), "") << t << " container";
+    }
+    std::unique_ptr<Engine> engine;
+};
+
+}  // namespace
+
+TEST_P(DockerPlacement, ContainersOfTheirOwnIsolatedAndOnLoopbackOnly) {
+    std::string a_id = "da" + std::to_string(::getpid()), b_id = "db" + std::to_string(::getpid());
+    auto a = create(a_id), b = create(b_id);
+    std::string a_name = a.server, b_name = b.server;
+    EXPECT_EQ(a_name, "dbclone_" + GetParam() + "_tenant_" + a_id);
+    EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.managed\"}}"), "true");
+    EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.tenant\"}}"), a_id);
+    EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.root_version\"}}"), "v1.0");
+    EXPECT_EQ(inspect(a_name, "{{.HostConfig.Memory}}"), std::to_string(256 << 20));
+    std::string port = std::to_string(a.port) + "/tcp";
+    EXPECT_EQ(inspect(a_name, "{{(index (index .NetworkSettings.Ports \"" + port + "\") 0).HostIp}}"), "127.0.0.1")
+        << "published on loopback only";
+    EXPECT_EQ(inspect("dbclone_tenants", "{{index .Options \"com.docker.network.bridge.enable_icc\"}}"), "false");
+
+    auto report = Verifier(eng()).verify(a_id, {}, b_id);
+    EXPECT_TRUE(report.ok()) << json::report_json(report);
+    EXPECT_EQ(report.checks.back().outcome, "passed");
+
+    // From A's container, B's container and port must be unreachable.
+    std::string b_ip = inspect(b_name, "{{.NetworkSettings.Networks.dbclone_tenants.IPAddress}}");
+    ASSERT_FALSE(b_ip.empty());
+    auto reach = run_program({"docker", "exec", a_name, "timeout", "3", "bash", "-c",
+                              "exec 3<>/dev/tcp/" + b_ip + "/" + std::to_string(b.port)});
+    EXPECT_NE(reach.exit_code, 0) << "A reached B's server at " << b_ip;
+    // The same probe does reach A's own server: it can tell the two apart.
+    auto own = run_program({"docker", "exec", a_name, "timeout", "3", "bash", "-c",
+                            "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(a.port)});
+    EXPECT_EQ(own.exit_code, 0) << own.err;
+
+    Cloner(eng()).stop(a_id);
+    EXPECT_EQ(inspect(a_name, "{{.State.Status}}"), "exited");
+    Cloner(eng()).start(a_id);
+    EXPECT_TRUE(Verifier(eng()).verify(a_id, {"connection"}).ok());
+
+    Cloner(eng()).remove(a_id);
+    Cloner(eng()).remove(b_id);
+    expect_nothing_left({a_id, b_id});
+}
+
+// dbclone killed with SIGKILL once the container exists; reconcile removes it.
+TEST_P(DockerPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
+    Cloner(eng()).remove(create("warm" + std::to_string(::getpid())).tenant_id);  // golden data directory
+    std::string id = "killed" + std::to_string(::getpid());
+    std::string name = "dbclone_" + GetParam() + "_tenant_" + id;
+    fs::path config = state / "dbclone.json";
+    std::ofstream(config) << R"({"roots_dir": ")" DBCLONE_SOURCE_DIR R"(/config/roots", "port_config": ")"
+                          DBCLONE_SOURCE_DIR R"(/config/port_config.json", "plugins": {"docker": {"images": {")"
+                          << GetParam() << R"(": ")" << image() << R"("}}}})";
+    std::vector<std::string> argv{DBCLONE_BINARY, "--config", config.string(), "--state-dir", state.path().string(),
+                                  "--plugin-dir", DBCLONE_PLUGIN_DIR, "create", id, GetParam(), "--placement",
+                                  "docker"};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    ASSERT_EQ(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ), 0);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (inspect(name, "{{.Name}}").empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    auto row = eng().registry().find_clone(id);
+    ASSERT_TRUE(row && row->state == "creating") << "the create finished before the kill landed";
+    EXPECT_FALSE(inspect(name, "{{.Name}}").empty()) << "the container was left behind";
+    auto report = Reconciler(eng()).run();
+    EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+    expect_nothing_left({id});
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, DockerPlacement, ::testing::Values("postgresql", "mysql"));
