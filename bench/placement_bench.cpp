@@ -3,7 +3,13 @@
 // offers (copy on the state directory's own filesystem; btrfs snapshot and
 // reflink on a btrfs made on a loop device), for root v1.0 and a pgbench root.
 //
-//   build/bin/placement_bench [--iterations N] [--scale S] [--image-gb G]
+//   build/bin/placement_bench [--iterations N] [--scale S] [--image-gb G] [--docker-image IMAGE]
+//
+// With --docker-image, placement docker is measured too (ext4 copy, btrfs snapshot).
+// [--docker-image IMAGE]
+//
+// With --docker-image, placement `docker` is measured too (on ext4 copy and the
+// btrfs snapshot), with that image for PostgreSQL.
 //
 // Needs root (servers run as user postgres; the loop device). Each strategy
 // gets its own state directory, so each builds its own golden data directory
@@ -70,35 +76,46 @@ struct LoopBtrfs {
     }
 };
 
+// Creates and removes tenants with each placement ("process", and "docker" when
+// an image is given), in one state directory per storage strategy.
 void measure(const std::string& label, const fs::path& state, const fs::path& roots,
-             const std::string& version, const std::string& strategy, int iterations) {
+             const std::string& version, const std::string& strategy,
+             const std::string& docker_image, int iterations) {
     auto config = bench_config(state.parent_path(), state.filename().string(), roots, "", "");
     config.storage_strategy = strategy;
+    if (!docker_image.empty())
+        config.plugin_settings["docker"] = R"({"images": {"postgresql": ")" + docker_image + "\"}}";
     dbclone::Engine engine(config);
     dbclone::Cloner cloner(engine);
     auto t = Clock::now();
     cloner.create({"warm", "postgresql", version, "process"});
     double first = since_ms(t);
     cloner.remove("warm");
-    std::vector<double> ms;
-    for (int i = 0; i < iterations; ++i) {
-        std::string id = "t" + std::to_string(i);
-        t = Clock::now();
-        cloner.create({id, "postgresql", version, "process"});  // returns once the tenant answers
-        ms.push_back(since_ms(t));
-        cloner.remove(id);
+    std::vector<std::string> placements{"process"};
+    if (!docker_image.empty()) placements.emplace_back("docker");
+    for (const auto& placement : placements) {
+        std::vector<double> ms;
+        for (int i = 0; i < iterations; ++i) {
+            std::string id = "t" + std::to_string(i);
+            t = Clock::now();
+            cloner.create({id, "postgresql", version, placement});  // returns once it answers
+            ms.push_back(since_ms(t));
+            cloner.remove(id);
+        }
+        auto s = stats(ms);
+        std::printf("| %s | %s | %s | %s | %.0f | %.0f | %.0f |\n", version.c_str(),
+                    placement.c_str(), label.c_str(),
+                    dbclone::storage_strategy_name(engine.storage().strategy()).c_str(), s.median,
+                    s.p95, first);
+        std::fflush(stdout);
     }
-    auto s = stats(ms);
-    std::printf("| %s | %s | %s | %.0f | %.0f | %.0f |\n", version.c_str(), label.c_str(),
-                dbclone::storage_strategy_name(engine.storage().strategy()).c_str(), s.median,
-                s.p95, first);
-    std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     int iterations = 5, scale = 20, image_gb = 8;
+    std::string docker_image;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
@@ -106,6 +123,8 @@ int main(int argc, char** argv) {
             iterations = next();
         else if (a == "--scale")
             scale = next();
+        else if (a == "--docker-image" && i + 1 < argc)
+            docker_image = argv[++i];
         else if (a == "--image-gb")
             image_gb = next();
     }
@@ -123,22 +142,23 @@ int main(int argc, char** argv) {
     write_root(work / "roots", big, "postgresql", "postgresql.sql", pgbench_root_sql(scale));
     fs::path shipped = fs::path(DBCLONE_SOURCE_DIR) / "config/roots";
     std::printf(
-        "| root | filesystem | strategy | median ms | p95 ms | first create incl. golden ms |\n"
-        "|---|---|---|---|---|---|\n");
+        "| root | placement | filesystem | strategy | median ms | p95 ms | first create incl. "
+        "golden ms |\n"
+        "|---|---|---|---|---|---|---|\n");
     int status = 0;
     try {
         LoopBtrfs btrfs(work, image_gb);
         for (const auto& [version, roots] : std::vector<std::pair<std::string, fs::path>>{
                  {"v1.0", shipped}, {big, work / "roots"}}) {
             measure("ext4 (state dir)", work / ("ext4-" + version), roots, version, "copy",
-                    iterations);
+                    docker_image, iterations);
             if (btrfs.mounted) {
                 measure("btrfs (loop)", btrfs.mount_point / ("snap-" + version), roots, version,
-                        "btrfs_snapshot", iterations);
+                        "btrfs_snapshot", docker_image, iterations);
                 measure("btrfs (loop)", btrfs.mount_point / ("reflink-" + version), roots, version,
-                        "reflink", iterations);
+                        "reflink", "", iterations);
                 measure("btrfs (loop)", btrfs.mount_point / ("copy-" + version), roots, version,
-                        "copy", iterations);
+                        "copy", "", iterations);
             }
         }
         if (!btrfs.mounted)
