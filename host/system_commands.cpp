@@ -46,7 +46,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
         throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"" + last);
     }
     // A dedicated server's state, as its runtime sees it now.
-    std::string server_state;
+    std::string server_state, health;
     if (!row->server.empty()) {
         try {
             auto record = ctx.engine().runtime(row->placement).inspect(row->server);
@@ -54,6 +54,14 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
                 record ? json::parse(*record, "server record")["state"].GetString() : "missing";
         } catch (const std::exception& e) {
             server_state = std::string("unknown (") + e.what() + ")";
+        }
+        // Healthy means the tenant can log in and run a query right now.
+        try {
+            ctx.engine().backend(row->db_type).probe(
+                {row->tenant_id, row->location, row->host, row->port, row->user_name, row->password});
+            health = "healthy";
+        } catch (const std::exception& e) {
+            health = std::string("unhealthy: ") + e.what();
         }
     }
     if (ctx.json()) {
@@ -63,6 +71,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
             rapidjson::Value server(rapidjson::kObjectType);
             server.AddMember("name", rapidjson::Value(row->server.c_str(), a), a);
             server.AddMember("state", rapidjson::Value(server_state.c_str(), a), a);
+            server.AddMember("health", rapidjson::Value(health.c_str(), a), a);
             server.AddMember("data_dir", rapidjson::Value(row->data_dir.c_str(), a), a);
             server.AddMember(
                 "storage",
@@ -82,7 +91,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     std::cout << "location:  " << row->location << '\n';
     if (!row->host.empty()) std::cout << "host:      " << row->host << ':' << row->port << '\n';
     if (!row->server.empty())
-        std::cout << "server:    " << row->server << " (" << server_state
+        std::cout << "server:    " << row->server << " (" << server_state << ", " << health
                   << ")\ndata dir:  " << row->data_dir << " (storage "
                   << storage_strategy_name(ctx.engine().storage().strategy()) << ")\n";
     std::cout << "created:   " << row->created_at << "\nevents:\n";
