@@ -81,6 +81,19 @@ Runtime& Engine::runtime(const std::string& name) {
     return *runtimes_.emplace(name, std::move(created)).first->second;
 }
 
+const std::vector<std::unique_ptr<CheckPlugin>>& Engine::check_plugins() {
+    std::lock_guard lock(backends_mutex_);
+    if (!checks_) {
+        checks_.emplace();
+        std::string options = R"({"installation_id":")" + registry_.installation_id() + "\"}";
+        for (const auto& plugin : plugins_.plugins())
+            if (plugin->info.kind == DBC_KIND_CHECK)
+                checks_->push_back(std::make_unique<CheckPlugin>(
+                    plugin, config_.state_dir / "plugins" / plugin->info.name, options));
+    }
+    return *checks_;
+}
+
 const DirectoryCloner& Engine::storage() {
     std::lock_guard lock(backends_mutex_);
     if (!storage_) {

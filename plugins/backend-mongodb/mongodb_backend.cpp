@@ -124,6 +124,37 @@ class MongodbBackend {
             "probe");
     }
 
+    bool canary(const dbc_target& target, dbc_canary_op op, std::string_view token) {
+        std::string t = sdk::checked_token(std::string(token));
+        if (target.tenant_id == nullptr && op != DBC_CANARY_FIND)
+            throw sdk::Failure(DBC_NOT_SUPPORTED, "the golden database is not written to");
+        // The golden database is looked at by the admin; a tenant's by the tenant.
+        std::unique_ptr<MongoClient> own;
+        if (target.tenant_id != nullptr) own = std::make_unique<MongoClient>(uri_, login_of(target));
+        MongoClient& db = own ? *own : admin_client();
+        if (op == DBC_CANARY_PLANT) {
+            db.command(target.location,
+                       BsonDocument(BCON_NEW("insert", BCON_UTF8("dbclone_canary"), "documents", "[", "{", "token",
+                                             BCON_UTF8(t.c_str()), "}", "]")),
+                       "planting a canary");
+        } else if (op == DBC_CANARY_REMOVE) {
+            db.try_command(target.location, BsonDocument(BCON_NEW("drop", BCON_UTF8("dbclone_canary"))));
+        } else {
+            return !db.cursor_command(target.location,
+                                      BsonDocument(BCON_NEW("find", BCON_UTF8("dbclone_canary"), "filter", "{", "token",
+                                                            BCON_UTF8(t.c_str()), "}")),
+                                      "looking for a canary")
+                        .empty();
+        }
+        return false;
+    }
+
+    void run_queries(const dbc_target& target, uint32_t count, const sdk::Sink& sink) {
+        MongoClient db(uri_, login_of(target));
+        BsonDocument ping(BCON_NEW("ping", BCON_INT32(1)));
+        sdk::write_query_timings(sink, count, [&] { db.command(target.location, ping, "ping"); });
+    }
+
     void list_artifacts(const sdk::Sink& sink) {
         if (uri_.empty()) return;  // no server, so nothing of ours on one
         MongoClient& admin = admin_client();

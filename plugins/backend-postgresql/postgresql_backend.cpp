@@ -139,6 +139,26 @@ class PostgresqlBackend {
         db.query("SELECT 1", {}, "probe");
     }
 
+    bool canary(const dbc_target& target, dbc_canary_op op, std::string_view token) {
+        if (target.tenant_id == nullptr)
+            throw sdk::Failure(DBC_NOT_SUPPORTED, "a template database admits no connection");
+        std::string t = sdk::checked_token(std::string(token));
+        PgConnection db(settings_.url, login_as(target, target.location));
+        if (op == DBC_CANARY_PLANT) {
+            db.exec("CREATE TABLE IF NOT EXISTS dbclone_canary (token text NOT NULL)", "planting a canary");
+            db.query("INSERT INTO dbclone_canary VALUES ($1)", {t}, "planting a canary");
+        } else if (op == DBC_CANARY_REMOVE)
+            db.exec("DROP TABLE IF EXISTS dbclone_canary", "removing the canary");
+        else if (db.query("SELECT to_regclass('dbclone_canary') IS NOT NULL").at(0, 0) == "t")
+            return db.query("SELECT count(*) FROM dbclone_canary WHERE token = $1", {t}).at(0, 0) != "0";
+        return false;
+    }
+
+    void run_queries(const dbc_target& target, uint32_t count, const sdk::Sink& sink) {
+        PgConnection db(settings_.url, login_as(target, target.location));
+        sdk::write_query_timings(sink, count, [&] { db.query("SELECT 1"); });
+    }
+
     void list_artifacts(const sdk::Sink& sink) {
         if (settings_.url.empty()) return;  // no server, so nothing of ours on one
         PgConnection& admin = admin_connection();

@@ -104,6 +104,25 @@ class SqliteBackend {
         db.scalar("SELECT count(*) FROM sqlite_schema");
     }
 
+    bool canary(const dbc_target& target, dbc_canary_op op, std::string_view token) {
+        std::string t = sdk::checked_token(std::string(token));
+        SqliteDatabase db(target.location, op == DBC_CANARY_FIND);
+        if (op == DBC_CANARY_PLANT)
+            db.exec("CREATE TABLE IF NOT EXISTS dbclone_canary (token TEXT NOT NULL); INSERT INTO dbclone_canary VALUES ('" +
+                        t + "')",
+                    "planting a canary");
+        else if (op == DBC_CANARY_REMOVE)
+            db.exec("DROP TABLE IF EXISTS dbclone_canary", "removing the canary");
+        else if (db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'dbclone_canary'") != "0")
+            return db.scalar("SELECT count(*) FROM dbclone_canary WHERE token = '" + t + "'") != "0";
+        return false;
+    }
+
+    void run_queries(const dbc_target& target, uint32_t count, const sdk::Sink& sink) {
+        SqliteDatabase db(target.location, true);
+        sdk::write_query_timings(sink, count, [&] { db.scalar("SELECT 1"); });
+    }
+
     void list_artifacts(const sdk::Sink& sink) {
         std::string prefix = clone_prefix, suffix = clone_suffix;
         for (const auto& entry : fs::directory_iterator(clone_dir_)) {

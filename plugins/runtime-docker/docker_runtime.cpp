@@ -134,10 +134,17 @@ class DockerRuntime {
         client().call("DELETE", "/containers/" + std::string(name) + "?force=true&v=true", "", {404});
     }
 
+    // The container's state, and what container_isolation checks: where its
+    // ports are published and whether its network lets containers talk.
     void inspect(std::string_view name, const sdk::Sink& sink) {
-        auto r = client().call("GET", "/containers/" + std::string(name) + "/json");
+        DockerClient& docker = client();
+        auto r = docker.call("GET", "/containers/" + std::string(name) + "/json");
         rapidjson::Document doc;
         doc.Parse(r.body.c_str());
+        std::string network = doc["HostConfig"]["NetworkMode"].GetString();
+        std::string icc = sdk::option_string(
+            docker.call("GET", "/networks/" + network, "", {404}).body.c_str(), "Options",
+            "com.docker.network.bridge.enable_icc");
         rapidjson::StringBuffer buffer;
         Writer w(buffer);
         w.StartObject();
@@ -146,6 +153,17 @@ class DockerRuntime {
         w.Key("pid");
         w.Int64(doc["State"]["Pid"].GetInt64());
         pair(w, "image", doc["Config"]["Image"].GetString());
+        pair(w, "network", network);
+        pair(w, "network_icc", icc.empty() ? "true" : icc);
+        w.Key("host_ips");
+        w.StartArray();
+        const auto& bindings = doc["HostConfig"]["PortBindings"];
+        if (bindings.IsObject())
+            for (const auto& port : bindings.GetObject())
+                if (port.value.IsArray())
+                    for (const auto& b : port.value.GetArray())
+                        w.String(b.HasMember("HostIp") ? b["HostIp"].GetString() : "");
+        w.EndArray();
         w.EndObject();
         sink.write(buffer.GetString());
     }

@@ -23,7 +23,8 @@
  *     static const dbc_backend_vtable vtable = {
  *         sizeof(dbc_backend_vtable), my_create, my_destroy,
  *         my_ensure_golden, my_clone, my_drop,
- *         NULL, NULL, NULL, NULL   // fingerprint, probe, list_artifacts, attempt_access
+ *         NULL, NULL, NULL, NULL,  // fingerprint, probe, list_artifacts, attempt_access
+ *         NULL, NULL               // canary, run_queries
  *     };
  *     static const dbc_plugin_descriptor descriptor = {
  *         sizeof(dbc_plugin_descriptor), DBC_ABI_MAJOR, DBC_ABI_MINOR, DBC_KIND_BACKEND,
@@ -294,6 +295,23 @@ typedef dbc_rc (*dbc_backend_attempt_access_fn)(void* self, const dbc_target* at
                                                 const dbc_target* victim, const dbc_sink* sink,
                                                 dbc_error* err);
 
+/* Canary operations (data isolation checks): a row holding `token` in a table
+ * dbclone_canary of the target database. */
+typedef int32_t dbc_canary_op;
+#define DBC_CANARY_PLANT 1  /* create the table if needed and insert the token */
+#define DBC_CANARY_FIND 2   /* *found = 1 if the token is there, else 0 */
+#define DBC_CANARY_REMOVE 3 /* drop the table (idempotent) */
+
+/* Plants, finds or removes a canary as the target's user. A target that cannot
+ * hold one (a golden copy that admits no connection) answers DBC_NOT_SUPPORTED. */
+typedef dbc_rc (*dbc_backend_canary_fn)(void* self, const dbc_target* target, dbc_canary_op op,
+                                        const char* token, int32_t* found, dbc_error* err);
+
+/* Runs `count` trivial queries as the target's user over one connection and writes
+ * one sink record: {"count": n, "p50_ms": x, "p95_ms": y, "queries_per_second": z}. */
+typedef dbc_rc (*dbc_backend_run_queries_fn)(void* self, const dbc_target* target, uint32_t count,
+                                             const dbc_sink* sink, dbc_error* err);
+
 /* The table a backend's descriptor points at. Entries are called on a handle made
  * by `create`; see THREADS for concurrency. */
 typedef struct dbc_backend_vtable {
@@ -311,6 +329,8 @@ typedef struct dbc_backend_vtable {
     dbc_backend_probe_fn probe;                   /* optional: connection check */
     dbc_backend_list_artifacts_fn list_artifacts; /* optional: reconcile */
     dbc_backend_attempt_access_fn attempt_access; /* optional: isolation probes */
+    dbc_backend_canary_fn canary;                 /* optional: data_isolation check */
+    dbc_backend_run_queries_fn run_queries;       /* optional: performance check */
     /* New entries are appended here. */
 } dbc_backend_vtable;
 
@@ -348,14 +368,45 @@ typedef struct dbc_runtime_vtable {
 
 /* ---- Check plugins (verification) ----------------------------------------------- */
 
-/* What a check runs against: the tenant, and another tenant to attack. Borrowed. */
+/* What the host offers a check while it runs: the tenant's backend's operations
+ * (so a check needs no database driver of its own) and the registry's view of
+ * every tenant. Valid for the run_check call only; not thread-safe. Every entry
+ * may answer DBC_NOT_SUPPORTED when the backend lacks it. */
+typedef struct dbc_check_services {
+    uint32_t struct_size;
+    void* ctx; /* host's; pass back unchanged */
+    /* Connects as the target's user and runs a trivial query. */
+    dbc_rc (*probe)(void* ctx, const dbc_target* target, dbc_error* err);
+    /* Writes the target's schema fingerprint (hex) as one sink record. */
+    dbc_rc (*fingerprint)(void* ctx, const dbc_target* target, const dbc_sink* sink, dbc_error* err);
+    /* The backend's isolation probes, `attacker` against `victim`: records as
+     * dbc_backend_attempt_access_fn writes them. */
+    dbc_rc (*attempt_access)(void* ctx, const dbc_target* attacker, const dbc_target* victim,
+                             const dbc_sink* sink, dbc_error* err);
+    dbc_rc (*canary)(void* ctx, const dbc_target* target, dbc_canary_op op, const char* token,
+                     int32_t* found, dbc_error* err);
+    dbc_rc (*run_queries)(void* ctx, const dbc_target* target, uint32_t count, const dbc_sink* sink,
+                          dbc_error* err);
+    /* One record per tenant in the registry: {"tenant_id", "database_type",
+     * "database", "user", "location", "host", "port", "placement", "server",
+     * "password_sha256"} (a hash, so uniqueness can be checked without secrets). */
+    dbc_rc (*tenants)(void* ctx, const dbc_sink* sink, dbc_error* err);
+    /* The runtime's record of a dedicated tenant's server (see the runtime's
+     * inspect); DBC_NOT_FOUND for tenants on a shared server. */
+    dbc_rc (*server)(void* ctx, const char* tenant_id, const dbc_sink* sink, dbc_error* err);
+} dbc_check_services;
+
+/* What a check runs against. Borrowed for the call. */
 typedef struct dbc_check_context {
     uint32_t struct_size;
     const char* check_name;   /* one of the names list_checks reported */
     const char* tenant_json;  /* the tenant's registry row, without its password */
     const dbc_target* tenant; /* with credentials */
     const dbc_target* other;  /* another tenant of the same type; may be NULL */
-    const char* options_json;
+    const dbc_target* golden; /* the golden copy it was made from (fingerprint recorded in
+                                 options_json "golden_fingerprint"); may be NULL */
+    const dbc_check_services* services; /* required */
+    const char* options_json; /* {"golden_fingerprint": "..."} and extensions */
 } dbc_check_context;
 
 typedef struct dbc_check_vtable {

@@ -7,7 +7,10 @@
 #include <rapidjson/document.h>
 #include <dbclone/sdk.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <vector>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -106,6 +109,37 @@ inline int64_t option_int(const char* json, const char* key, int64_t fallback) {
     doc.Parse(json != nullptr ? json : "{}");
     if (doc.IsObject() && doc.HasMember(key) && doc[key].IsInt64()) return doc[key].GetInt64();
     return fallback;
+}
+
+// A canary token as the host makes them: [A-Za-z0-9_-]{1,64}, so it is safe in
+// any SQL literal or name; throws Failure(DBC_INVALID_ARGUMENT) otherwise.
+inline const std::string& checked_token(const std::string& token) {
+    bool ok = !token.empty() && token.size() <= 64;
+    for (char c : token)
+        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+    if (!ok) throw Failure(DBC_INVALID_ARGUMENT, "canary token must be [A-Za-z0-9_-]{1,64}");
+    return token;
+}
+
+// Runs `query` `count` times, timing each, and writes the performance record
+// run_queries promises: {"count", "p50_ms", "p95_ms", "queries_per_second"}.
+template <class Query>
+void write_query_timings(const Sink& sink, uint32_t count, Query&& query) {
+    std::vector<double> ms;
+    auto start = std::chrono::steady_clock::now();
+    for (uint32_t i = 0; i < count; ++i) {
+        auto t = std::chrono::steady_clock::now();
+        query();
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    }
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::sort(ms.begin(), ms.end());
+    auto at = [&](double q) { return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, size_t(q * ms.size()))]; };
+    char record[160];
+    std::snprintf(record, sizeof record,
+                  "{\"count\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"queries_per_second\":%.0f}", count, at(0.5),
+                  at(0.95), total > 0 ? count / total : 0.0);
+    sink.write(record);
 }
 
 }  // namespace dbclone::sdk

@@ -196,6 +196,17 @@ struct BackendThunks {
     static dbc_rc list_artifacts(void* self, const dbc_sink* sink, dbc_error* err) noexcept {
         return guarded(err, [&] { handle<Impl>(self)->impl.list_artifacts(Sink(sink)); });
     }
+    static dbc_rc canary(void* self, const dbc_target* target, dbc_canary_op op, const char* token,
+                         int32_t* found, dbc_error* err) noexcept {
+        return guarded(err, [&] {
+            bool present = handle<Impl>(self)->impl.canary(*target, op, view(token));
+            if (found != nullptr) *found = present ? 1 : 0;
+        });
+    }
+    static dbc_rc run_queries(void* self, const dbc_target* target, uint32_t count, const dbc_sink* sink,
+                              dbc_error* err) noexcept {
+        return guarded(err, [&] { handle<Impl>(self)->impl.run_queries(*target, count, Sink(sink)); });
+    }
     static dbc_rc attempt_access(void* self, const dbc_target* attacker, const dbc_target* victim,
                                  const dbc_sink* sink, dbc_error* err) noexcept {
         return guarded(
@@ -222,6 +233,10 @@ constexpr dbc_backend_vtable backend_vtable() {
                       b.attempt_access(t, t, s);
                   })
         v.attempt_access = &T::attempt_access;
+    if constexpr (requires(Impl& b, const dbc_target& t, std::string_view token) { b.canary(t, DBC_CANARY_FIND, token); })
+        v.canary = &T::canary;
+    if constexpr (requires(Impl& b, const dbc_target& t, const Sink& s) { b.run_queries(t, 1u, s); })
+        v.run_queries = &T::run_queries;
     return v;
 }
 
@@ -310,7 +325,68 @@ constexpr dbc_runtime_vtable runtime_vtable() {
 template <class Impl>
 inline constexpr dbc_runtime_vtable runtime_vtable_v = runtime_vtable<Impl>();
 
+template <class Impl>
+struct CheckHandle {
+    CheckHandle(const dbc_host_api* api, const dbc_plugin_init& init) : host(api), impl(host, init) {}
+    Host host;
+    Impl impl;
+};
+
+template <class Impl>
+struct CheckThunks {
+    static Impl& impl(void* self) { return static_cast<CheckHandle<Impl>*>(self)->impl; }
+    static dbc_rc create(const dbc_host_api* host, const dbc_plugin_init* init, void** out,
+                         dbc_error* err) noexcept {
+        return guarded(err, [&] {
+            if (init == nullptr || out == nullptr)
+                throw Failure(DBC_INVALID_ARGUMENT, "create: init and out are required");
+            *out = new CheckHandle<Impl>(host, *init);
+        });
+    }
+    static void destroy(void* self) noexcept { delete static_cast<CheckHandle<Impl>*>(self); }
+    static dbc_rc list_checks(void* self, const dbc_sink* sink, dbc_error* err) noexcept {
+        return guarded(err, [&] { impl(self).list_checks(Sink(sink)); });
+    }
+    static dbc_rc run_check(void* self, const dbc_check_context* ctx, const dbc_sink* sink,
+                            dbc_error* err) noexcept {
+        return guarded(err, [&] { impl(self).run_check(*ctx, Sink(sink)); });
+    }
+};
+
+template <class Impl>
+constexpr dbc_check_vtable check_vtable() {
+    using T = CheckThunks<Impl>;
+    dbc_check_vtable v{};
+    v.struct_size = sizeof(dbc_check_vtable);
+    v.create = &T::create;
+    v.destroy = &T::destroy;
+    v.list_checks = &T::list_checks;
+    v.run_check = &T::run_check;
+    return v;
+}
+
+template <class Impl>
+inline constexpr dbc_check_vtable check_vtable_v = check_vtable<Impl>();
+
 }  // namespace detail
+
+// The descriptor of a check plugin implemented by class Impl, whose methods are
+// list_checks(const Sink&) and run_check(const dbc_check_context&, const Sink&).
+template <class Impl>
+constexpr dbc_plugin_descriptor check_descriptor(const char* name, const char* version) {
+    dbc_plugin_descriptor d{};
+    d.struct_size = sizeof(dbc_plugin_descriptor);
+    d.abi_major = DBC_ABI_MAJOR;
+    d.abi_minor = DBC_ABI_MINOR;
+    d.kind = DBC_KIND_CHECK;
+    d.name = name;
+    d.version = version;
+    d.description = detail::description_of<Impl>();
+    d.capabilities = 0;
+    d.config_schema = detail::config_schema_of<Impl>();
+    d.vtable = &detail::check_vtable_v<Impl>;
+    return d;
+}
 
 // The descriptor of a runtime implemented by class Impl, whose methods are
 // start_server(const dbc_server_spec&), stop_server(std::string_view name,
@@ -365,6 +441,14 @@ constexpr dbc_plugin_descriptor backend_descriptor(const char* name, const char*
         static constexpr dbc_plugin_descriptor descriptor =                        \
             ::dbclone::sdk::runtime_descriptor<Class>(name, version);              \
         return &descriptor;                                                        \
+    }
+
+// Emits the library's entry point for check class `Class`.
+#define DBC_DECLARE_CHECK(Class, name, version)                                         \
+    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) {     \
+        static constexpr dbc_plugin_descriptor descriptor =                            \
+            ::dbclone::sdk::check_descriptor<Class>(name, version);                    \
+        return &descriptor;                                                            \
     }
 
 #endif  // DBCLONE_SDK_HPP

@@ -71,6 +71,14 @@ class Backend {
     // plugin has no probes.
     std::optional<std::vector<std::string>> attempt_access(const Target& attacker,
                                                            const Target& victim);
+    // The raw vtable entries for a check's services (may be NULL), called under
+    // this handle's lock by the functions below.
+    dbc_rc canary(const dbc_target& target, dbc_canary_op op, const char* token, int32_t* found,
+                  dbc_error* err);
+    dbc_rc run_queries(const dbc_target& target, uint32_t count, const dbc_sink* sink, dbc_error* err);
+    dbc_rc fingerprint_raw(const dbc_target& target, const char** out, dbc_error* err);
+    dbc_rc probe_raw(const dbc_target& target, dbc_error* err);
+    dbc_rc attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink, dbc_error* err);
 
   private:
     void check(dbc_rc rc, const CallError& err) const;

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "dbclone/core/backend.hpp"
+#include "dbclone/core/check_plugin.hpp"
 #include "dbclone/core/config.hpp"
 #include "dbclone/core/directory_cloner.hpp"
 #include "dbclone/core/plugin_host.hpp"
@@ -41,6 +43,9 @@ class Engine {
     Runtime& runtime(const std::string& name);
     std::vector<std::string> runtime_names() const { return plugins_.names(DBC_KIND_RUNTIME); }
 
+    // Every loaded check plugin, created on first use, in load order.
+    const std::vector<std::unique_ptr<CheckPlugin>>& check_plugins();
+
     // Clones data directories under config().data_dir, with the configured or
     // detected strategy; made on first use.
     const DirectoryCloner& storage();
@@ -63,6 +68,7 @@ class Engine {
     std::map<std::string, std::unique_ptr<Backend>> backends_;
     std::map<std::string, std::unique_ptr<Runtime>> runtimes_;
     std::unique_ptr<DirectoryCloner> storage_;
+    std::optional<std::vector<std::unique_ptr<CheckPlugin>>> checks_;
 };
 
 }  // namespace dbclone

@@ -1,6 +1,7 @@
-// Verification of one tenant's clone: each check really exercises the clone and
-// reports what it saw. A check that could not run says `error` or
-// `not_applicable`; nothing is reported passed that was not tested.
+// Verification of one tenant's clone by the loaded check plugins: each check
+// really exercises the clone (through the tenant's backend, offered to the
+// plugin as services) and reports what it saw. A check that could not run says
+// `error` or `not_applicable`; nothing is reported passed that was not tested.
 #pragma once
 
 #include <string>
@@ -39,8 +40,9 @@ class Verifier {
   public:
     explicit Verifier(Engine& engine) : engine_(engine) {}
 
-    // The checks this build knows, in the order they run.
-    static const std::vector<std::string>& check_names();
+    // The checks the loaded check plugins offer, in the order they run (the
+    // first plugin to offer a name wins).
+    std::vector<std::string> check_names();
 
     // Runs `checks` (all when empty) against the tenant; cross-tenant checks
     // attack `against`, or another ready tenant of the same type when empty.
@@ -51,6 +53,8 @@ class Verifier {
                               const std::string& against = "");
 
   private:
+    std::vector<std::pair<std::string, CheckPlugin*>> available_checks();
+
     Engine& engine_;
 };
 
