@@ -167,3 +167,18 @@ TEST(GoldenCopyCache, TwoProcessesBuildTheGoldenCopyOnce) {
         if (e.kind == "golden_copy_ready") ++builds;
     EXPECT_EQ(builds, 1);
 }
+
+// Sabotage: B's file becomes A's (a hard link), so whatever A holds, B shows.
+// data_isolation must catch the canary planted in A appearing in B.
+TEST_F(ClonerTest, DataIsolationCatchesATenantThatSeesAnothersData) {
+    auto a = cloner.create({"sa", "sqlite", "", ""});
+    auto b = cloner.create({"sb", "sqlite", "", ""});
+    auto clean = Verifier(engine).verify("sa", {"data_isolation"}, "sb");
+    ASSERT_EQ(clean.checks.at(0).outcome, "passed") << clean.checks.at(0).details;
+    std::filesystem::remove(b.location);
+    std::filesystem::create_hard_link(a.location, b.location);
+    auto broken = Verifier(engine).verify("sa", {"data_isolation"}, "sb");
+    EXPECT_EQ(broken.checks.at(0).outcome, "failed") << broken.checks.at(0).details;
+    EXPECT_NE(broken.checks.at(0).details.find("is also in tenant sb"), std::string::npos);
+    EXPECT_FALSE(broken.ok());
+}
