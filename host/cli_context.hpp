@@ -69,5 +69,6 @@ int ports_command(CliContext&, const std::vector<std::string>&);
 int roots_command(CliContext&, const std::vector<std::string>&);
 int plugins_command(CliContext&, const std::vector<std::string>&);
 int reconcile_command(CliContext&, const std::vector<std::string>&);
+int test_command(CliContext&, const std::vector<std::string>&);
 
 }  // namespace dbclone::cli

@@ -27,6 +27,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
         {"roots", {roots_command, "roots [list | validate [VERSION]]"}},
         {"plugins", {plugins_command, "plugins"}},
         {"reconcile", {reconcile_command, "reconcile"}},
+        {"test", {test_command, "test [--cleanup] [--types a,b] [--placement P] [--report FILE]"}},
     };
     return all;
 }

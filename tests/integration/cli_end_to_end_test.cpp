@@ -1,11 +1,15 @@
 // Drives the built `dbclone` binary as a user would, with the real SQLite plugin.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+
+#include <fstream>
+#include <set>
 #include <dbclone/core/json.hpp>
 
 #include "test_support.hpp"
 
 using namespace dbclone::testing;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -140,4 +144,46 @@ TEST_F(Cli, RootsValidateAndReconcile) {
     auto r = run({"reconcile"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.out, "nothing to reconcile\n");
+}
+
+TEST_F(Cli, SelfTestReportHasItsShapeAndLeavesNothing) {
+    fs::path report_file = state / "r.json";
+    auto r = run({"test", "--cleanup", "--types", "sqlite", "--report", report_file.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    std::ifstream in(report_file);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto report = dbclone::json::parse(text, "report");
+    const auto& summary = report["summary"];
+    EXPECT_EQ(summary["failed_tests"].GetUint(), 0u);
+    EXPECT_GE(summary["total_tests"].GetUint(), 15u);
+    EXPECT_EQ(summary["passed_tests"].GetUint() + summary["failed_tests"].GetUint() <=
+                  summary["total_tests"].GetUint(),
+              true);
+    EXPECT_DOUBLE_EQ(summary["success_rate"].GetDouble(), 1.0);
+    // SQLite has no cross-tenant probes: isolation was not proven, so not claimed.
+    EXPECT_FALSE(summary["isolation_verified"].GetBool());
+    ASSERT_EQ(report["clones_created"].Size(), 2u);
+    std::set<std::string> categories;
+    for (const auto& t : report["tests"].GetArray()) {
+        categories.insert(t["category"].GetString());
+        for (const char* key : {"name", "category", "outcome", "details"}) EXPECT_TRUE(t.HasMember(key)) << key;
+        EXPECT_TRUE(t["duration_ms"].IsNumber());
+    }
+    EXPECT_EQ(categories, (std::set<std::string>{"prerequisites", "root image validation", "port management",
+                                                 "runtime", "clone creation", "isolation", "data leakage",
+                                                 "performance", "lifecycle", "cleanup"}));
+    EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
+    EXPECT_TRUE(files_below(state / "plugins/sqlite/clones").empty());
+}
+
+// With servers that enforce isolation, the self-test proves it.
+TEST_F(Cli, SelfTestVerifiesIsolationOnPostgresqlAndMariadb) {
+    const char* pg = std::getenv("DBCLONE_TEST_PG_URL");
+    const char* my = std::getenv("DBCLONE_TEST_MYSQL_URL");
+    if (pg == nullptr || my == nullptr) GTEST_SKIP() << "needs the servers of scripts/services.sh";
+    auto r = run({"--server", pg, "--server", my, "--json", "test", "--cleanup", "--types", "postgresql,mysql"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto report = dbclone::json::parse(r.out, "report");
+    EXPECT_TRUE(report["summary"]["isolation_verified"].GetBool()) << r.out;
+    EXPECT_EQ(report["summary"]["failed_tests"].GetUint(), 0u);
 }
