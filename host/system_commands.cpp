@@ -57,8 +57,10 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
         }
         // Healthy means the tenant can log in and run a query right now.
         try {
-            ctx.engine().backend(row->db_type).probe(
-                {row->tenant_id, row->location, row->host, row->port, row->user_name, row->password});
+            ctx.engine()
+                .backend(row->db_type)
+                .probe({row->tenant_id, row->location, row->host, row->port, row->user_name,
+                        row->password});
             health = "healthy";
         } catch (const std::exception& e) {
             health = std::string("unhealthy: ") + e.what();

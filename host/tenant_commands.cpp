@@ -2,8 +2,8 @@
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/record_json.hpp>
-#include <dbclone/core/tenant_id.hpp>
 #include <dbclone/core/self_test.hpp>
+#include <dbclone/core/tenant_id.hpp>
 #include <dbclone/core/verifier.hpp>
 
 #include <fstream>
@@ -167,20 +167,25 @@ int remove_command(CliContext& ctx, const std::vector<std::string>& args) {
 
 int test_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto options = options_with_help("test options");
-    options.add_options()("cleanup", po::bool_switch(), "remove everything created, even when a test fails")(
-        "types", po::value<std::string>()->default_value(""), "comma-separated database types (default: all)")(
-        "placement", po::value<std::string>()->default_value(""), "placement for every type (default: natural)")(
-        "report", po::value<std::string>()->default_value(""), "write the JSON report to this file");
+    options.add_options()("cleanup", po::bool_switch(),
+                          "remove everything created, even when a test fails")(
+        "types", po::value<std::string>()->default_value(""),
+        "comma-separated database types (default: all)")(
+        "placement", po::value<std::string>()->default_value(""),
+        "placement for every type (default: natural)")("report",
+                                                       po::value<std::string>()->default_value(""),
+                                                       "write the JSON report to this file");
     auto vm = parse_command(args, options, {});
-    if (help_requested(vm, "test [--cleanup] [--types a,b] [--placement P] [--report FILE]", options))
+    if (help_requested(vm, "test [--cleanup] [--types a,b] [--placement P] [--report FILE]",
+                       options))
         return exit_code::ok;
     bool tty = ctx.stdout_is_tty() && !ctx.json();
-    SelfTestOptions o{split_commas(vm["types"].as<std::string>()), vm["placement"].as<std::string>(),
-                      vm["cleanup"].as<bool>()};
+    SelfTestOptions o{split_commas(vm["types"].as<std::string>()),
+                      vm["placement"].as<std::string>(), vm["cleanup"].as<bool>()};
     auto report = SelfTest(ctx.engine()).run(o, [&](const SelfTestCase& t) {
         if (!tty) return;
-        std::printf("  %-14s %-22s %-50s %8.1f ms\n", t.outcome.c_str(), t.category.c_str(), t.name.c_str(),
-                    t.duration_ms);
+        std::printf("  %-14s %-22s %-50s %8.1f ms\n", t.outcome.c_str(), t.category.c_str(),
+                    t.name.c_str(), t.duration_ms);
         std::fflush(stdout);
     });
     std::string json = report.json();
@@ -193,8 +198,10 @@ int test_command(CliContext& ctx, const std::vector<std::string>& args) {
         std::cout << json << '\n';
     else
         std::cout << report.passed() << " passed, " << report.failed() << " failed, "
-                  << report.tests.size() - report.passed() - report.failed() << " not applicable or not enforced; "
-                  << "isolation " << (report.isolation_verified ? "verified" : "NOT verified") << '\n';
+                  << report.tests.size() - report.passed() - report.failed()
+                  << " not applicable or not enforced; "
+                  << "isolation " << (report.isolation_verified ? "verified" : "NOT verified")
+                  << '\n';
     return report.failed() == 0 ? exit_code::ok : exit_code::verification_failed;
 }
 

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
-#include "dbclone/core/error.hpp"
 #include <dbclone/sdk.hpp>
+#include "dbclone/core/error.hpp"
 
 #include "host_api.hpp"
 
@@ -161,17 +161,20 @@ std::optional<std::vector<std::string>> Backend::attempt_access(const Target& at
 }
 
 namespace {
-dbc_rc unsupported(dbc_error* err) { return sdk::fill_error(err, DBC_NOT_SUPPORTED, "not supported by this backend"); }
+dbc_rc unsupported(dbc_error* err) {
+    return sdk::fill_error(err, DBC_NOT_SUPPORTED, "not supported by this backend");
+}
 }  // namespace
 
-dbc_rc Backend::canary(const dbc_target& target, dbc_canary_op op, const char* token, int32_t* found,
-                       dbc_error* err) {
+dbc_rc Backend::canary(const dbc_target& target, dbc_canary_op op, const char* token,
+                       int32_t* found, dbc_error* err) {
     if (vtable_->canary == nullptr) return unsupported(err);
     std::lock_guard lock(mutex_);
     return vtable_->canary(handle_, &target, op, token, found, err);
 }
 
-dbc_rc Backend::run_queries(const dbc_target& target, uint32_t count, const dbc_sink* sink, dbc_error* err) {
+dbc_rc Backend::run_queries(const dbc_target& target, uint32_t count, const dbc_sink* sink,
+                            dbc_error* err) {
     if (vtable_->run_queries == nullptr) return unsupported(err);
     std::lock_guard lock(mutex_);
     return vtable_->run_queries(handle_, &target, count, sink, err);
@@ -189,7 +192,8 @@ dbc_rc Backend::probe_raw(const dbc_target& target, dbc_error* err) {
     return vtable_->probe(handle_, &target, err);
 }
 
-dbc_rc Backend::attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink, dbc_error* err) {
+dbc_rc Backend::attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink,
+                                   dbc_error* err) {
     if (vtable_->attempt_access == nullptr) return unsupported(err);
     std::lock_guard lock(mutex_);
     return vtable_->attempt_access(handle_, &a, &b, sink, err);

@@ -8,8 +8,8 @@
 
 namespace dbclone {
 
-CheckPlugin::CheckPlugin(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir,
-                         const std::string& options_json)
+CheckPlugin::CheckPlugin(std::shared_ptr<LoadedPlugin> plugin,
+                         const std::filesystem::path& data_dir, const std::string& options_json)
     : plugin_(std::move(plugin)),
       vtable_(&std::get<dbc_check_vtable>(plugin_->vtable)),
       log_prefix_(plugin_->info.name) {
@@ -49,7 +49,9 @@ std::string CheckPlugin::run(const dbc_check_context& context) {
     RecordSink sink(records);
     CallError err;
     check(vtable_->run_check(handle_, &context, sink.get(), err.get()), err);
-    if (records.empty()) throw Error(ErrorKind::Failed, log_prefix_ + ": check " + context.check_name + " reported nothing");
+    if (records.empty())
+        throw Error(ErrorKind::Failed,
+                    log_prefix_ + ": check " + context.check_name + " reported nothing");
     return records.front();
 }
 

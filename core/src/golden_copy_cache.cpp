@@ -100,8 +100,8 @@ bool is_dedicated(const std::string& placement) {
     return placement == "process" || placement == "docker";
 }
 
-std::string run_options(const std::filesystem::path& run_dir, bool initialize, const std::string& tenant,
-                        const std::string& root_version) {
+std::string run_options(const std::filesystem::path& run_dir, bool initialize,
+                        const std::string& tenant, const std::string& root_version) {
     rapidjson::StringBuffer buffer;
     json::Writer w(buffer);
     w.StartObject();

@@ -19,7 +19,8 @@ constexpr const char* beta = "beta_test_002";
 // Records tests of one type as they run.
 class Recorder {
   public:
-    Recorder(SelfTestReport& report, std::string type, const std::function<void(const SelfTestCase&)>& progress)
+    Recorder(SelfTestReport& report, std::string type,
+             const std::function<void(const SelfTestCase&)>& progress)
         : report_(report), type_(std::move(type)), progress_(progress) {}
 
     // Runs `body`, which returns {outcome, details}; an exception is an error.
@@ -32,7 +33,9 @@ class Recorder {
         } catch (const std::exception& e) {
             r = {"error", e.what()};
         }
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         report_.tests.push_back({type_ + ": " + name, category, r.first, r.second, ms});
         if (progress_) progress_(report_.tests.back());
         return r.first == "passed" || r.first == "not_applicable" || r.first == "not_enforced";
@@ -46,7 +49,9 @@ class Recorder {
         if (progress_) progress_(report_.tests.back());
     }
     void skip(const std::string& category, const std::string& name, const std::string& why) {
-        test(category, name, [&] { return std::pair<std::string, std::string>{"not_applicable", why}; });
+        test(category, name, [&] {
+            return std::pair<std::string, std::string>{"not_applicable", why};
+        });
     }
 
   private:
@@ -102,7 +107,10 @@ std::string SelfTestReport::json() const {
     for (const auto& t : tests) {
         w.StartObject();
         for (const auto& [k, v] : std::initializer_list<std::pair<const char*, const std::string*>>{
-                 {"name", &t.name}, {"category", &t.category}, {"outcome", &t.outcome}, {"details", &t.details}}) {
+                 {"name", &t.name},
+                 {"category", &t.category},
+                 {"outcome", &t.outcome},
+                 {"details", &t.details}}) {
             w.Key(k);
             w.String(v->c_str());
         }
@@ -115,7 +123,8 @@ std::string SelfTestReport::json() const {
     return buffer.GetString();
 }
 
-SelfTestReport SelfTest::run(const SelfTestOptions& options, const std::function<void(const SelfTestCase&)>& progress) {
+SelfTestReport SelfTest::run(const SelfTestOptions& options,
+                             const std::function<void(const SelfTestCase&)>& progress) {
     SelfTestReport report;
     auto types = options.types.empty() ? engine_.backend_types() : options.types;
     bool every_type_isolated = !types.empty();
@@ -126,24 +135,28 @@ SelfTestReport SelfTest::run(const SelfTestOptions& options, const std::function
         std::string placement = options.placement;
         bool usable = rec.test("prerequisites", "backend plugin loaded", [&] {
             auto& b = engine_.backend(type);
-            return std::pair<std::string, std::string>{"passed", b.info().name + " " + b.info().version};
+            return std::pair<std::string, std::string>{"passed",
+                                                       b.info().name + " " + b.info().version};
         });
         usable = usable && rec.test("prerequisites", "check plugins loaded", [&] {
             size_t n = Verifier(engine_).check_names().size();
-            return std::pair<std::string, std::string>{n > 0 ? "passed" : "failed", std::to_string(n) + " checks"};
+            return std::pair<std::string, std::string>{n > 0 ? "passed" : "failed",
+                                                       std::to_string(n) + " checks"};
         });
         usable = usable && rec.test("root image validation", "root " + version + " intact", [&] {
             auto v = engine_.roots().validate(version);
             engine_.roots().resolve(version, type);
-            return std::pair<std::string, std::string>{v.ok() ? "passed" : "failed",
-                                                        v.ok() ? "every file has its manifest sha256" : v.problems.front()};
+            return std::pair<std::string, std::string>{
+                v.ok() ? "passed" : "failed",
+                v.ok() ? "every file has its manifest sha256" : v.problems.front()};
         });
         bool configured = true;
         usable = usable && rec.test("prerequisites", "server reachable and golden copy ready", [&] {
             if (placement.empty()) placement = cloner.placements_for(type).front();
             try {
                 auto g = GoldenCopyCache(engine_).ensure(engine_.backend(type), version,
-                                                         engine_.roots().resolve(version, type), placement);
+                                                         engine_.roots().resolve(version, type),
+                                                         placement);
                 return std::pair<std::string, std::string>{"passed", "golden copy " + g.location};
             } catch (const Error& e) {
                 if (e.kind() != ErrorKind::InvalidInput) throw;
@@ -157,36 +170,42 @@ SelfTestReport SelfTest::run(const SelfTestOptions& options, const std::function
         }
         rec.test("port management", "allocate and release a port", [&] {
             if (!engine_.ports().config().ranges.count(type))
-                return std::pair<std::string, std::string>{"not_applicable", "no port range for " + type};
+                return std::pair<std::string, std::string>{"not_applicable",
+                                                           "no port range for " + type};
             uint32_t port = engine_.ports().allocate(type, "selftest_port");
             engine_.ports().release(port);
             bool gone = true;
             for (const auto& a : engine_.registry().ports()) gone = gone && a.port != port;
-            return std::pair<std::string, std::string>{gone ? "passed" : "failed",
-                                                        "allocated and released port " + std::to_string(port)};
+            return std::pair<std::string, std::string>{
+                gone ? "passed" : "failed", "allocated and released port " + std::to_string(port)};
         });
         rec.test("runtime", "runtime for placement " + placement, [&] {
             if (!is_dedicated(placement))
-                return std::pair<std::string, std::string>{"not_applicable", placement + " placement needs no runtime"};
+                return std::pair<std::string, std::string>{
+                    "not_applicable", placement + " placement needs no runtime"};
             auto servers = engine_.runtime(placement).list();
             return std::pair<std::string, std::string>{
-                "passed", "runtime " + placement + " lists " + std::to_string(servers ? servers->size() : 0) + " servers"};
+                "passed", "runtime " + placement + " lists " +
+                              std::to_string(servers ? servers->size() : 0) + " servers"};
         });
         std::vector<std::string> created;
         for (const char* id : {alpha, beta}) {
             bool ok = rec.test("clone creation", std::string("create ") + id, [&] {
-                if (engine_.registry().find_clone(id)) cloner.remove(id);  // a leftover of an earlier run
+                if (engine_.registry().find_clone(id))
+                    cloner.remove(id);  // a leftover of an earlier run
                 auto row = cloner.create({id, type, version, placement});
                 created.push_back(id);
                 report.clones_created.push_back(type + "/" + id);
-                return std::pair<std::string, std::string>{"passed", row.placement + ", " + row.location};
+                return std::pair<std::string, std::string>{"passed",
+                                                           row.placement + ", " + row.location};
             });
             if (!ok) break;
         }
         bool isolated = false;
         if (created.size() == 2) {
             auto report_a = Verifier(engine_).verify(alpha, {}, beta);
-            for (const char* check : {"name_isolation", "credentials_unique", "cross_tenant_access", "container_isolation"})
+            for (const char* check : {"name_isolation", "credentials_unique", "cross_tenant_access",
+                                      "container_isolation"})
                 rec.record("isolation", check, find_check(report_a, check));
             auto* access = find_check(report_a, "cross_tenant_access");
             isolated = access != nullptr && access->outcome == "passed";
@@ -195,19 +214,23 @@ SelfTestReport SelfTest::run(const SelfTestOptions& options, const std::function
             rec.record("performance", "performance", find_check(report_a, "performance"));
             rec.test("performance", "verify duration", [&] {
                 char d[64];
-                std::snprintf(d, sizeof d, "all checks of one tenant in %.1f ms", report_a.duration_ms);
-                return std::pair<std::string, std::string>{report_a.duration_ms <= 1000 ? "passed" : "failed", d};
+                std::snprintf(d, sizeof d, "all checks of one tenant in %.1f ms",
+                              report_a.duration_ms);
+                return std::pair<std::string, std::string>{
+                    report_a.duration_ms <= 1000 ? "passed" : "failed", d};
             });
             rec.test("lifecycle", "stop and start", [&] {
                 if (!is_dedicated(placement))
-                    return std::pair<std::string, std::string>{"not_applicable", "a shared server is not stopped"};
+                    return std::pair<std::string, std::string>{"not_applicable",
+                                                               "a shared server is not stopped"};
                 cloner.stop(alpha);
                 bool down = !Verifier(engine_).verify(alpha, {"connection"}).ok();
                 cloner.start(alpha);
                 bool up = Verifier(engine_).verify(alpha, {"connection"}).ok();
-                return std::pair<std::string, std::string>{down && up ? "passed" : "failed",
-                                                            std::string("refused while stopped: ") + (down ? "yes" : "no") +
-                                                                ", answers after start: " + (up ? "yes" : "no")};
+                return std::pair<std::string, std::string>{
+                    down && up ? "passed" : "failed",
+                    std::string("refused while stopped: ") + (down ? "yes" : "no") +
+                        ", answers after start: " + (up ? "yes" : "no")};
             });
         }
         every_type_isolated = every_type_isolated && isolated;
@@ -219,9 +242,9 @@ SelfTestReport SelfTest::run(const SelfTestOptions& options, const std::function
                 for (const auto& id : created) gone = gone && !engine_.registry().find_clone(id);
                 for (const auto& a : engine_.registry().ports())
                     gone = gone && a.tenant_id != alpha && a.tenant_id != beta;
-                return std::pair<std::string, std::string>{gone ? "passed" : "failed",
-                                                            "rows and ports of " + std::to_string(created.size()) +
-                                                                " tenants gone"};
+                return std::pair<std::string, std::string>{
+                    gone ? "passed" : "failed",
+                    "rows and ports of " + std::to_string(created.size()) + " tenants gone"};
             });
             rec.test("cleanup", "nothing left to reconcile", [&] {
                 auto r = Reconciler(engine_).run();
@@ -232,7 +255,8 @@ SelfTestReport SelfTest::run(const SelfTestOptions& options, const std::function
                           : (r.actions.empty() ? r.problems.front() : r.actions.front())};
             });
         } else {
-            rec.skip("cleanup", "cleanup", "tests failed and --cleanup was not given: tenants kept for inspection");
+            rec.skip("cleanup", "cleanup",
+                     "tests failed and --cleanup was not given: tenants kept for inspection");
         }
     }
     report.isolation_verified = every_type_isolated;

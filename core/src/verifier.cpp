@@ -16,10 +16,13 @@ namespace dbclone {
 namespace {
 
 double ms_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
 }
 
-const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+const char* or_null(const std::string& s) {
+    return s.empty() ? nullptr : s.c_str();
+}
 
 dbc_target target_of(const CloneRecord& r) {
     dbc_target t{};
@@ -35,25 +38,32 @@ dbc_target target_of(const CloneRecord& r) {
 
 // The tenant to attack: `against` if given (same type, ready), else the first
 // other ready tenant of the same type.
-std::optional<CloneRecord> choose_other(Registry& registry, const CloneRecord& tenant, const std::string& against) {
+std::optional<CloneRecord> choose_other(Registry& registry, const CloneRecord& tenant,
+                                        const std::string& against) {
     if (!against.empty()) {
         validate_tenant_id(against);
         auto other = registry.find_clone(against);
         if (!other) throw Error(ErrorKind::NotFound, "unknown tenant " + in_quotes(against));
-        if (against == tenant.tenant_id || other->db_type != tenant.db_type || other->state != "ready")
-            throw Error(ErrorKind::InvalidInput,
-                        "--against must name another ready " + tenant.db_type + " tenant, not " + in_quotes(against));
+        if (against == tenant.tenant_id || other->db_type != tenant.db_type ||
+            other->state != "ready")
+            throw Error(ErrorKind::InvalidInput, "--against must name another ready " +
+                                                     tenant.db_type + " tenant, not " +
+                                                     in_quotes(against));
         return other;
     }
     for (const auto& r : registry.clones())
-        if (r.tenant_id != tenant.tenant_id && r.db_type == tenant.db_type && r.state == "ready") return r;
+        if (r.tenant_id != tenant.tenant_id && r.db_type == tenant.db_type && r.state == "ready")
+            return r;
     return std::nullopt;
 }
 
 CheckResult result_of(const std::string& name, const std::string& record, double ms) {
     auto doc = json::parse(record, name + " result");
-    CheckResult r{name, json::optional_string(doc, "outcome", name).value_or("error"),
-                  json::optional_string(doc, "details", name).value_or(""), ms, {}};
+    CheckResult r{name,
+                  json::optional_string(doc, "outcome", name).value_or("error"),
+                  json::optional_string(doc, "details", name).value_or(""),
+                  ms,
+                  {}};
     if (doc.HasMember("probes") && doc["probes"].IsArray())
         for (const auto& p : doc["probes"].GetArray())
             r.probes.push_back({json::optional_string(p, "name", name).value_or(""),
@@ -66,15 +76,17 @@ CheckResult result_of(const std::string& name, const std::string& record, double
 }  // namespace
 
 bool VerificationReport::ok() const {
-    return std::none_of(checks.begin(), checks.end(),
-                        [](const CheckResult& c) { return c.outcome == "failed" || c.outcome == "error"; });
+    return std::none_of(checks.begin(), checks.end(), [](const CheckResult& c) {
+        return c.outcome == "failed" || c.outcome == "error";
+    });
 }
 
 std::vector<std::pair<std::string, CheckPlugin*>> Verifier::available_checks() {
     std::vector<std::pair<std::string, CheckPlugin*>> out;
     for (const auto& plugin : engine_.check_plugins())
         for (const auto& check : plugin->checks())
-            if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.first == check.name; }))
+            if (std::none_of(out.begin(), out.end(),
+                             [&](const auto& e) { return e.first == check.name; }))
                 out.emplace_back(check.name, plugin.get());
     return out;
 }
@@ -85,15 +97,17 @@ std::vector<std::string> Verifier::check_names() {
     return names;
 }
 
-VerificationReport Verifier::verify(const std::string& tenant_id, const std::vector<std::string>& selected,
+VerificationReport Verifier::verify(const std::string& tenant_id,
+                                    const std::vector<std::string>& selected,
                                     const std::string& against) {
     validate_tenant_id(tenant_id);
     auto available = available_checks();
     if (available.empty()) throw Error(ErrorKind::NotFound, "no check plugin is loaded");
     for (const auto& name : selected)
-        if (std::none_of(available.begin(), available.end(), [&](const auto& e) { return e.first == name; }))
-            throw Error(ErrorKind::InvalidInput, "unknown check " + in_quotes(name) + "; available: " +
-                                                     join(check_names()));
+        if (std::none_of(available.begin(), available.end(),
+                         [&](const auto& e) { return e.first == name; }))
+            throw Error(ErrorKind::InvalidInput,
+                        "unknown check " + in_quotes(name) + "; available: " + join(check_names()));
     auto start = std::chrono::steady_clock::now();
     auto& registry = engine_.registry();
     auto record = registry.find_clone(tenant_id);
@@ -108,21 +122,26 @@ VerificationReport Verifier::verify(const std::string& tenant_id, const std::vec
     std::optional<dbc_target> other_target;
     if (other) other_target = target_of(*other);
     // The golden copy it was made from, where the registry still knows it.
-    auto golden = registry.find_golden(record->db_type, record->root_version,
-                                       is_dedicated(record->placement) ? "data_directory" : record->placement);
+    auto golden = registry.find_golden(
+        record->db_type, record->root_version,
+        is_dedicated(record->placement) ? "data_directory" : record->placement);
     std::optional<dbc_target> golden_target;
-    if (golden && golden->fingerprint == record->golden_fingerprint && !is_dedicated(record->placement)) {
+    if (golden && golden->fingerprint == record->golden_fingerprint &&
+        !is_dedicated(record->placement)) {
         dbc_target g{};
         g.struct_size = sizeof g;
         g.location = golden->location.c_str();
         golden_target = g;
     }
     std::string tenant_json = json::clone_json(*record, false);
-    std::string options = R"({"golden_fingerprint":)" + json_quoted(record->golden_fingerprint) + "}";
+    std::string options =
+        R"({"golden_fingerprint":)" + json_quoted(record->golden_fingerprint) + "}";
 
     VerificationReport report{tenant_id, record->db_type, {}, 0};
     for (const auto& [name, plugin] : available) {
-        if (!selected.empty() && std::find(selected.begin(), selected.end(), name) == selected.end()) continue;
+        if (!selected.empty() &&
+            std::find(selected.begin(), selected.end(), name) == selected.end())
+            continue;
         dbc_check_context context{};
         context.struct_size = sizeof context;
         context.check_name = name.c_str();

@@ -130,20 +130,23 @@ class MongodbBackend {
             throw sdk::Failure(DBC_NOT_SUPPORTED, "the golden database is not written to");
         // The golden database is looked at by the admin; a tenant's by the tenant.
         std::unique_ptr<MongoClient> own;
-        if (target.tenant_id != nullptr) own = std::make_unique<MongoClient>(uri_, login_of(target));
+        if (target.tenant_id != nullptr)
+            own = std::make_unique<MongoClient>(uri_, login_of(target));
         MongoClient& db = own ? *own : admin_client();
         if (op == DBC_CANARY_PLANT) {
             db.command(target.location,
-                       BsonDocument(BCON_NEW("insert", BCON_UTF8("dbclone_canary"), "documents", "[", "{", "token",
-                                             BCON_UTF8(t.c_str()), "}", "]")),
+                       BsonDocument(BCON_NEW("insert", BCON_UTF8("dbclone_canary"), "documents",
+                                             "[", "{", "token", BCON_UTF8(t.c_str()), "}", "]")),
                        "planting a canary");
         } else if (op == DBC_CANARY_REMOVE) {
-            db.try_command(target.location, BsonDocument(BCON_NEW("drop", BCON_UTF8("dbclone_canary"))));
+            db.try_command(target.location,
+                           BsonDocument(BCON_NEW("drop", BCON_UTF8("dbclone_canary"))));
         } else {
-            return !db.cursor_command(target.location,
-                                      BsonDocument(BCON_NEW("find", BCON_UTF8("dbclone_canary"), "filter", "{", "token",
-                                                            BCON_UTF8(t.c_str()), "}")),
-                                      "looking for a canary")
+            return !db.cursor_command(
+                          target.location,
+                          BsonDocument(BCON_NEW("find", BCON_UTF8("dbclone_canary"), "filter", "{",
+                                                "token", BCON_UTF8(t.c_str()), "}")),
+                          "looking for a canary")
                         .empty();
         }
         return false;

@@ -202,28 +202,36 @@ class MysqlBackend {
         std::string t = sdk::checked_token(std::string(token));
         if (target.tenant_id == nullptr) {
             // The golden schema: only looked at, by the admin.
-            if (op != DBC_CANARY_FIND) throw sdk::Failure(DBC_NOT_SUPPORTED, "the golden schema is not written to");
+            if (op != DBC_CANARY_FIND)
+                throw sdk::Failure(DBC_NOT_SUPPORTED, "the golden schema is not written to");
             MysqlConnection& admin = admin_connection();
             std::string schema = admin.quote_string(target.location);
-            if (admin.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + schema +
-                            " AND TABLE_NAME = 'dbclone_canary'")
+            if (admin
+                    .query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                           schema + " AND TABLE_NAME = 'dbclone_canary'")
                     .at(0, 0) == "0")
                 return false;
-            return admin.query("SELECT COUNT(*) FROM " + admin.quote_identifier(target.location) +
-                               ".dbclone_canary WHERE token = '" + t + "'")
+            return admin
+                       .query("SELECT COUNT(*) FROM " + admin.quote_identifier(target.location) +
+                              ".dbclone_canary WHERE token = '" + t + "'")
                        .at(0, 0) != "0";
         }
         MysqlConnection db(tenant_server(target), target.location, login_of(target));
         if (op == DBC_CANARY_PLANT)
-            db.query("CREATE TABLE IF NOT EXISTS dbclone_canary (token VARCHAR(64) NOT NULL); INSERT INTO "
-                     "dbclone_canary VALUES ('" + t + "')",
-                     "planting a canary");
+            db.query(
+                "CREATE TABLE IF NOT EXISTS dbclone_canary (token VARCHAR(64) NOT NULL); INSERT "
+                "INTO "
+                "dbclone_canary VALUES ('" +
+                    t + "')",
+                "planting a canary");
         else if (op == DBC_CANARY_REMOVE)
             db.query("DROP TABLE IF EXISTS dbclone_canary", "removing the canary");
-        else if (db.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+        else if (db.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                          "DATABASE() AND "
                           "TABLE_NAME = 'dbclone_canary'")
                      .at(0, 0) != "0")
-            return db.query("SELECT COUNT(*) FROM dbclone_canary WHERE token = '" + t + "'").at(0, 0) != "0";
+            return db.query("SELECT COUNT(*) FROM dbclone_canary WHERE token = '" + t + "'")
+                       .at(0, 0) != "0";
         return false;
     }
 

@@ -145,12 +145,14 @@ class PostgresqlBackend {
         std::string t = sdk::checked_token(std::string(token));
         PgConnection db(settings_.url, login_as(target, target.location));
         if (op == DBC_CANARY_PLANT) {
-            db.exec("CREATE TABLE IF NOT EXISTS dbclone_canary (token text NOT NULL)", "planting a canary");
+            db.exec("CREATE TABLE IF NOT EXISTS dbclone_canary (token text NOT NULL)",
+                    "planting a canary");
             db.query("INSERT INTO dbclone_canary VALUES ($1)", {t}, "planting a canary");
         } else if (op == DBC_CANARY_REMOVE)
             db.exec("DROP TABLE IF EXISTS dbclone_canary", "removing the canary");
         else if (db.query("SELECT to_regclass('dbclone_canary') IS NOT NULL").at(0, 0) == "t")
-            return db.query("SELECT count(*) FROM dbclone_canary WHERE token = $1", {t}).at(0, 0) != "0";
+            return db.query("SELECT count(*) FROM dbclone_canary WHERE token = $1", {t}).at(0, 0) !=
+                   "0";
         return false;
     }
 

@@ -108,13 +108,17 @@ class SqliteBackend {
         std::string t = sdk::checked_token(std::string(token));
         SqliteDatabase db(target.location, op == DBC_CANARY_FIND);
         if (op == DBC_CANARY_PLANT)
-            db.exec("CREATE TABLE IF NOT EXISTS dbclone_canary (token TEXT NOT NULL); INSERT INTO dbclone_canary VALUES ('" +
-                        t + "')",
-                    "planting a canary");
+            db.exec(
+                "CREATE TABLE IF NOT EXISTS dbclone_canary (token TEXT NOT NULL); INSERT INTO "
+                "dbclone_canary VALUES ('" +
+                    t + "')",
+                "planting a canary");
         else if (op == DBC_CANARY_REMOVE)
             db.exec("DROP TABLE IF EXISTS dbclone_canary", "removing the canary");
-        else if (db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'dbclone_canary'") != "0")
-            return db.scalar("SELECT count(*) FROM dbclone_canary WHERE token = '" + t + "'") != "0";
+        else if (db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'dbclone_canary'") !=
+                 "0")
+            return db.scalar("SELECT count(*) FROM dbclone_canary WHERE token = '" + t + "'") !=
+                   "0";
         return false;
     }
 

@@ -14,7 +14,8 @@ struct Collector {
 };
 
 void expect_ok(dbc_rc rc, const dbc_error& err) {
-    if (rc != DBC_OK) throw sdk::Failure(rc, err.message[0] != '\0' ? err.message : "the host's service failed");
+    if (rc != DBC_OK)
+        throw sdk::Failure(rc, err.message[0] != '\0' ? err.message : "the host's service failed");
 }
 
 dbc_error fresh_error() {
@@ -26,13 +27,15 @@ dbc_error fresh_error() {
 }  // namespace
 
 std::string Result::json() const {
-    std::string out = "{\"outcome\":" + sdk::json_quote(outcome) + ",\"details\":" + sdk::json_quote(details);
+    std::string out =
+        "{\"outcome\":" + sdk::json_quote(outcome) + ",\"details\":" + sdk::json_quote(details);
     if (!probes.empty()) {
         out += ",\"probes\":[";
         for (size_t i = 0; i < probes.size(); ++i)
             out += std::string(i ? "," : "") + "{\"name\":" + sdk::json_quote(probes[i].name) +
-                   ",\"direction\":" + sdk::json_quote(probes[i].direction) + ",\"outcome\":" +
-                   sdk::json_quote(probes[i].outcome) + ",\"detail\":" + sdk::json_quote(probes[i].detail) + "}";
+                   ",\"direction\":" + sdk::json_quote(probes[i].direction) +
+                   ",\"outcome\":" + sdk::json_quote(probes[i].outcome) +
+                   ",\"detail\":" + sdk::json_quote(probes[i].detail) + "}";
         out += "]";
     }
     return out + "}";
@@ -50,14 +53,16 @@ std::string Services::fingerprint(const dbc_target& target) const {
     return c.records.empty() ? "" : c.records.front();
 }
 
-std::vector<std::string> Services::attempt_access(const dbc_target& attacker, const dbc_target& victim) const {
+std::vector<std::string> Services::attempt_access(const dbc_target& attacker,
+                                                  const dbc_target& victim) const {
     Collector c;
     auto err = fresh_error();
     expect_ok(t_->attempt_access(t_->ctx, &attacker, &victim, &c.sink, &err), err);
     return c.records;
 }
 
-std::optional<bool> Services::canary(const dbc_target& target, dbc_canary_op op, const std::string& token) const {
+std::optional<bool> Services::canary(const dbc_target& target, dbc_canary_op op,
+                                     const std::string& token) const {
     int32_t found = 0;
     auto err = fresh_error();
     dbc_rc rc = t_->canary(t_->ctx, &target, op, token.c_str(), &found, &err);

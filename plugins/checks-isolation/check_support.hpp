@@ -28,9 +28,11 @@ class Services {
     explicit Services(const dbc_check_services* table) : t_(table) {}
     void probe(const dbc_target& target) const;
     std::string fingerprint(const dbc_target& target) const;
-    std::vector<std::string> attempt_access(const dbc_target& attacker, const dbc_target& victim) const;
+    std::vector<std::string> attempt_access(const dbc_target& attacker,
+                                            const dbc_target& victim) const;
     // nullopt when the target cannot hold a canary (DBC_NOT_SUPPORTED).
-    std::optional<bool> canary(const dbc_target& target, dbc_canary_op op, const std::string& token) const;
+    std::optional<bool> canary(const dbc_target& target, dbc_canary_op op,
+                               const std::string& token) const;
     std::string run_queries(const dbc_target& target, uint32_t count) const;
     std::vector<std::string> tenants() const;
     // nullopt for a tenant without a dedicated server.

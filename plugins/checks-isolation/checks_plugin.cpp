@@ -14,30 +14,38 @@ struct Entry {
 };
 
 constexpr Entry entries[] = {
-    {"connection", "the tenant logs in with its own credentials and runs a query", check_connection},
+    {"connection", "the tenant logs in with its own credentials and runs a query",
+     check_connection},
     {"schema_integrity", "the schema fingerprint equals the golden copy's", check_schema_integrity},
-    {"name_isolation", "database, user, location and server are the tenant's own and unique", check_name_isolation},
-    {"credentials_unique", "the tenant's password is long and shared with no other tenant", check_credentials_unique},
-    {"data_isolation", "a canary planted in the tenant is absent from another tenant and the golden copy",
+    {"name_isolation", "database, user, location and server are the tenant's own and unique",
+     check_name_isolation},
+    {"credentials_unique", "the tenant's password is long and shared with no other tenant",
+     check_credentials_unique},
+    {"data_isolation",
+     "a canary planted in the tenant is absent from another tenant and the golden copy",
      check_data_isolation},
-    {"cross_tenant_access", "every isolation probe of the backend, both ways, is denied", check_cross_tenant_access},
-    {"container_isolation", "a container publishes on 127.0.0.1 only, on a network without inter-container traffic",
+    {"cross_tenant_access", "every isolation probe of the backend, both ways, is denied",
+     check_cross_tenant_access},
+    {"container_isolation",
+     "a container publishes on 127.0.0.1 only, on a network without inter-container traffic",
      check_container_isolation},
-    {"performance", "latency of simple queries (p50, p95) and queries per second", check_performance},
+    {"performance", "latency of simple queries (p50, p95) and queries per second",
+     check_performance},
 };
 
 }  // namespace
 
 class IsolationChecks {
   public:
-    static constexpr const char* description = "dbclone's verification checks (isolation, integrity, performance)";
+    static constexpr const char* description =
+        "dbclone's verification checks (isolation, integrity, performance)";
 
     IsolationChecks(const sdk::Host&, const dbc_plugin_init&) {}
 
     void list_checks(const sdk::Sink& sink) {
         for (const auto& e : entries)
-            sink.write("{\"name\":" + sdk::json_quote(e.name) + ",\"description\":" + sdk::json_quote(e.description) +
-                       "}");
+            sink.write("{\"name\":" + sdk::json_quote(e.name) +
+                       ",\"description\":" + sdk::json_quote(e.description) + "}");
     }
 
     void run_check(const dbc_check_context& context, const sdk::Sink& sink) {
@@ -45,7 +53,8 @@ class IsolationChecks {
         for (const auto& e : entries) {
             if (name != e.name) continue;
             if (context.services == nullptr || context.tenant == nullptr)
-                throw sdk::Failure(DBC_INVALID_ARGUMENT, "run_check needs a tenant and the host's services");
+                throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                                   "run_check needs a tenant and the host's services");
             Result result;
             try {
                 result = e.run(context, Services(context.services));
@@ -55,7 +64,8 @@ class IsolationChecks {
                 else
                     result = {name == "connection" ? "failed" : "error", f.what(), {}};
             } catch (const std::exception& ex) {
-                // A failed login is the connection check failing; elsewhere the check could not run.
+                // A failed login is the connection check failing; elsewhere the check could not
+                // run.
                 result = {name == "connection" ? "failed" : "error", ex.what(), {}};
             }
             sink.write(result.json());

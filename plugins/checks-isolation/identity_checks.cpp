@@ -8,14 +8,18 @@ namespace dbclone::checks {
 
 namespace {
 
-std::string field(const std::string& json, const char* key) { return sdk::option_string(json.c_str(), key); }
+std::string field(const std::string& json, const char* key) {
+    return sdk::option_string(json.c_str(), key);
+}
 
 }  // namespace
 
 Result check_connection(const dbc_check_context& c, const Services& s) {
     s.probe(*c.tenant);
-    return {"passed", std::string("logged in to ") + c.tenant->location + " as " +
-                          (c.tenant->user != nullptr ? c.tenant->user : "(no login)") + " and ran a query", {}};
+    return {"passed",
+            std::string("logged in to ") + c.tenant->location + " as " +
+                (c.tenant->user != nullptr ? c.tenant->user : "(no login)") + " and ran a query",
+            {}};
 }
 
 Result check_schema_integrity(const dbc_check_context& c, const Services& s) {
@@ -23,7 +27,9 @@ Result check_schema_integrity(const dbc_check_context& c, const Services& s) {
     if (expected.empty()) return {"error", "no fingerprint was recorded for the golden copy", {}};
     std::string actual = s.fingerprint(*c.tenant);
     if (actual != expected)
-        return {"failed", "schema fingerprint " + actual + " differs from the golden copy's " + expected, {}};
+        return {"failed",
+                "schema fingerprint " + actual + " differs from the golden copy's " + expected,
+                {}};
     return {"passed", "schema fingerprint " + actual + " equals the golden copy's", {}};
 }
 
@@ -33,7 +39,8 @@ Result check_name_isolation(const dbc_check_context& c, const Services& s) {
     std::vector<std::string> problems;
     std::string database = sdk::tenant_database(id), user = sdk::tenant_user(id);
     if (field(c.tenant_json, "connection").empty() && location.find(database) == std::string::npos)
-        problems.push_back("location " + location + " does not carry the database name " + database);
+        problems.push_back("location " + location + " does not carry the database name " +
+                           database);
     if (c.tenant->user != nullptr && std::string(c.tenant->user) != user)
         problems.push_back("user " + std::string(c.tenant->user) + " is not " + user);
     auto all = s.tenants();
@@ -45,7 +52,8 @@ Result check_name_isolation(const dbc_check_context& c, const Services& s) {
         }
         bool same_place = field(t, "location") == location && field(t, "host") == host &&
                           sdk::option_int(t.c_str(), "port", 0) == c.tenant->port;
-        if (same_place) problems.push_back("location is shared with tenant " + field(t, "tenant_id"));
+        if (same_place)
+            problems.push_back("location is shared with tenant " + field(t, "tenant_id"));
         if (!server.empty() && field(t, "server") == server)
             problems.push_back("server is shared with tenant " + field(t, "tenant_id"));
     }
@@ -80,8 +88,10 @@ Result check_credentials_unique(const dbc_check_context& c, const Services& s) {
             return {"failed", "password is shared with tenant " + field(t, "tenant_id"), {}};
     if (c.tenant->password == nullptr || std::string(c.tenant->password).size() < 32)
         return {"failed", "password is shorter than 32 characters", {}};
-    return {"passed", "32-character password, shared with none of " + std::to_string(all.size() - 1) +
-                          " other tenants (compared by sha256)", {}};
+    return {"passed",
+            "32-character password, shared with none of " + std::to_string(all.size() - 1) +
+                " other tenants (compared by sha256)",
+            {}};
 }
 
 }  // namespace dbclone::checks

@@ -67,14 +67,20 @@ Result check_data_isolation(const dbc_check_context& c, const Services& s) {
     if (!leaks.empty()) {
         std::string where;
         for (const auto& l : leaks) where += (where.empty() ? "" : ", ") + l;
-        return {"failed", "canary " + token + " planted in " + c.tenant->tenant_id + " is also in " + where, {}};
+        return {"failed",
+                "canary " + token + " planted in " + c.tenant->tenant_id + " is also in " + where,
+                {}};
     }
-    if (c.other == nullptr && c.golden == nullptr) return {"not_applicable", "nothing to compare with", {}};
-    return {"passed", "canary " + token + " planted in " + c.tenant->tenant_id + ": " + details + "; removed", {}};
+    if (c.other == nullptr && c.golden == nullptr)
+        return {"not_applicable", "nothing to compare with", {}};
+    return {"passed",
+            "canary " + token + " planted in " + c.tenant->tenant_id + ": " + details + "; removed",
+            {}};
 }
 
 Result check_cross_tenant_access(const dbc_check_context& c, const Services& s) {
-    if (c.other == nullptr) return {"not_applicable", "no other ready tenant of this type to attack", {}};
+    if (c.other == nullptr)
+        return {"not_applicable", "no other ready tenant of this type to attack", {}};
     Result out;
     int allowed = 0, errors = 0, not_enforced = 0, denied = 0;
     for (int round = 0; round < 2; ++round) {
@@ -84,13 +90,15 @@ Result check_cross_tenant_access(const dbc_check_context& c, const Services& s) 
         try {
             records = s.attempt_access(attacker, victim);
         } catch (const sdk::Failure& f) {
-            if (f.code() == DBC_NOT_SUPPORTED) return {"not_applicable", "this backend has no isolation probes", {}};
+            if (f.code() == DBC_NOT_SUPPORTED)
+                return {"not_applicable", "this backend has no isolation probes", {}};
             throw;
         }
         for (const auto& r : records) {
             Probe p{sdk::option_string(r.c_str(), "name"),
                     std::string(attacker.tenant_id) + " -> " + victim.tenant_id,
-                    sdk::option_string(r.c_str(), "outcome"), sdk::option_string(r.c_str(), "detail")};
+                    sdk::option_string(r.c_str(), "outcome"),
+                    sdk::option_string(r.c_str(), "detail")};
             allowed += p.outcome == "allowed";
             errors += p.outcome == "error";
             not_enforced += p.outcome == "not_enforced";
@@ -98,10 +106,10 @@ Result check_cross_tenant_access(const dbc_check_context& c, const Services& s) 
             out.probes.push_back(std::move(p));
         }
     }
-    out.details = std::to_string(out.probes.size()) + " probes between " + c.tenant->tenant_id + " and " +
-                  c.other->tenant_id + ": " + std::to_string(denied) + " denied, " + std::to_string(allowed) +
-                  " allowed, " + std::to_string(not_enforced) + " not enforced, " + std::to_string(errors) +
-                  " errors";
+    out.details = std::to_string(out.probes.size()) + " probes between " + c.tenant->tenant_id +
+                  " and " + c.other->tenant_id + ": " + std::to_string(denied) + " denied, " +
+                  std::to_string(allowed) + " allowed, " + std::to_string(not_enforced) +
+                  " not enforced, " + std::to_string(errors) + " errors";
     out.outcome = allowed > 0                       ? "failed"
                   : errors > 0                      ? "error"
                   : denied == 0 && not_enforced > 0 ? "not_enforced"
@@ -123,11 +131,13 @@ Result check_container_isolation(const dbc_check_context& c, const Services& s) 
     auto list = text.substr(text.find("\"host_ips\""));
     list = list.substr(0, list.find(']'));
     size_t published = 0;
-    for (size_t at = list.find('"', list.find('[')); at != std::string::npos; at = list.find('"', at + 1)) {
+    for (size_t at = list.find('"', list.find('[')); at != std::string::npos;
+         at = list.find('"', at + 1)) {
         size_t end = list.find('"', at + 1);
         std::string ip = list.substr(at + 1, end - at - 1);
         ++published;
-        if (ip != "127.0.0.1") problems.push_back("a port is published on " + (ip.empty() ? "every address" : ip));
+        if (ip != "127.0.0.1")
+            problems.push_back("a port is published on " + (ip.empty() ? "every address" : ip));
         at = end;
     }
     if (published == 0) problems.push_back("no published port found");
@@ -138,9 +148,11 @@ Result check_container_isolation(const dbc_check_context& c, const Services& s) 
         for (const auto& p : problems) joined += (joined.empty() ? "" : "; ") + p;
         return {"failed", joined, {}};
     }
-    return {"passed", std::to_string(published) + " port(s) published on 127.0.0.1 only; network " +
-                          sdk::option_string(server->c_str(), "network") +
-                          " has inter-container communication disabled", {}};
+    return {"passed",
+            std::to_string(published) + " port(s) published on 127.0.0.1 only; network " +
+                sdk::option_string(server->c_str(), "network") +
+                " has inter-container communication disabled",
+            {}};
 }
 
 Result check_performance(const dbc_check_context& c, const Services& s) {
@@ -151,8 +163,11 @@ Result check_performance(const dbc_check_context& c, const Services& s) {
     doc.Parse(record.c_str());
     double p50 = doc.IsObject() && doc.HasMember("p50_ms") ? doc["p50_ms"].GetDouble() : 0;
     double p95 = doc.IsObject() && doc.HasMember("p95_ms") ? doc["p95_ms"].GetDouble() : 0;
-    double qps = doc.IsObject() && doc.HasMember("queries_per_second") ? doc["queries_per_second"].GetDouble() : 0;
-    std::snprintf(details, sizeof details, "%u queries: p50 %.3f ms, p95 %.3f ms, %.0f queries/s", count, p50, p95, qps);
+    double qps = doc.IsObject() && doc.HasMember("queries_per_second")
+                     ? doc["queries_per_second"].GetDouble()
+                     : 0;
+    std::snprintf(details, sizeof details, "%u queries: p50 %.3f ms, p95 %.3f ms, %.0f queries/s",
+                  count, p50, p95, qps);
     return {"passed", details, {}};
 }
 

@@ -26,7 +26,8 @@ DockerClient::DockerClient(std::string socket_path) : socket_path_(std::move(soc
                                                 std::to_string(ping.status) + " to a ping");
 }
 
-Response DockerClient::raw(const std::string& method, const std::string& target, const std::string& json_body) {
+Response DockerClient::raw(const std::string& method, const std::string& target,
+                           const std::string& json_body) {
     try {
         asio::io_context io;
         asio::local::stream_protocol::socket socket(io);
@@ -48,7 +49,8 @@ Response DockerClient::raw(const std::string& method, const std::string& target,
         if (version_.empty()) {
             // Every answer carries the engine's API version; use it, capped.
             auto it = res.find("Api-Version");
-            double server = it != res.end() ? std::atof(std::string(it->value()).c_str()) : newest_api;
+            double server =
+                it != res.end() ? std::atof(std::string(it->value()).c_str()) : newest_api;
             char text[16];
             std::snprintf(text, sizeof text, "%.2f", server < newest_api ? server : newest_api);
             version_ = text;
@@ -57,15 +59,18 @@ Response DockerClient::raw(const std::string& method, const std::string& target,
         socket.shutdown(asio::local::stream_protocol::socket::shutdown_both, ec);
         return {res.result_int(), res.body()};
     } catch (const boost::system::system_error& e) {
-        throw sdk::Failure(DBC_UNAVAILABLE, "cannot reach the Docker engine at " + socket_path_ + ": " + e.what());
+        throw sdk::Failure(DBC_UNAVAILABLE,
+                           "cannot reach the Docker engine at " + socket_path_ + ": " + e.what());
     }
 }
 
-Response DockerClient::request(const std::string& method, const std::string& path, const std::string& json_body) {
+Response DockerClient::request(const std::string& method, const std::string& path,
+                               const std::string& json_body) {
     return raw(method, "/v" + version_ + path, json_body);
 }
 
-Response DockerClient::call(const std::string& method, const std::string& path, const std::string& json_body,
+Response DockerClient::call(const std::string& method, const std::string& path,
+                            const std::string& json_body,
                             std::initializer_list<unsigned> accepted) {
     Response r = request(method, path, json_body);
     bool ok = r.status / 100 == 2;

@@ -21,16 +21,18 @@ class DockerClient {
 
     // METHOD /v<version><path> with an optional JSON body. Throws on transport
     // errors only: HTTP errors come back in the status.
-    Response request(const std::string& method, const std::string& path, const std::string& json_body = "");
+    Response request(const std::string& method, const std::string& path,
+                     const std::string& json_body = "");
     // Like request, but throws sdk::Failure with the engine's message unless the
     // status is 2xx or listed in `accepted` (e.g. 304, 404).
-    Response call(const std::string& method, const std::string& path, const std::string& json_body = "",
-                  std::initializer_list<unsigned> accepted = {});
+    Response call(const std::string& method, const std::string& path,
+                  const std::string& json_body = "", std::initializer_list<unsigned> accepted = {});
 
     const std::string& api_version() const { return version_; }
 
   private:
-    Response raw(const std::string& method, const std::string& target, const std::string& json_body);
+    Response raw(const std::string& method, const std::string& target,
+                 const std::string& json_body);
 
     std::string socket_path_;
     std::string version_;

@@ -3,16 +3,16 @@
 // bind-mounted, its port published on 127.0.0.1 only, memory and CPU limits,
 // on a network with inter-container communication disabled. It speaks the
 // Docker Engine API over the engine's Unix socket (DockerClient), not the CLI.
-#include <dbclone/plugin_helpers.hpp>
-#include <dbclone/sdk.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/plugin_helpers.hpp>
+#include <dbclone/sdk.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -76,23 +76,28 @@ class DockerRuntime {
     DockerRuntime(const sdk::Host& host, const dbc_plugin_init& init)
         : host_(host),
           config_(sdk::view(init.config_json)),
-          socket_(or_default(sdk::option_string(init.config_json, "socket"), "/var/run/docker.sock")),
+          socket_(
+              or_default(sdk::option_string(init.config_json, "socket"), "/var/run/docker.sock")),
           network_(or_default(sdk::option_string(init.config_json, "network"), "dbclone_tenants")),
           memory_(sdk::option_int(init.config_json, "memory_mb", 512) << 20),
           nano_cpus_(sdk::option_int(init.config_json, "cpus_milli", 1000) * 1000000),
-          timeout_(std::chrono::milliseconds(sdk::option_int(init.config_json, "start_timeout_ms", 60000))),
+          timeout_(std::chrono::milliseconds(
+              sdk::option_int(init.config_json, "start_timeout_ms", 60000))),
           postgresql_("/usr/lib/postgresql/15/bin") {}
 
     void start_server(const dbc_server_spec& spec) {
         static const std::regex name_pattern("^dbclone_[a-z0-9_]{1,100}$");
         std::string name(sdk::view(spec.name)), engine_name(sdk::view(spec.engine));
         if (!std::regex_match(name, name_pattern))
-            throw sdk::Failure(DBC_INVALID_ARGUMENT, "container name \"" + name + "\" is not dbclone_[a-z0-9_]+");
-        if (spec.port == 0) throw sdk::Failure(DBC_INVALID_ARGUMENT, "a container needs a port to publish");
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "container name \"" + name + "\" is not dbclone_[a-z0-9_]+");
+        if (spec.port == 0)
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "a container needs a port to publish");
         const ServerEngine& engine = engine_for(engine_name);
-        ServerPlaces host_side{std::string(sdk::view(spec.data_dir)), sdk::option_string(spec.options_json, "run_dir"),
-                               spec.port};
-        if (host_side.run_dir.empty()) throw sdk::Failure(DBC_INVALID_ARGUMENT, "start_server needs options.run_dir");
+        ServerPlaces host_side{std::string(sdk::view(spec.data_dir)),
+                               sdk::option_string(spec.options_json, "run_dir"), spec.port};
+        if (host_side.run_dir.empty())
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "start_server needs options.run_dir");
         DockerClient& docker = client();
         auto existing = docker.call("GET", "/containers/" + name + "/json", "", {404});
         if (existing.status == 404) {
@@ -104,7 +109,8 @@ class DockerRuntime {
                 throw sdk::Failure(DBC_NOT_FOUND, "no data directory " + host_side.data_dir);
             fs::create_directories(host_side.run_dir);
             if (::chown(host_side.run_dir.c_str(), owner.st_uid, owner.st_gid) != 0)
-                throw sdk::Failure(DBC_ERROR, "cannot give " + host_side.run_dir + " to the server's user");
+                throw sdk::Failure(DBC_ERROR,
+                                   "cannot give " + host_side.run_dir + " to the server's user");
             ::chmod(host_side.run_dir.c_str(), 0700);
             docker.call("POST", "/containers/create?name=" + name,
                         create_body(spec, engine_name, engine, host_side, owner));
@@ -116,22 +122,27 @@ class DockerRuntime {
             if (std::chrono::steady_clock::now() > deadline)
                 throw sdk::Failure(DBC_TIMEOUT, name + " did not become ready within " +
                                                     std::to_string(timeout_.count()) + " ms");
-            auto state = sdk::option_string(docker.call("GET", "/containers/" + name + "/json").body.c_str(),
-                                            "State", "Status");
+            auto state =
+                sdk::option_string(docker.call("GET", "/containers/" + name + "/json").body.c_str(),
+                                   "State", "Status");
             if (state == "exited" || state == "dead")
-                throw sdk::Failure(DBC_ERROR, name + " exited while starting: " + logs(docker, name));
+                throw sdk::Failure(DBC_ERROR,
+                                   name + " exited while starting: " + logs(docker, name));
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         host_.info("started container " + name + " on 127.0.0.1:" + std::to_string(spec.port));
     }
 
     void stop_server(std::string_view name, uint32_t timeout_ms) {
-        client().call("POST", "/containers/" + std::string(name) + "/stop?t=" + std::to_string(timeout_ms / 1000), "",
-                      {304, 404});
+        client().call(
+            "POST",
+            "/containers/" + std::string(name) + "/stop?t=" + std::to_string(timeout_ms / 1000), "",
+            {304, 404});
     }
 
     void remove_server(std::string_view name) {
-        client().call("DELETE", "/containers/" + std::string(name) + "?force=true&v=true", "", {404});
+        client().call("DELETE", "/containers/" + std::string(name) + "?force=true&v=true", "",
+                      {404});
     }
 
     // The container's state, and what container_isolation checks: where its
@@ -142,9 +153,9 @@ class DockerRuntime {
         rapidjson::Document doc;
         doc.Parse(r.body.c_str());
         std::string network = doc["HostConfig"]["NetworkMode"].GetString();
-        std::string icc = sdk::option_string(
-            docker.call("GET", "/networks/" + network, "", {404}).body.c_str(), "Options",
-            "com.docker.network.bridge.enable_icc");
+        std::string icc =
+            sdk::option_string(docker.call("GET", "/networks/" + network, "", {404}).body.c_str(),
+                               "Options", "com.docker.network.bridge.enable_icc");
         rapidjson::StringBuffer buffer;
         Writer w(buffer);
         w.StartObject();
@@ -169,7 +180,10 @@ class DockerRuntime {
     }
 
     void list(const sdk::Sink& sink) {
-        auto r = client().call("GET", "/containers/json?all=true&filters=%7B%22label%22%3A%5B%22dbclone.managed%3Dtrue%22%5D%7D");
+        auto r = client().call(
+            "GET",
+            "/containers/"
+            "json?all=true&filters=%7B%22label%22%3A%5B%22dbclone.managed%3Dtrue%22%5D%7D");
         rapidjson::Document doc;
         doc.Parse(r.body.c_str());
         for (const auto& c : doc.GetArray()) {
@@ -226,11 +240,13 @@ class DockerRuntime {
         pair(w, "dbclone.managed", "true");
         w.EndObject();
         w.EndObject();
-        docker.call("POST", "/networks/create", buffer.GetString(), {409});  // 409: another process won
+        docker.call("POST", "/networks/create", buffer.GetString(),
+                    {409});  // 409: another process won
     }
 
-    std::string create_body(const dbc_server_spec& spec, const std::string& engine_name, const ServerEngine& engine,
-                            const ServerPlaces& host_side, const struct stat& owner) const {
+    std::string create_body(const dbc_server_spec& spec, const std::string& engine_name,
+                            const ServerEngine& engine, const ServerPlaces& host_side,
+                            const struct stat& owner) const {
         ServerPlaces inside{container_data, container_run, spec.port, "0.0.0.0"};
         std::string port = std::to_string(spec.port) + "/tcp";
         rapidjson::StringBuffer buffer;
@@ -283,7 +299,8 @@ class DockerRuntime {
     }
 
     static std::string logs(DockerClient& docker, const std::string& name) {
-        auto r = docker.request("GET", "/containers/" + name + "/logs?stdout=true&stderr=true&tail=5");
+        auto r =
+            docker.request("GET", "/containers/" + name + "/logs?stdout=true&stderr=true&tail=5");
         std::string text;
         // Multiplexed stream: 8-byte frame headers, then text; keep the text.
         for (size_t i = 0; i + 8 <= r.body.size();) {

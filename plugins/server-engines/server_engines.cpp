@@ -67,8 +67,15 @@ void PostgresqlEngine::finish_initialize(const ServerPlaces& p) const {
 }
 
 std::vector<std::string> PostgresqlEngine::start(const ServerPlaces& p) const {
-    return {bin_ + "/postgres", "-D", p.data_dir, "-p", std::to_string(p.port != 0 ? p.port : 5432), "-c",
-            "listen_addresses=" + (p.port != 0 ? p.bind : std::string()), "-k", p.run_dir};
+    return {bin_ + "/postgres",
+            "-D",
+            p.data_dir,
+            "-p",
+            std::to_string(p.port != 0 ? p.port : 5432),
+            "-c",
+            "listen_addresses=" + (p.port != 0 ? p.bind : std::string()),
+            "-k",
+            p.run_dir};
 }
 
 std::string PostgresqlEngine::pid_file(const ServerPlaces& p) const {

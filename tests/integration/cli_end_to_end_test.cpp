@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <dbclone/core/json.hpp>
 #include <fstream>
 #include <set>
-#include <dbclone/core/json.hpp>
 
 #include "test_support.hpp"
 
@@ -166,12 +166,14 @@ TEST_F(Cli, SelfTestReportHasItsShapeAndLeavesNothing) {
     std::set<std::string> categories;
     for (const auto& t : report["tests"].GetArray()) {
         categories.insert(t["category"].GetString());
-        for (const char* key : {"name", "category", "outcome", "details"}) EXPECT_TRUE(t.HasMember(key)) << key;
+        for (const char* key : {"name", "category", "outcome", "details"})
+            EXPECT_TRUE(t.HasMember(key)) << key;
         EXPECT_TRUE(t["duration_ms"].IsNumber());
     }
-    EXPECT_EQ(categories, (std::set<std::string>{"prerequisites", "root image validation", "port management",
-                                                 "runtime", "clone creation", "isolation", "data leakage",
-                                                 "performance", "lifecycle", "cleanup"}));
+    EXPECT_EQ(categories,
+              (std::set<std::string>{"prerequisites", "root image validation", "port management",
+                                     "runtime", "clone creation", "isolation", "data leakage",
+                                     "performance", "lifecycle", "cleanup"}));
     EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
     EXPECT_TRUE(files_below(state / "plugins/sqlite/clones").empty());
 }
@@ -181,7 +183,8 @@ TEST_F(Cli, SelfTestVerifiesIsolationOnPostgresqlAndMariadb) {
     const char* pg = std::getenv("DBCLONE_TEST_PG_URL");
     const char* my = std::getenv("DBCLONE_TEST_MYSQL_URL");
     if (pg == nullptr || my == nullptr) GTEST_SKIP() << "needs the servers of scripts/services.sh";
-    auto r = run({"--server", pg, "--server", my, "--json", "test", "--cleanup", "--types", "postgresql,mysql"});
+    auto r = run({"--server", pg, "--server", my, "--json", "test", "--cleanup", "--types",
+                  "postgresql,mysql"});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     auto report = dbclone::json::parse(r.out, "report");
     EXPECT_TRUE(report["summary"]["isolation_verified"].GetBool()) << r.out;

@@ -40,3 +40,26 @@ TEST(PluginSkeleton, BuildsAgainstTheSdkAloneAndServesATenant) {
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
     EXPECT_EQ(with({"remove", "t1", "--force"}).exit_code, 0);
 }
+
+TEST(CheckSkeleton, BuildsAgainstTheSdkAloneAndShowsUpInVerify) {
+    TempDir build, state;
+    auto configure = run_program({"cmake", "-S", DBCLONE_SOURCE_DIR "/examples/check-skeleton",
+                                  "-B", build.path().string(), "-DCMAKE_BUILD_TYPE=Release"});
+    ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
+    auto compile = run_program({"cmake", "--build", build.path().string()});
+    ASSERT_EQ(compile.exit_code, 0) << compile.out << compile.err;
+    std::vector<std::string> common{"--state-dir", state.path().string(), "--plugin-dir",
+                                    build.path().string()};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), common.begin(), common.end());
+        return run_dbclone(args);
+    };
+    ASSERT_EQ(with({"create", "t1", "sqlite"}).exit_code, 0);
+    auto verified = with({"verify", "t1", "--json"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find(R"("name":"answers_twice","outcome":"passed")"), std::string::npos)
+        << verified.out;
+    auto only = with({"verify", "t1", "--checks", "answers_twice"});
+    EXPECT_EQ(only.exit_code, 0) << only.out;
+    EXPECT_EQ(with({"remove", "t1", "--force"}).exit_code, 0);
+}

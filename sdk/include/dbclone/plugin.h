@@ -378,7 +378,8 @@ typedef struct dbc_check_services {
     /* Connects as the target's user and runs a trivial query. */
     dbc_rc (*probe)(void* ctx, const dbc_target* target, dbc_error* err);
     /* Writes the target's schema fingerprint (hex) as one sink record. */
-    dbc_rc (*fingerprint)(void* ctx, const dbc_target* target, const dbc_sink* sink, dbc_error* err);
+    dbc_rc (*fingerprint)(void* ctx, const dbc_target* target, const dbc_sink* sink,
+                          dbc_error* err);
     /* The backend's isolation probes, `attacker` against `victim`: records as
      * dbc_backend_attempt_access_fn writes them. */
     dbc_rc (*attempt_access)(void* ctx, const dbc_target* attacker, const dbc_target* victim,
@@ -399,14 +400,14 @@ typedef struct dbc_check_services {
 /* What a check runs against. Borrowed for the call. */
 typedef struct dbc_check_context {
     uint32_t struct_size;
-    const char* check_name;   /* one of the names list_checks reported */
-    const char* tenant_json;  /* the tenant's registry row, without its password */
-    const dbc_target* tenant; /* with credentials */
-    const dbc_target* other;  /* another tenant of the same type; may be NULL */
-    const dbc_target* golden; /* the golden copy it was made from (fingerprint recorded in
-                                 options_json "golden_fingerprint"); may be NULL */
+    const char* check_name;             /* one of the names list_checks reported */
+    const char* tenant_json;            /* the tenant's registry row, without its password */
+    const dbc_target* tenant;           /* with credentials */
+    const dbc_target* other;            /* another tenant of the same type; may be NULL */
+    const dbc_target* golden;           /* the golden copy it was made from (fingerprint recorded in
+                                           options_json "golden_fingerprint"); may be NULL */
     const dbc_check_services* services; /* required */
-    const char* options_json; /* {"golden_fingerprint": "..."} and extensions */
+    const char* options_json;           /* {"golden_fingerprint": "..."} and extensions */
 } dbc_check_context;
 
 typedef struct dbc_check_vtable {

@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <vector>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dbclone::sdk {
 
@@ -116,7 +116,8 @@ inline int64_t option_int(const char* json, const char* key, int64_t fallback) {
 inline const std::string& checked_token(const std::string& token) {
     bool ok = !token.empty() && token.size() <= 64;
     for (char c : token)
-        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-');
     if (!ok) throw Failure(DBC_INVALID_ARGUMENT, "canary token must be [A-Za-z0-9_-]{1,64}");
     return token;
 }
@@ -130,15 +131,18 @@ void write_query_timings(const Sink& sink, uint32_t count, Query&& query) {
     for (uint32_t i = 0; i < count; ++i) {
         auto t = std::chrono::steady_clock::now();
         query();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t)
+                         .count());
     }
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::sort(ms.begin(), ms.end());
-    auto at = [&](double q) { return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, size_t(q * ms.size()))]; };
+    auto at = [&](double q) {
+        return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, size_t(q * ms.size()))];
+    };
     char record[160];
     std::snprintf(record, sizeof record,
-                  "{\"count\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"queries_per_second\":%.0f}", count, at(0.5),
-                  at(0.95), total > 0 ? count / total : 0.0);
+                  "{\"count\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"queries_per_second\":%.0f}",
+                  count, at(0.5), at(0.95), total > 0 ? count / total : 0.0);
     sink.write(record);
 }
 

@@ -203,9 +203,10 @@ struct BackendThunks {
             if (found != nullptr) *found = present ? 1 : 0;
         });
     }
-    static dbc_rc run_queries(void* self, const dbc_target* target, uint32_t count, const dbc_sink* sink,
-                              dbc_error* err) noexcept {
-        return guarded(err, [&] { handle<Impl>(self)->impl.run_queries(*target, count, Sink(sink)); });
+    static dbc_rc run_queries(void* self, const dbc_target* target, uint32_t count,
+                              const dbc_sink* sink, dbc_error* err) noexcept {
+        return guarded(err,
+                       [&] { handle<Impl>(self)->impl.run_queries(*target, count, Sink(sink)); });
     }
     static dbc_rc attempt_access(void* self, const dbc_target* attacker, const dbc_target* victim,
                                  const dbc_sink* sink, dbc_error* err) noexcept {
@@ -233,9 +234,13 @@ constexpr dbc_backend_vtable backend_vtable() {
                       b.attempt_access(t, t, s);
                   })
         v.attempt_access = &T::attempt_access;
-    if constexpr (requires(Impl& b, const dbc_target& t, std::string_view token) { b.canary(t, DBC_CANARY_FIND, token); })
+    if constexpr (requires(Impl & b, const dbc_target& t, std::string_view token) {
+                      b.canary(t, DBC_CANARY_FIND, token);
+                  })
         v.canary = &T::canary;
-    if constexpr (requires(Impl& b, const dbc_target& t, const Sink& s) { b.run_queries(t, 1u, s); })
+    if constexpr (requires(Impl & b, const dbc_target& t, const Sink& s) {
+                      b.run_queries(t, 1u, s);
+                  })
         v.run_queries = &T::run_queries;
     return v;
 }
@@ -327,7 +332,8 @@ inline constexpr dbc_runtime_vtable runtime_vtable_v = runtime_vtable<Impl>();
 
 template <class Impl>
 struct CheckHandle {
-    CheckHandle(const dbc_host_api* api, const dbc_plugin_init& init) : host(api), impl(host, init) {}
+    CheckHandle(const dbc_host_api* api, const dbc_plugin_init& init)
+        : host(api), impl(host, init) {}
     Host host;
     Impl impl;
 };
@@ -444,11 +450,11 @@ constexpr dbc_plugin_descriptor backend_descriptor(const char* name, const char*
     }
 
 // Emits the library's entry point for check class `Class`.
-#define DBC_DECLARE_CHECK(Class, name, version)                                         \
-    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) {     \
-        static constexpr dbc_plugin_descriptor descriptor =                            \
-            ::dbclone::sdk::check_descriptor<Class>(name, version);                    \
-        return &descriptor;                                                            \
+#define DBC_DECLARE_CHECK(Class, name, version)                                    \
+    extern "C" DBC_EXPORT const dbc_plugin_descriptor* dbc_plugin_entry_v1(void) { \
+        static constexpr dbc_plugin_descriptor descriptor =                        \
+            ::dbclone::sdk::check_descriptor<Class>(name, version);                \
+        return &descriptor;                                                        \
     }
 
 #endif  // DBCLONE_SDK_HPP

@@ -75,10 +75,12 @@ class Backend {
     // this handle's lock by the functions below.
     dbc_rc canary(const dbc_target& target, dbc_canary_op op, const char* token, int32_t* found,
                   dbc_error* err);
-    dbc_rc run_queries(const dbc_target& target, uint32_t count, const dbc_sink* sink, dbc_error* err);
+    dbc_rc run_queries(const dbc_target& target, uint32_t count, const dbc_sink* sink,
+                       dbc_error* err);
     dbc_rc fingerprint_raw(const dbc_target& target, const char** out, dbc_error* err);
     dbc_rc probe_raw(const dbc_target& target, dbc_error* err);
-    dbc_rc attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink, dbc_error* err);
+    dbc_rc attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink,
+                              dbc_error* err);
 
   private:
     void check(dbc_rc rc, const CallError& err) const;

@@ -16,8 +16,8 @@ bool is_dedicated(const std::string& placement);
 
 // The options a runtime gets: {"run_dir": ..., "initialize": true when a new
 // data directory must be made, "tenant": ..., "root_version": ... (labels)}.
-std::string run_options(const std::filesystem::path& run_dir, bool initialize, const std::string& tenant = "",
-                        const std::string& root_version = "");
+std::string run_options(const std::filesystem::path& run_dir, bool initialize,
+                        const std::string& tenant = "", const std::string& root_version = "");
 
 // `s` as a JSON string literal.
 std::string json_quoted(const std::string& s);
