@@ -4,6 +4,7 @@
 
 #include "dbclone/core/error.hpp"
 #include "host_api.hpp"
+#include "plugin_instance.hpp"
 
 namespace dbclone {
 
@@ -11,26 +12,14 @@ Runtime::Runtime(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::pa
                  const std::string& options_json)
     : plugin_(std::move(plugin)),
       vtable_(&std::get<dbc_runtime_vtable>(plugin_->vtable)),
-      log_prefix_(plugin_->info.name) {
-    std::filesystem::create_directories(data_dir);
-    ::chmod(data_dir.c_str(), 0700);
-    host_api_ = make_host_api(&log_prefix_);
-    std::string dir = data_dir.string();
-    dbc_plugin_init init{};
-    init.struct_size = sizeof init;
-    init.config_json = plugin_->config_json.c_str();
-    init.data_dir = dir.c_str();
-    init.options_json = options_json.c_str();
-    CallError err;
-    check(vtable_->create(&host_api_, &init, &handle_, err.get()), err);
-}
+      instance_(std::make_unique<PluginInstance>(*plugin_, vtable_->create, vtable_->destroy,
+                                                 data_dir, options_json)),
+      handle_(instance_->handle()) {}
 
-Runtime::~Runtime() {
-    if (handle_ != nullptr) vtable_->destroy(handle_);
-}
+Runtime::~Runtime() = default;
 
 void Runtime::check(int32_t rc, const CallError& err) const {
-    if (rc != DBC_OK) throw Error(error_kind_for(rc), log_prefix_ + ": " + err.message());
+    instance_->check(rc, err);
 }
 
 void Runtime::start(const ServerSpec& spec) {
@@ -62,13 +51,7 @@ void Runtime::remove(const std::string& name) {
 std::optional<std::vector<std::string>> Runtime::collect(
     const std::function<int32_t(const dbc_sink*, dbc_error*)>& call) {
     std::lock_guard lock(mutex_);
-    std::vector<std::string> records;
-    RecordSink sink(records);
-    CallError err;
-    int32_t rc = call(sink.get(), err.get());
-    if (rc == DBC_NOT_SUPPORTED || rc == DBC_NOT_FOUND) return std::nullopt;
-    check(rc, err);
-    return records;
+    return instance_->collect(call, true);
 }
 
 std::optional<std::string> Runtime::inspect(const std::string& name) {

@@ -18,7 +18,7 @@ dbc_rc code_for(unsigned error) {
 
 bool is_access_denied(unsigned code) {
     return code == 1044 || code == 1045 || code == 1142 || code == 1143 || code == 1227 ||
-           code == 1370 || code == 1410;
+           code == 1370 || code == 1410 || code == 1698;
 }
 
 MysqlConnection::MysqlConnection(const ServerUrl& url, const std::string& database,

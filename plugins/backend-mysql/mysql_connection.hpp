@@ -52,7 +52,8 @@ class MysqlConnection {
 };
 
 // True for the error numbers that mean "you may not": 1044, 1045, 1142, 1143,
-// 1227, 1370, 1410.
+// 1227, 1370, 1410, and 1698 (a login refused before a password is even
+// checked, as for a user that does not exist on that server).
 bool is_access_denied(unsigned code);
 
 }  // namespace dbclone::mysql

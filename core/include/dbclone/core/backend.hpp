@@ -16,6 +16,7 @@
 namespace dbclone {
 
 class CallError;
+class PluginInstance;
 
 // Where a database lives and how to log in; see dbc_target.
 struct Target {
@@ -90,8 +91,7 @@ class Backend {
 
     std::shared_ptr<LoadedPlugin> plugin_;
     const dbc_backend_vtable* vtable_;
-    std::string log_prefix_;
-    dbc_host_api host_api_{};
+    std::unique_ptr<PluginInstance> instance_;
     void* handle_ = nullptr;
     std::mutex mutex_;  // the ABI lets the host serialize calls on one handle
 };

@@ -12,6 +12,7 @@
 namespace dbclone {
 
 class CallError;
+class PluginInstance;
 
 struct CheckInfo {
     std::string name;
@@ -36,8 +37,7 @@ class CheckPlugin {
 
     std::shared_ptr<LoadedPlugin> plugin_;
     const dbc_check_vtable* vtable_;
-    std::string log_prefix_;
-    dbc_host_api host_api_{};
+    std::unique_ptr<PluginInstance> instance_;
     void* handle_ = nullptr;
     std::vector<CheckInfo> checks_;
     std::mutex mutex_;

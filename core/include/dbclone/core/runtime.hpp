@@ -17,6 +17,7 @@
 namespace dbclone {
 
 class CallError;
+class PluginInstance;
 
 struct ServerSpec {
     std::string name;    // "dbclone_<type>_tenant_<id>"
@@ -53,8 +54,7 @@ class Runtime {
 
     std::shared_ptr<LoadedPlugin> plugin_;
     const dbc_runtime_vtable* vtable_;
-    std::string log_prefix_;
-    dbc_host_api host_api_{};
+    std::unique_ptr<PluginInstance> instance_;
     void* handle_ = nullptr;
     std::mutex mutex_;
 };
