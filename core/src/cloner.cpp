@@ -160,12 +160,14 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
         if (dedicated) {
             const DirectoryCloner& storage = engine_.storage();
             storage.clone(golden.location, record.data_dir);
-            undo.push("data directory", [&] { storage.remove(record.data_dir); });
+            // Undo actions run after this block has ended: they name nothing
+            // declared inside it (the engine's parts are reached anew).
+            undo.push("data directory", [&] { engine_.storage().remove(record.data_dir); });
             clock.done("data directory");
             Runtime& runtime = engine_.runtime(placement);
             run_dir = engine_.run_dir(record.server);
             undo.push("server", [&, run_dir] {
-                runtime.remove(record.server);
+                engine_.runtime(placement).remove(record.server);
                 std::filesystem::remove_all(run_dir);
             });
             runtime.start({record.server, request.db_type, record.data_dir, record.port,
@@ -177,8 +179,9 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
                                       clone_options(request, run_dir, record.port)});
         // A dedicated server goes as a whole; on a shared one the backend drops.
         if (!dedicated)
-            undo.push("clone",
-                      [&] { backend.drop(record.tenant_id, clone.location, record.user_name); });
+            undo.push("clone", [&, location = clone.location] {
+                backend.drop(record.tenant_id, location, record.user_name);
+            });
         clock.done("clone");
 
         backend.probe(clone);

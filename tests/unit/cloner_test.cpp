@@ -66,7 +66,7 @@ TEST_F(ClonerTest, AFailureAtAnyStepLeavesNoFileRowOrPort) {
                 throw Error(ErrorKind::Failed, std::string("injected at ") + failing);
         };
         EXPECT_THROW(cloner.create({"t1", "sqlite", "", ""}, inject), Error) << failing;
-        EXPECT_TRUE(files_below(clones()).empty()) << failing;
+        EXPECT_EQ(files_below(clones()), std::vector<std::string>{}) << failing;
         EXPECT_TRUE(engine.registry().clones().empty()) << failing;
         EXPECT_TRUE(engine.registry().ports().empty()) << failing;
         auto events = engine.registry().events("t1", 1);
