@@ -70,5 +70,6 @@ int roots_command(CliContext&, const std::vector<std::string>&);
 int plugins_command(CliContext&, const std::vector<std::string>&);
 int reconcile_command(CliContext&, const std::vector<std::string>&);
 int test_command(CliContext&, const std::vector<std::string>&);
+int serve_command(CliContext&, const std::vector<std::string>&);
 
 }  // namespace dbclone::cli

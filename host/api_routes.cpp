@@ -1,0 +1,361 @@
+#include "api_routes.hpp"
+
+#include <dbclone/core/cloner.hpp>
+#include <dbclone/core/error.hpp>
+#include <dbclone/core/json.hpp>
+#include <dbclone/core/password.hpp>
+#include <dbclone/core/record_json.hpp>
+#include <dbclone/core/tenant_id.hpp>
+#include <dbclone/core/verifier.hpp>
+
+#include <chrono>
+#include <set>
+
+#include "openapi.hpp"
+
+namespace dbclone::api {
+
+namespace {
+
+unsigned status_for(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::InvalidInput:
+            return 400;
+        case ErrorKind::NotFound:
+            return 404;
+        case ErrorKind::Conflict:
+            return 409;
+        case ErrorKind::Unavailable:
+            return 503;
+        case ErrorKind::Failed:
+            break;
+    }
+    return 500;
+}
+
+const char* error_name(unsigned status) {
+    switch (status) {
+        case 400:
+            return "bad_request";
+        case 401:
+            return "unauthorized";
+        case 404:
+            return "not_found";
+        case 405:
+            return "method_not_allowed";
+        case 409:
+            return "conflict";
+        case 413:
+            return "payload_too_large";
+        case 503:
+            return "unavailable";
+    }
+    return "internal_error";
+}
+
+// Compares without an early exit, so the time taken says nothing about the token.
+bool same_secret(const std::string& a, const std::string& b) {
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+// A route exists, but not for this method.
+struct MethodNotAllowed : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// "/api/v1/cloning/status/t1" with prefix "/api/v1/cloning/status/" gives "t1".
+bool tail_after(const std::string& path, const std::string& prefix, std::string& tail) {
+    if (path.rfind(prefix, 0) != 0) return false;
+    tail = path.substr(prefix.size());
+    return true;
+}
+
+Response json_ok(unsigned status, std::string body) {
+    return {status, std::move(body), "application/json"};
+}
+
+template <class Write>
+std::string render(Write&& write) {
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    write(w);
+    return buffer.GetString();
+}
+
+// The create request, checked field by field: unknown fields and wrong types are
+// refused with the field's name.
+CreateRequest parse_create(const std::string& body, bool& async) {
+    auto doc = json::parse(body, "the request body");
+    if (!doc.IsObject())
+        throw Error(ErrorKind::InvalidInput, "the request body must be a JSON object");
+    static const std::set<std::string> known{"tenant_id", "database_type", "root_version",
+                                             "placement", "strategy",      "async"};
+    for (const auto& m : doc.GetObject())
+        if (!known.count(m.name.GetString()))
+            throw Error(ErrorKind::InvalidInput,
+                        std::string("unknown field \"") + m.name.GetString() +
+                            "\"; allowed: tenant_id, database_type, root_version, "
+                            "placement, strategy, async");
+    auto text = [&](const char* key, bool required) {
+        auto v = json::optional_string(doc, key, "the request body");
+        if (!v && required)
+            throw Error(ErrorKind::InvalidInput, std::string("field \"") + key + "\" is required");
+        return v.value_or("");
+    };
+    async = false;
+    if (doc.HasMember("async")) {
+        if (!doc["async"].IsBool())
+            throw Error(ErrorKind::InvalidInput, "field \"async\" must be a boolean");
+        async = doc["async"].GetBool();
+    }
+    CreateRequest r{text("tenant_id", true), text("database_type", true),
+                    text("root_version", false), text("placement", false), text("strategy", false)};
+    validate_tenant_id(r.tenant_id);
+    return r;
+}
+
+}  // namespace
+
+Response error_response(unsigned status, const std::string& error, const std::string& detail) {
+    return json_ok(status, render([&](json::Writer& w) {
+                       w.StartObject();
+                       w.Key("error");
+                       w.String(error.c_str());
+                       w.Key("detail");
+                       w.String(detail.c_str());
+                       w.EndObject();
+                   }));
+}
+
+Routes::Routes(Engine& engine, std::string token) : engine_(engine), token_(std::move(token)) {}
+
+Routes::~Routes() {
+    for (auto& t : workers_) t.join();
+}
+
+void Routes::record_create_seconds(double seconds) {
+    std::lock_guard lock(metrics_mutex_);
+    ++create_count_;
+    create_sum_ += seconds;
+    for (size_t i = 0; i < bucket_bounds_.size(); ++i)
+        if (seconds <= bucket_bounds_[i]) ++bucket_counts_[i];
+}
+
+Response Routes::create(const std::string& body) {
+    bool async = false;
+    CreateRequest request = parse_create(body, async);
+    auto run = [this, request]() -> Response {
+        auto start = std::chrono::steady_clock::now();
+        std::lock_guard lock(engine_mutex_);
+        auto row = Cloner(engine_).create(request);
+        record_create_seconds(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        return json_ok(201, json::clone_json(row, true));
+    };
+    if (!async) return run();
+    std::string id = generate_password().substr(0, 16);
+    {
+        std::lock_guard lock(operations_mutex_);
+        operations_[id] = Operation{};
+    }
+    workers_.emplace_back([this, id, run] {
+        Operation done;
+        try {
+            Response r = run();
+            done = {"succeeded", r.status, r.body};
+        } catch (const Error& e) {
+            done = {"failed", status_for(e.kind()),
+                    error_response(status_for(e.kind()), error_name(status_for(e.kind())), e.what())
+                        .body};
+        } catch (const std::exception& e) {
+            done = {"failed", 500, error_response(500, "internal_error", e.what()).body};
+        }
+        std::lock_guard lock(operations_mutex_);
+        operations_[id] = done;
+    });
+    return json_ok(202, R"({"operation_id":")" + id + R"(","state":"running"})");
+}
+
+Response Routes::operation(const std::string& id) {
+    std::lock_guard lock(operations_mutex_);
+    auto it = operations_.find(id);
+    if (it == operations_.end()) throw Error(ErrorKind::NotFound, "no operation \"" + id + "\"");
+    std::string body = R"({"operation_id":")" + id + R"(","state":")" + it->second.state + "\"";
+    if (it->second.state != "running")
+        body +=
+            ",\"status\":" + std::to_string(it->second.status) + ",\"result\":" + it->second.result;
+    return json_ok(200, body + "}");
+}
+
+Response Routes::metrics() {
+    std::string out;
+    {
+        std::lock_guard lock(engine_mutex_);
+        std::map<std::pair<std::string, std::string>, int> clones;
+        for (const auto& r : engine_.registry().clones()) ++clones[{r.db_type, r.state}];
+        out += "# HELP dbclone_clones Tenants in the registry.\n# TYPE dbclone_clones gauge\n";
+        for (const auto& [key, n] : clones)
+            out += "dbclone_clones{database_type=\"" + key.first + "\",state=\"" + key.second +
+                   "\"} " + std::to_string(n) + "\n";
+        out +=
+            "# HELP dbclone_port_utilization Allocated share of each port range.\n"
+            "# TYPE dbclone_port_utilization gauge\n";
+        for (const auto& u : engine_.ports().utilization())
+            out += "dbclone_port_utilization{database_type=\"" + u.db_type + "\"} " +
+                   std::to_string(u.capacity ? static_cast<double>(u.allocated) /
+                                                   static_cast<double>(u.capacity)
+                                             : 0) +
+                   "\n";
+    }
+    std::lock_guard lock(metrics_mutex_);
+    out +=
+        "# HELP dbclone_create_seconds Time to create a tenant through the API.\n"
+        "# TYPE dbclone_create_seconds histogram\n";
+    for (size_t i = 0; i < bucket_bounds_.size(); ++i) {
+        char le[32];
+        std::snprintf(le, sizeof le, "%g", bucket_bounds_[i]);
+        out += std::string("dbclone_create_seconds_bucket{le=\"") + le + "\"} " +
+               std::to_string(bucket_counts_[i]) + "\n";
+    }
+    out += "dbclone_create_seconds_bucket{le=\"+Inf\"} " + std::to_string(create_count_) + "\n";
+    out += "dbclone_create_seconds_sum " + std::to_string(create_sum_) + "\n";
+    out += "dbclone_create_seconds_count " + std::to_string(create_count_) + "\n";
+    return {200, out, "text/plain; version=0.0.4"};
+}
+
+Response Routes::handle(const std::string& method, const std::string& target,
+                        const std::string& authorization, const std::string& body) {
+    std::string path = target.substr(0, target.find('?'));
+    try {
+        if (path == "/healthz") return json_ok(200, R"({"status":"ok"})");
+        if (!same_secret(authorization, "Bearer " + token_))
+            return error_response(401, "unauthorized",
+                                  "missing or wrong bearer token (Authorization: Bearer ...)");
+        std::string tail;
+        auto only = [&](const char* allowed) {
+            if (method != allowed)
+                throw MethodNotAllowed(method + " " + path + " takes only " + allowed);
+        };
+        if (path == "/metrics") {
+            only("GET");
+            return metrics();
+        }
+        if (path == "/api/v1/openapi.json") {
+            only("GET");
+            return json_ok(200, openapi_document());
+        }
+        if (path == "/api/v1/cloning/create") {
+            only("POST");
+            return create(body);
+        }
+        if (tail_after(path, "/api/v1/cloning/operations/", tail)) {
+            only("GET");
+            return operation(tail);
+        }
+        std::lock_guard lock(engine_mutex_);
+        if (path == "/api/v1/cloning/list") {
+            only("GET");
+            return json_ok(200, render([&](json::Writer& w) {
+                               w.StartArray();
+                               for (const auto& r : engine_.registry().clones())
+                                   json::write_clone(w, r, false);
+                               w.EndArray();
+                           }));
+        }
+        if (tail_after(path, "/api/v1/cloning/verify/", tail)) {
+            only("GET");
+            return json_ok(200, json::report_json(Verifier(engine_).verify(tail)));
+        }
+        if (tail_after(path, "/api/v1/cloning/status/", tail)) {
+            only("GET");
+            validate_tenant_id(tail);
+            auto row = engine_.registry().find_clone(tail);
+            if (!row) throw Error(ErrorKind::NotFound, "unknown tenant \"" + tail + "\"");
+            return json_ok(200, json::clone_json(*row, false));
+        }
+        if (tail_after(path, "/api/v1/cloning/start/", tail)) {
+            only("POST");
+            Cloner(engine_).start(tail);
+            return json_ok(200, R"({"tenant_id":")" + tail + R"(","state":"running"})");
+        }
+        if (tail_after(path, "/api/v1/cloning/stop/", tail)) {
+            only("POST");
+            Cloner(engine_).stop(tail);
+            return json_ok(200, R"({"tenant_id":")" + tail + R"(","state":"stopped"})");
+        }
+        if (tail_after(path, "/api/v1/cloning/remove/", tail)) {
+            only("DELETE");
+            Cloner(engine_).remove(tail);
+            return json_ok(200, R"({"tenant_id":")" + tail + R"(","removed":true})");
+        }
+        if (path == "/api/v1/cloning/ports") {
+            only("GET");
+            return json_ok(200, render([&](json::Writer& w) {
+                               w.StartObject();
+                               w.Key("allocations");
+                               w.StartArray();
+                               for (const auto& a : engine_.registry().ports()) {
+                                   w.StartObject();
+                                   w.Key("port");
+                                   w.Uint(a.port);
+                                   w.Key("database_type");
+                                   w.String(a.db_type.c_str());
+                                   w.Key("tenant_id");
+                                   w.String(a.tenant_id.c_str());
+                                   w.EndObject();
+                               }
+                               w.EndArray();
+                               w.Key("ranges");
+                               w.StartArray();
+                               for (const auto& u : engine_.ports().utilization()) {
+                                   w.StartObject();
+                                   w.Key("database_type");
+                                   w.String(u.db_type.c_str());
+                                   w.Key("first");
+                                   w.Uint(u.first);
+                                   w.Key("last");
+                                   w.Uint(u.last);
+                                   w.Key("capacity");
+                                   w.Uint64(u.capacity);
+                                   w.Key("allocated");
+                                   w.Uint64(u.allocated);
+                                   w.EndObject();
+                               }
+                               w.EndArray();
+                               w.EndObject();
+                           }));
+        }
+        if (path == "/api/v1/cloning/system/status") {
+            only("GET");
+            return json_ok(200, render([&](json::Writer& w) {
+                               w.StartObject();
+                               w.Key("backends");
+                               w.StartArray();
+                               for (const auto& b : engine_.backend_types()) w.String(b.c_str());
+                               w.EndArray();
+                               w.Key("runtimes");
+                               w.StartArray();
+                               for (const auto& r : engine_.runtime_names()) w.String(r.c_str());
+                               w.EndArray();
+                               w.Key("clones");
+                               w.Uint64(engine_.registry().clones().size());
+                               w.Key("registry_schema_version");
+                               w.Int(engine_.registry().stored_schema_version());
+                               w.EndObject();
+                           }));
+        }
+        return error_response(404, "not_found", "no route " + method + " " + path);
+    } catch (const MethodNotAllowed& e) {
+        return error_response(405, "method_not_allowed", e.what());
+    } catch (const Error& e) {
+        unsigned status = status_for(e.kind());
+        return error_response(status, error_name(status), e.what());
+    } catch (const std::exception& e) {
+        return error_response(500, "internal_error", e.what());
+    }
+}
+
+}  // namespace dbclone::api

@@ -1,0 +1,82 @@
+// `dbclone serve`: the REST API on the same core and state store as the CLI.
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dbclone/core/error.hpp>
+#include <dbclone/core/password.hpp>
+#include <dbclone/core/reconciler.hpp>
+
+#include <fstream>
+#include <iostream>
+
+#include "api_server.hpp"
+#include "cli_context.hpp"
+
+namespace dbclone::cli {
+
+namespace {
+
+// The bearer token: read from `file`, or made (from the OS's random source)
+// and written there with mode 0600 on first start.
+std::string load_or_make_token(const std::filesystem::path& file) {
+    if (std::filesystem::exists(file)) {
+        std::ifstream in(file);
+        std::string token;
+        std::getline(in, token);
+        if (token.size() < 16)
+            throw Error(ErrorKind::InvalidInput,
+                        "the token in " + file.string() + " is shorter than 16 characters");
+        return token;
+    }
+    std::string token = generate_password();
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error(ErrorKind::Failed, "cannot create the token file " + file.string());
+    std::string line = token + "\n";
+    bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::close(fd);
+    if (!ok) throw Error(ErrorKind::Failed, "cannot write the token file " + file.string());
+    std::cout << "a new API token is in " << file.string() << " (mode 0600)" << std::endl;
+    return token;
+}
+
+}  // namespace
+
+int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("serve options");
+    options.add_options()("listen", po::value<std::string>()->default_value("127.0.0.1:8000"),
+                          "address:port to listen on (port 0: any free port)")(
+        "token-file", po::value<std::string>()->default_value(""),
+        "file with the bearer token (default: <state>/api_token, made on first start)")(
+        "threads", po::value<int>()->default_value(2), "worker threads");
+    auto vm = parse_command(args, options, {});
+    if (help_requested(vm, "serve [--listen ADDRESS:PORT] [--token-file F]", options))
+        return exit_code::ok;
+    std::string listen = vm["listen"].as<std::string>();
+    auto colon = listen.rfind(':');
+    std::string port_text = colon == std::string::npos ? "" : listen.substr(colon + 1);
+    if (colon == std::string::npos || port_text.empty() ||
+        port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5 ||
+        std::stoul(port_text) > 65535)
+        throw Error(ErrorKind::InvalidInput,
+                    "--listen \"" + listen + "\" is not ADDRESS:PORT (e.g. 127.0.0.1:8000)");
+    int threads = vm["threads"].as<int>();
+    if (threads < 1 || threads > 64)
+        throw Error(ErrorKind::InvalidInput, "--threads must be from 1 to 64");
+    Engine& engine = ctx.engine();
+    std::filesystem::path token_file =
+        vm["token-file"].as<std::string>().empty()
+            ? engine.config().state_dir / "api_token"
+            : std::filesystem::path(vm["token-file"].as<std::string>());
+    std::string token = load_or_make_token(token_file);
+    // What a crash left behind is cleaned before serving.
+    auto report = Reconciler(engine).run();
+    for (const auto& a : report.actions) spdlog::warn("reconcile: {}", a);
+    spdlog::set_level(ctx.verbose() ? spdlog::level::debug : spdlog::level::info);
+    api::Routes routes(engine, token);
+    api::serve(routes,
+               {listen.substr(0, colon), static_cast<uint16_t>(std::stoul(port_text)), threads});
+    return exit_code::ok;
+}
+
+}  // namespace dbclone::cli

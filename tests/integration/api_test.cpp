@@ -1,0 +1,220 @@
+// The REST API, driven over real HTTP against a `dbclone serve` process.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <dbclone/core/json.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "test_support.hpp"
+
+extern char** environ;
+
+using namespace dbclone::testing;
+namespace http = boost::beast::http;
+
+namespace {
+
+struct Reply {
+    unsigned status = 0;
+    std::string body;
+};
+
+// A `dbclone serve` on a free port of 127.0.0.1, stopped with SIGTERM.
+class Server {
+  public:
+    Server() {
+        std::vector<std::string> argv{DBCLONE_BINARY, "--state-dir", state_.path().string(),
+                                      "serve",        "--listen",    "127.0.0.1:0"};
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        std::string out = (state_ / "serve.out").string();
+        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT, 0600);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        for (int i = 0; i < 500 && port_ == 0; ++i) {
+            std::ifstream in(out);
+            for (std::string line; std::getline(in, line);)
+                if (line.rfind("listening on 127.0.0.1:", 0) == 0)
+                    port_ = std::stoi(line.substr(23));
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        std::ifstream token_file(state_ / "api_token");
+        std::getline(token_file, token_);
+    }
+    ~Server() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    // SIGTERM; the exit status.
+    int stop() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = 0;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    Reply call(http::verb verb, const std::string& target, const std::string& body = "",
+               const std::optional<std::string>& token = std::nullopt) const {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket socket(io);
+        socket.connect(
+            {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)});
+        http::request<http::string_body> req{verb, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        req.set(http::field::authorization, "Bearer " + token.value_or(token_));
+        if (!body.empty()) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = body;
+        }
+        req.prepare_payload();
+        http::write(socket, req);
+        boost::beast::flat_buffer buffer;
+        http::response<http::string_body> res;
+        http::read(socket, buffer, res);
+        return {res.result_int(), res.body()};
+    }
+    int port() const { return port_; }
+    const TempDir& state() const { return state_; }
+
+  private:
+    TempDir state_;
+    pid_t pid_ = 0;
+    int port_ = 0;
+    std::string token_;
+};
+
+std::string create_body(const std::string& id) {
+    return R"({"tenant_id": ")" + id + R"(", "database_type": "sqlite", "root_version": "v1.0"})";
+}
+
+}  // namespace
+
+TEST(Api, TheSeedFlowAndAGracefulStop) {
+    Server server;
+    ASSERT_NE(server.port(), 0) << "the server did not say where it listens";
+    EXPECT_EQ(server.call(http::verb::get, "/healthz", "", std::string("none")).status, 200u)
+        << "no auth needed";
+    auto created = server.call(http::verb::post, "/api/v1/cloning/create", create_body("t1"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    auto clone = dbclone::json::parse(created.body, "create");
+    EXPECT_EQ(std::string(clone["connection"]["password"].GetString()).size(), 32u);
+    auto verify = server.call(http::verb::get, "/api/v1/cloning/verify/t1");
+    EXPECT_EQ(verify.status, 200u);
+    EXPECT_TRUE(dbclone::json::parse(verify.body, "verify")["isolated"].GetBool()) << verify.body;
+    auto status = server.call(http::verb::get, "/api/v1/cloning/status/t1");
+    EXPECT_EQ(status.status, 200u);
+    EXPECT_EQ(status.body.find("password"), std::string::npos) << "status never shows the password";
+    EXPECT_EQ(
+        dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body, "list")
+            .Size(),
+        1u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/ports").status, 200u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/system/status").status, 200u);
+    auto metrics = server.call(http::verb::get, "/metrics");
+    EXPECT_NE(metrics.body.find("dbclone_clones{database_type=\"sqlite\",state=\"ready\"} 1"),
+              std::string::npos);
+    EXPECT_NE(metrics.body.find("dbclone_create_seconds_count 1"), std::string::npos);
+    // A dedicated-only action on a tenant without a server is a clear 400.
+    EXPECT_EQ(server.call(http::verb::post, "/api/v1/cloning/stop/t1").status, 400u);
+    EXPECT_EQ(server.call(http::verb::delete_, "/api/v1/cloning/remove/t1").status, 200u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/t1").status, 404u);
+    auto openapi =
+        dbclone::json::parse(server.call(http::verb::get, "/api/v1/openapi.json").body, "openapi");
+    for (const char* path :
+         {"/api/v1/cloning/create", "/api/v1/cloning/verify/{tenant_id}", "/api/v1/cloning/list",
+          "/api/v1/cloning/status/{tenant_id}", "/api/v1/cloning/start/{tenant_id}",
+          "/api/v1/cloning/stop/{tenant_id}", "/api/v1/cloning/remove/{tenant_id}",
+          "/api/v1/cloning/ports", "/api/v1/cloning/system/status", "/healthz", "/metrics"})
+        EXPECT_TRUE(openapi["paths"].HasMember(path)) << path;
+    EXPECT_EQ(server.stop(), 0) << "SIGTERM ends the server cleanly";
+}
+
+TEST(Api, AuthFailuresAreJson401s) {
+    Server server;
+    for (const std::string& token : {std::string(""), std::string("wrong-token-wrong-token")}) {
+        auto r = server.call(http::verb::get, "/api/v1/cloning/list", "", token);
+        EXPECT_EQ(r.status, 401u);
+        EXPECT_EQ(dbclone::json::parse(r.body, "401")["error"].GetString(),
+                  std::string("unauthorized"));
+    }
+}
+
+TEST(Api, BadInputIsA4xxWithJsonAndCreatesNothing) {
+    Server server;
+    const std::pair<std::string, unsigned> cases[] = {
+        {"{bad", 400},
+        {R"({"tenant_id": 5, "database_type": "sqlite"})", 400},
+        {R"({"tenant_id": "t1", "database_type": "sqlite", "extra": true})", 400},
+        {R"({"tenant_id": "../x", "database_type": "sqlite"})", 400},
+        {R"({"tenant_id": "t1"})", 400},
+        {R"({"tenant_id": "t1", "database_type": "oracle"})", 404},
+        {R"({"tenant_id": "t1", "database_type": "sqlite", "root_version": "v9"})", 404},
+        {std::string(1100000, 'x'), 413},
+    };
+    for (const auto& [body, status] : cases) {
+        auto r = server.call(http::verb::post, "/api/v1/cloning/create", body);
+        EXPECT_EQ(r.status, status) << body.substr(0, 80) << " -> " << r.body;
+        auto doc = dbclone::json::parse(r.body, "error");
+        EXPECT_TRUE(doc.HasMember("error") && doc.HasMember("detail")) << r.body;
+    }
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/nobody").status, 404u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/Bad").status, 400u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/list").body, "[]");
+}
+
+TEST(Api, ParallelCreatesAndTheSameTenantTwice) {
+    Server server;
+    std::vector<std::future<Reply>> creates;
+    for (int i = 0; i < 8; ++i)
+        creates.push_back(std::async(std::launch::async, [&, i] {
+            return server.call(http::verb::post, "/api/v1/cloning/create",
+                               create_body("p" + std::to_string(i)));
+        }));
+    for (auto& c : creates) EXPECT_EQ(c.get().status, 201u);
+    auto a = std::async(std::launch::async, [&] {
+        return server.call(http::verb::post, "/api/v1/cloning/create", create_body("same"));
+    });
+    auto b = std::async(std::launch::async, [&] {
+        return server.call(http::verb::post, "/api/v1/cloning/create", create_body("same"));
+    });
+    std::multiset<unsigned> statuses{a.get().status, b.get().status};
+    EXPECT_EQ(statuses, (std::multiset<unsigned>{201, 409}));
+}
+
+TEST(Api, AsyncCreateReportsItsOperation) {
+    Server server;
+    auto accepted =
+        server.call(http::verb::post, "/api/v1/cloning/create",
+                    R"({"tenant_id": "later", "database_type": "sqlite", "async": true})");
+    ASSERT_EQ(accepted.status, 202u) << accepted.body;
+    std::string id = dbclone::json::parse(accepted.body, "202")["operation_id"].GetString();
+    std::string state = "running";
+    for (int i = 0; i < 500 && state == "running"; ++i) {
+        auto op = dbclone::json::parse(
+            server.call(http::verb::get, "/api/v1/cloning/operations/" + id).body, "op");
+        state = op["state"].GetString();
+        if (state == "succeeded") {
+            EXPECT_EQ(op["status"].GetUint(), 201u);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(state, "succeeded");
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/later").status, 200u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/operations/nope").status, 404u);
+}
