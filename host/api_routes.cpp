@@ -63,7 +63,9 @@ bool same_secret(const std::string& a, const std::string& b) {
 
 // A route exists, but not for this method.
 struct MethodNotAllowed : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    MethodNotAllowed(const std::string& message, std::string allowed_method)
+        : std::runtime_error(message), allowed(std::move(allowed_method)) {}
+    std::string allowed;  // for the Allow header RFC 9110 asks of a 405
 };
 
 // "/api/v1/cloning/status/t1" with prefix "/api/v1/cloning/status/" gives "t1".
@@ -74,7 +76,7 @@ bool tail_after(const std::string& path, const std::string& prefix, std::string&
 }
 
 Response json_ok(unsigned status, std::string body) {
-    return {status, std::move(body), "application/json"};
+    return {status, std::move(body), "application/json", ""};
 }
 
 template <class Write>
@@ -223,22 +225,25 @@ Response Routes::metrics() {
     out += "dbclone_create_seconds_bucket{le=\"+Inf\"} " + std::to_string(create_count_) + "\n";
     out += "dbclone_create_seconds_sum " + std::to_string(create_sum_) + "\n";
     out += "dbclone_create_seconds_count " + std::to_string(create_count_) + "\n";
-    return {200, out, "text/plain; version=0.0.4"};
+    return {200, out, "text/plain; version=0.0.4", ""};
 }
 
 Response Routes::handle(const std::string& method, const std::string& target,
                         const std::string& authorization, const std::string& body) {
     std::string path = target.substr(0, target.find('?'));
     try {
-        if (path == "/healthz") return json_ok(200, R"({"status":"ok"})");
+        auto only = [&](const char* allowed) {
+            if (method != allowed)
+                throw MethodNotAllowed(method + " " + path + " takes only " + allowed, allowed);
+        };
+        if (path == "/healthz") {
+            only("GET");
+            return json_ok(200, R"({"status":"ok"})");
+        }
         if (!same_secret(authorization, "Bearer " + token_))
             return error_response(401, "unauthorized",
                                   "missing or wrong bearer token (Authorization: Bearer ...)");
         std::string tail;
-        auto only = [&](const char* allowed) {
-            if (method != allowed)
-                throw MethodNotAllowed(method + " " + path + " takes only " + allowed);
-        };
         if (path == "/metrics") {
             only("GET");
             return metrics();
@@ -349,7 +354,9 @@ Response Routes::handle(const std::string& method, const std::string& target,
         }
         return error_response(404, "not_found", "no route " + method + " " + path);
     } catch (const MethodNotAllowed& e) {
-        return error_response(405, "method_not_allowed", e.what());
+        Response response = error_response(405, "method_not_allowed", e.what());
+        response.allow = e.allowed;
+        return response;
     } catch (const Error& e) {
         unsigned status = status_for(e.kind());
         return error_response(status, error_name(status), e.what());

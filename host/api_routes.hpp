@@ -19,6 +19,7 @@ struct Response {
     unsigned status = 200;
     std::string body;
     std::string content_type = "application/json";
+    std::string allow;  // a 405's Allow header; empty otherwise
 };
 
 class Routes {

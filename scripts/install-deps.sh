@@ -15,6 +15,8 @@ packages=(
   docker.io debootstrap
   # tests
   libgtest-dev libgmock-dev googletest sqlite3 btrfs-progs
+  # the API's fuzz test (schemathesis, below) and benchmark
+  python3-venv wrk
 )
 
 missing=()
@@ -32,12 +34,21 @@ fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# schemathesis (PyPI), the API fuzz test's tool, in a virtualenv of its own:
+# a test tool only, the product never runs Python. Pinned for repeatable runs.
+schemathesis_version=4.32.5
+tools="${DBCLONE_TOOLS_DIR:-/var/tmp/dbclone-tools}"
+if ! "$tools/venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  echo "install-deps: installing schemathesis $schemathesis_version into $tools/venv"
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install -q "schemathesis==$schemathesis_version"
+fi
