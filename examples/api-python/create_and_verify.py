@@ -24,7 +24,8 @@ response = requests.post(
     headers=headers,
 )
 response.raise_for_status()
-print("created:", response.json()["connection"])
+connection = response.json()["connection"]
+print("created:", connection["database"], "at", connection["location"])
 
 report = requests.get(f"{base}/api/v1/cloning/verify/tenant_001", headers=headers).json()
 print("isolated:", report["isolated"])
