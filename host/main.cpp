@@ -27,7 +27,8 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
         {"roots", {roots_command, "roots [list | validate [VERSION]]"}},
         {"plugins", {plugins_command, "plugins"}},
         {"reconcile", {reconcile_command, "reconcile"}},
-        {"serve", {serve_command, "serve [--listen 127.0.0.1:8000] [--token-file F]"}},
+        {"serve",
+         {serve_command, "serve [--listen 127.0.0.1:8000] [--token-file F] [--threads N]"}},
         {"test", {test_command, "test [--cleanup] [--types a,b] [--placement P] [--report FILE]"}},
     };
     return all;

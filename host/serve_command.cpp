@@ -50,7 +50,7 @@ int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
         "file with the bearer token (default: <state>/api_token, made on first start)")(
         "threads", po::value<int>()->default_value(2), "worker threads");
     auto vm = parse_command(args, options, {});
-    if (help_requested(vm, "serve [--listen ADDRESS:PORT] [--token-file F]", options))
+    if (help_requested(vm, "serve [--listen ADDRESS:PORT] [--token-file F] [--threads N]", options))
         return exit_code::ok;
     std::string listen = vm["listen"].as<std::string>();
     auto colon = listen.rfind(':');
