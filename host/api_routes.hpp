@@ -31,6 +31,7 @@ class Routes {
                     const std::string& authorization, const std::string& body);
 
   private:
+    Registry& registry_reader();
     Response create(const std::string& body);
     Response operation(const std::string& id);
     Response metrics();
