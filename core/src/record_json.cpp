@@ -54,7 +54,7 @@ void write_report(Writer& w, const VerificationReport& report) {
     field(w, "tenant_id", report.tenant_id);
     field(w, "database_type", report.db_type);
     w.Key("isolated");
-    w.Bool(report.ok());
+    w.Bool(report.isolated());
     w.Key("duration_ms");
     w.Double(report.duration_ms);
     w.Key("checks");

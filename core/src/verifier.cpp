@@ -81,6 +81,11 @@ bool VerificationReport::ok() const {
     });
 }
 
+bool VerificationReport::isolated() const {
+    return ok() && std::none_of(checks.begin(), checks.end(),
+                                [](const CheckResult& c) { return c.outcome == "not_enforced"; });
+}
+
 std::vector<std::pair<std::string, CheckPlugin*>> Verifier::available_checks() {
     std::vector<std::pair<std::string, CheckPlugin*>> out;
     for (const auto& plugin : engine_.check_plugins())

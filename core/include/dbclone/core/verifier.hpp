@@ -34,6 +34,9 @@ struct VerificationReport {
     double duration_ms = 0;
     // True when no check failed or errored.
     bool ok() const;
+    // ok(), and no check found its barrier missing on the server
+    // (not_enforced): isolation a server does not enforce is not isolation.
+    bool isolated() const;
 };
 
 class Verifier {
