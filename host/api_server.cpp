@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -58,6 +59,7 @@ class Session : public std::enable_shared_from_this<Session> {
         bool keep_alive = false;
         unsigned version = 11;
         std::string method = "?", target = "?";
+        linger_ = static_cast<bool>(ec);  // unread request bytes may follow
         if (ec == http::error::body_limit) {
             response =
                 error_response(413, "payload_too_large", "request bodies are limited to 1 MiB");
@@ -88,6 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
             stream_, *res,
             [self = shared_from_this(), res, keep_alive](beast::error_code e, size_t) {
                 --requests_in_flight;
+                if (!e && self->linger_) return self->linger();
                 if (e || !keep_alive) return self->close();
                 self->read();
             });
@@ -98,11 +101,29 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
+    // After a refused request (a 413 is answered as soon as the headers
+    // announce too big a body) the client may still be sending. Closing at
+    // once would reset the connection before it reads the answer, so the rest
+    // is read and dropped, for at most 5 s, after our side is shut.
+    void linger() {
+        close();
+        stream_.expires_after(std::chrono::seconds(5));
+        drain();
+    }
+    void drain() {
+        stream_.async_read_some(asio::buffer(scratch_),
+                                [self = shared_from_this()](beast::error_code ec, size_t) {
+                                    if (!ec) self->drain();
+                                });
+    }
+
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Routes& routes_;
     const std::atomic<bool>& stopping_;
+    bool linger_ = false;
+    std::array<char, 16384> scratch_;
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
