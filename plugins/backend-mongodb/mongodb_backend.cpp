@@ -4,15 +4,15 @@
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 
-#include <filesystem>
-#include <map>
+#include <unistd.h>
 #include <chrono>
 #include <ctime>
-#include <random>
-#include <unistd.h>
+#include <filesystem>
+#include <map>
 #include <memory>
-#include <thread>
 #include <optional>
+#include <random>
+#include <thread>
 
 #include "database_copier.hpp"
 #include "golden_database.hpp"
@@ -194,42 +194,50 @@ class MongodbBackend {
         std::string id;
         BuildLock(MongoClient& a, const std::string& golden) : admin(a), id("build " + golden) {
             // Whose the lock is: a document this process wrote, told apart by a nonce.
-            std::string owner = std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
+            std::string owner =
+                std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
             for (int attempt = 0;; ++attempt) {
                 auto now = static_cast<int64_t>(std::time(nullptr));
                 auto error = admin.try_command(
-                    meta_database, BsonDocument(BCON_NEW("insert", BCON_UTF8("locks"), "documents", "[", "{", "_id",
-                                                         BCON_UTF8(id.c_str()), "owner", BCON_UTF8(owner.c_str()),
-                                                         "since", BCON_INT64(now), "}", "]")));
+                    meta_database, BsonDocument(BCON_NEW("insert", BCON_UTF8("locks"), "documents",
+                                                         "[", "{", "_id", BCON_UTF8(id.c_str()),
+                                                         "owner", BCON_UTF8(owner.c_str()), "since",
+                                                         BCON_INT64(now), "}", "]")));
                 BsonDocument reply;
                 if (!error) {
                     // A duplicate key comes back in writeErrors, not as a command error.
                     auto written = admin.try_command(
                         meta_database,
-                        BsonDocument(BCON_NEW("find", BCON_UTF8("locks"), "filter", "{", "_id", BCON_UTF8(id.c_str()),
-                                              "owner", BCON_UTF8(owner.c_str()), "}")),
+                        BsonDocument(BCON_NEW("find", BCON_UTF8("locks"), "filter", "{", "_id",
+                                              BCON_UTF8(id.c_str()), "owner",
+                                              BCON_UTF8(owner.c_str()), "}")),
                         &reply);
                     if (!written && mine(reply)) return;
                 }
-                if (attempt > 6000) throw sdk::Failure(DBC_TIMEOUT, "waited 10 minutes for another build of " + golden);
-                admin.try_command(meta_database,
-                                  BsonDocument(BCON_NEW("delete", BCON_UTF8("locks"), "deletes", "[", "{", "q", "{",
-                                                        "_id", BCON_UTF8(id.c_str()), "since", "{", "$lt",
-                                                        BCON_INT64(now - 600), "}", "}", "limit", BCON_INT32(1), "}",
-                                                        "]")));
+                if (attempt > 6000)
+                    throw sdk::Failure(DBC_TIMEOUT,
+                                       "waited 10 minutes for another build of " + golden);
+                admin.try_command(meta_database, BsonDocument(BCON_NEW(
+                                                     "delete", BCON_UTF8("locks"), "deletes", "[",
+                                                     "{", "q", "{", "_id", BCON_UTF8(id.c_str()),
+                                                     "since", "{", "$lt", BCON_INT64(now - 600),
+                                                     "}", "}", "limit", BCON_INT32(1), "}", "]")));
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
             }
         }
         ~BuildLock() {
             admin.try_command(meta_database,
-                              BsonDocument(BCON_NEW("delete", BCON_UTF8("locks"), "deletes", "[", "{", "q", "{", "_id",
-                                                    BCON_UTF8(id.c_str()), "}", "limit", BCON_INT32(1), "}", "]")));
+                              BsonDocument(BCON_NEW("delete", BCON_UTF8("locks"), "deletes", "[",
+                                                    "{", "q", "{", "_id", BCON_UTF8(id.c_str()),
+                                                    "}", "limit", BCON_INT32(1), "}", "]")));
         }
         // The find reply's first batch is not empty: the lock document is ours.
         static bool mine(const BsonDocument& reply) {
             bson_iter_t it, batch;
-            return bson_iter_init(&it, reply.get()) && bson_iter_find_descendant(&it, "cursor.firstBatch", &batch) &&
-                   BSON_ITER_HOLDS_ARRAY(&batch) && bson_iter_recurse(&batch, &it) && bson_iter_next(&it);
+            return bson_iter_init(&it, reply.get()) &&
+                   bson_iter_find_descendant(&it, "cursor.firstBatch", &batch) &&
+                   BSON_ITER_HOLDS_ARRAY(&batch) && bson_iter_recurse(&batch, &it) &&
+                   bson_iter_next(&it);
         }
     };
 

@@ -218,3 +218,70 @@ TEST(Api, AsyncCreateReportsItsOperation) {
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/later").status, 200u);
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/operations/nope").status, 404u);
 }
+
+// The seed's flow on each server backend the test machine has (scripts/services.sh),
+// shared placement; PostgreSQL also in a dedicated process, for start and stop.
+struct ServerBackend {
+    const char* type;
+    const char* server_variable;  // what dbclone reads
+    const char* test_variable;    // what scripts/services.sh writes
+    bool enforces_isolation;      // FerretDB on SQLite has no authorization
+};
+
+class ApiOnServerBackends : public ::testing::TestWithParam<ServerBackend> {};
+
+TEST_P(ApiOnServerBackends, TheSeedFlow) {
+    const ServerBackend& b = GetParam();
+    const char* url = std::getenv(b.test_variable);
+    if (url == nullptr || *url == '\0')
+        GTEST_SKIP() << b.test_variable << " is not set: run scripts/services.sh start";
+    ::setenv(b.server_variable, url, 1);
+    Server server;
+    ::unsetenv(b.server_variable);
+    auto create = [&](const std::string& id, const std::string& placement) {
+        return server.call(http::verb::post, "/api/v1/cloning/create",
+                           R"({"tenant_id": ")" + id + R"(", "database_type": ")" + b.type +
+                               R"(", "placement": ")" + placement + "\"}");
+    };
+    // A neighbour on the shared server, so that verify really attacks someone.
+    std::string neighbour = std::string("api_") + b.type + "_neighbour";
+    auto first = create(neighbour, "shared");
+    if (first.status == 404u && first.body.find("unknown database type") != std::string::npos)
+        GTEST_SKIP() << "this build has no " << b.type << " plugin";
+    ASSERT_EQ(first.status, 201u) << first.body;
+    std::vector<std::string> placements{"shared"};
+    if (std::string(b.type) == "postgresql") placements.push_back("process");
+    for (const auto& placement : placements) {
+        std::string id = std::string("api_") + b.type + "_" + placement;
+        auto created = create(id, placement);
+        ASSERT_EQ(created.status, 201u) << placement << ": " << created.body;
+        auto verify = server.call(http::verb::get, "/api/v1/cloning/verify/" + id);
+        ASSERT_EQ(verify.status, 200u) << verify.body;
+        auto report = dbclone::json::parse(verify.body, "verify");
+        EXPECT_EQ(report["isolated"].GetBool(), b.enforces_isolation) << verify.body;
+        std::string access;
+        for (const auto& check : report["checks"].GetArray())
+            if (std::string(check["name"].GetString()) == "cross_tenant_access")
+                access = check["outcome"].GetString();
+        EXPECT_EQ(access, b.enforces_isolation ? "passed" : "not_enforced") << verify.body;
+        EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/" + id).status, 200u);
+        unsigned lifecycle = placement == "shared" ? 400u : 200u;
+        EXPECT_EQ(server.call(http::verb::post, "/api/v1/cloning/stop/" + id).status, lifecycle);
+        EXPECT_EQ(server.call(http::verb::post, "/api/v1/cloning/start/" + id).status, lifecycle);
+        auto removed = server.call(http::verb::delete_, "/api/v1/cloning/remove/" + id);
+        EXPECT_EQ(removed.status, 200u) << removed.body;
+    }
+    EXPECT_EQ(server.call(http::verb::delete_, "/api/v1/cloning/remove/" + neighbour).status, 200u);
+    auto list =
+        dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body, "list");
+    EXPECT_EQ(list.Size(), 0u) << "every tenant was removed";
+    EXPECT_EQ(server.stop(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, ApiOnServerBackends,
+    ::testing::Values(ServerBackend{"postgresql", "DBCLONE_PG_URL", "DBCLONE_TEST_PG_URL", true},
+                      ServerBackend{"mysql", "DBCLONE_MYSQL_URL", "DBCLONE_TEST_MYSQL_URL", true},
+                      ServerBackend{"mongodb", "DBCLONE_MONGODB_URI", "DBCLONE_TEST_FERRETDB_URI",
+                                    false}),
+    [](const auto& info) { return std::string(info.param.type); });
