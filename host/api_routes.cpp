@@ -135,7 +135,7 @@ Response error_response(unsigned status, const std::string& error, const std::st
 Routes::Routes(Engine& engine, std::string token) : engine_(engine), token_(std::move(token)) {}
 
 Routes::~Routes() {
-    for (auto& t : workers_) t.join();
+    for (auto& w : workers_) w.thread.join();
 }
 
 void Routes::record_create_seconds(double seconds) {
@@ -159,25 +159,34 @@ Response Routes::create(const std::string& body) {
     };
     if (!async) return run();
     std::string id = generate_password().substr(0, 16);
-    {
-        std::lock_guard lock(operations_mutex_);
-        operations_[id] = Operation{};
-    }
-    workers_.emplace_back([this, id, run] {
-        Operation done;
-        try {
-            Response r = run();
-            done = {"succeeded", r.status, r.body};
-        } catch (const Error& e) {
-            done = {"failed", status_for(e.kind()),
-                    error_response(status_for(e.kind()), error_name(status_for(e.kind())), e.what())
-                        .body};
-        } catch (const std::exception& e) {
-            done = {"failed", 500, error_response(500, "internal_error", e.what()).body};
-        }
-        std::lock_guard lock(operations_mutex_);
-        operations_[id] = done;
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    std::lock_guard lock(operations_mutex_);
+    std::erase_if(workers_, [](Worker& w) {
+        if (!*w.finished) return false;
+        w.thread.join();
+        return true;
     });
+    operations_[id] = Operation{};
+    workers_.push_back(
+        {std::thread([this, id, run, finished] {
+             Operation done;
+             try {
+                 Response r = run();
+                 done = {"succeeded", r.status, r.body};
+             } catch (const Error& e) {
+                 unsigned status = status_for(e.kind());
+                 done = {"failed", status,
+                         error_response(status, error_name(status), e.what()).body};
+             } catch (const std::exception& e) {
+                 done = {"failed", 500, error_response(500, "internal_error", e.what()).body};
+             }
+             {
+                 std::lock_guard done_lock(operations_mutex_);
+                 operations_[id] = done;
+             }
+             *finished = true;
+         }),
+         finished});
     return json_ok(202, R"({"operation_id":")" + id + R"(","state":"running"})");
 }
 

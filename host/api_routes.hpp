@@ -47,9 +47,15 @@ class Routes {
         unsigned status = 0;
         std::string result;
     };
-    std::mutex operations_mutex_;
+    // One thread per running async create; finished ones are joined when the
+    // next one starts, the rest when the server stops.
+    struct Worker {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> finished;
+    };
+    std::mutex operations_mutex_;  // guards operations_ and workers_
     std::map<std::string, Operation> operations_;
-    std::vector<std::thread> workers_;
+    std::vector<Worker> workers_;
 
     // Create latency histogram (seconds) for /metrics.
     std::mutex metrics_mutex_;

@@ -197,6 +197,38 @@ TEST(Api, ParallelCreatesAndTheSameTenantTwice) {
     EXPECT_EQ(statuses, (std::multiset<unsigned>{201, 409}));
 }
 
+TEST(Api, ParallelAsyncCreatesAllFinish) {
+    Server server;
+    std::vector<std::future<Reply>> accepted;
+    for (int i = 0; i < 8; ++i)
+        accepted.push_back(std::async(std::launch::async, [&, i] {
+            return server.call(http::verb::post, "/api/v1/cloning/create",
+                               R"({"tenant_id": "a)" + std::to_string(i) +
+                                   R"(", "database_type": "sqlite", "async": true})");
+        }));
+    std::vector<std::string> ids;
+    for (auto& a : accepted) {
+        Reply r = a.get();
+        ASSERT_EQ(r.status, 202u) << r.body;
+        ids.push_back(dbclone::json::parse(r.body, "202")["operation_id"].GetString());
+    }
+    for (const auto& id : ids) {
+        std::string state = "running";
+        for (int i = 0; i < 500 && state == "running"; ++i) {
+            auto op = dbclone::json::parse(
+                server.call(http::verb::get, "/api/v1/cloning/operations/" + id).body, "op");
+            state = op["state"].GetString();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        EXPECT_EQ(state, "succeeded") << id;
+    }
+    EXPECT_EQ(
+        dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body, "list")
+            .Size(),
+        8u);
+    EXPECT_EQ(server.stop(), 0);
+}
+
 TEST(Api, AsyncCreateReportsItsOperation) {
     Server server;
     auto accepted =
