@@ -132,6 +132,20 @@ Response error_response(unsigned status, const std::string& error, const std::st
                    }));
 }
 
+namespace {
+
+// The answer to an exception out of a route: its error kind's 4xx or 503, or
+// a 500 for anything dbclone did not classify.
+Response failure_response(const std::exception& e) {
+    if (const auto* error = dynamic_cast<const Error*>(&e)) {
+        unsigned status = status_for(error->kind());
+        return error_response(status, error_name(status), e.what());
+    }
+    return error_response(500, "internal_error", e.what());
+}
+
+}  // namespace
+
 Routes::Routes(Engine& engine, std::string token) : engine_(engine), token_(std::move(token)) {}
 
 Routes::~Routes() {
@@ -167,26 +181,22 @@ Response Routes::create(const std::string& body) {
         return true;
     });
     operations_[id] = Operation{};
-    workers_.push_back(
-        {std::thread([this, id, run, finished] {
-             Operation done;
-             try {
-                 Response r = run();
-                 done = {"succeeded", r.status, r.body};
-             } catch (const Error& e) {
-                 unsigned status = status_for(e.kind());
-                 done = {"failed", status,
-                         error_response(status, error_name(status), e.what()).body};
-             } catch (const std::exception& e) {
-                 done = {"failed", 500, error_response(500, "internal_error", e.what()).body};
-             }
-             {
-                 std::lock_guard done_lock(operations_mutex_);
-                 operations_[id] = done;
-             }
-             *finished = true;
-         }),
-         finished});
+    workers_.push_back({std::thread([this, id, run, finished] {
+                            Operation done;
+                            try {
+                                Response r = run();
+                                done = {"succeeded", r.status, r.body};
+                            } catch (const std::exception& e) {
+                                Response r = failure_response(e);
+                                done = {"failed", r.status, r.body};
+                            }
+                            {
+                                std::lock_guard done_lock(operations_mutex_);
+                                operations_[id] = done;
+                            }
+                            *finished = true;
+                        }),
+                        finished});
     return json_ok(202, R"({"operation_id":")" + id + R"(","state":"running"})");
 }
 
@@ -377,11 +387,8 @@ Response Routes::handle(const std::string& method, const std::string& target,
         Response response = error_response(405, "method_not_allowed", e.what());
         response.allow = e.allowed;
         return response;
-    } catch (const Error& e) {
-        unsigned status = status_for(e.kind());
-        return error_response(status, error_name(status), e.what());
     } catch (const std::exception& e) {
-        return error_response(500, "internal_error", e.what());
+        return failure_response(e);
     }
 }
 
