@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <unordered_map>
 
 #include "dbclone/core/error.hpp"
 #include "dbclone/core/password.hpp"
@@ -82,13 +83,28 @@ constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
     throw Error(kind, "state registry: " + what + ": " + sqlite3_errmsg(db));
 }
 
-// One prepared statement; binds by position, steps, reads columns.
+// One prepared statement, borrowed from the registry's cache for one use:
+// binds by position, steps, reads columns, and goes back reset. Preparing
+// costs more than reading one row by its key, so statements are kept for the
+// connection's life. A statement in use is out of the cache, so a nested use
+// of the same SQL prepares its own.
 class Statement {
   public:
-    Statement(sqlite3* db, const char* sql) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "prepare");
+    Statement(sqlite3* db, std::unordered_map<std::string, sqlite3_stmt*>& cache,
+              const std::string& sql)
+        : db_(db), cache_(cache), sql_(sql) {
+        if (auto cached = cache.extract(sql)) {
+            stmt_ = cached.mapped();
+        } else if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_,
+                                      nullptr) != SQLITE_OK) {
+            fail(db, "prepare");
+        }
     }
-    ~Statement() { sqlite3_finalize(stmt_); }
+    ~Statement() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        if (!cache_.try_emplace(sql_, stmt_).second) sqlite3_finalize(stmt_);
+    }
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
@@ -118,6 +134,8 @@ class Statement {
 
   private:
     sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*>& cache_;
+    std::string sql_;
     sqlite3_stmt* stmt_ = nullptr;
     int index_ = 0;
 };
@@ -188,6 +206,7 @@ Registry::Registry(const std::filesystem::path& file) : file_(file) {
 }
 
 Registry::~Registry() {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close(db_);
 }
 
@@ -203,7 +222,7 @@ void Registry::exec(const char* sql) {
 }
 
 int Registry::stored_schema_version() {
-    Statement s(db_, "PRAGMA user_version");
+    Statement s(db_, statements_, "PRAGMA user_version");
     s.step();
     return static_cast<int>(s.integer(0));
 }
@@ -229,7 +248,7 @@ void Registry::transaction(const std::function<void()>& body) {
         body();
         return;
     }
-    exec("BEGIN IMMEDIATE");
+    Statement(db_, statements_, "BEGIN IMMEDIATE").step();
     struct Depth {
         int& d;
         explicit Depth(int& depth) : d(depth) { ++d; }
@@ -237,7 +256,7 @@ void Registry::transaction(const std::function<void()>& body) {
     } depth(transaction_depth_);
     try {
         body();
-        exec("COMMIT");
+        Statement(db_, statements_, "COMMIT").step();
     } catch (...) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
@@ -247,13 +266,14 @@ void Registry::transaction(const std::function<void()>& body) {
 std::string Registry::installation_id() {
     std::string id;
     transaction([&] {
-        Statement read(db_, "SELECT value FROM meta WHERE key = 'installation_id'");
+        Statement read(db_, statements_, "SELECT value FROM meta WHERE key = 'installation_id'");
         if (read.step()) {
             id = read.text(0);
             return;
         }
         id = generate_password().substr(0, 16);
-        Statement write(db_, "INSERT INTO meta (key, value) VALUES ('installation_id', ?)");
+        Statement write(db_, statements_,
+                        "INSERT INTO meta (key, value) VALUES ('installation_id', ?)");
         write.bind(id).step();
     });
     return id;
@@ -262,7 +282,7 @@ std::string Registry::installation_id() {
 void Registry::insert_clone(const CloneRecord& r) {
     std::string sql = std::string("INSERT INTO clones (") + clone_columns +
                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," + now_sql + ",?,?)";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
     s.bind(r.database_name).bind(r.user_name).bind(r.password).bind(r.location).bind(r.host);
     s.bind(static_cast<int64_t>(r.port)).bind(r.owner_pid).bind(r.golden_fingerprint);
@@ -281,7 +301,7 @@ void Registry::update_clone(const CloneRecord& r) {
                           "UPDATE clones SET state=?, location=?, host=?, port=?, owner_pid=?, "
                           "golden_fingerprint=?, data_dir=?, server=?, updated_at=") +
                       now_sql + " WHERE tenant_id=?";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     s.bind(r.state).bind(r.location).bind(r.host).bind(static_cast<int64_t>(r.port));
     s.bind(r.owner_pid)
         .bind(r.golden_fingerprint)
@@ -292,13 +312,13 @@ void Registry::update_clone(const CloneRecord& r) {
 }
 
 void Registry::delete_clone(const std::string& tenant_id) {
-    Statement s(db_, "DELETE FROM clones WHERE tenant_id=?");
+    Statement s(db_, statements_, "DELETE FROM clones WHERE tenant_id=?");
     s.bind(tenant_id).step();
 }
 
 std::optional<CloneRecord> Registry::find_clone(const std::string& tenant_id) {
     std::string sql = std::string("SELECT ") + clone_columns + " FROM clones WHERE tenant_id=?";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     s.bind(tenant_id);
     if (!s.step()) return std::nullopt;
     return read_clone(s);
@@ -306,7 +326,7 @@ std::optional<CloneRecord> Registry::find_clone(const std::string& tenant_id) {
 
 std::vector<CloneRecord> Registry::clones() {
     std::string sql = std::string("SELECT ") + clone_columns + " FROM clones ORDER BY tenant_id";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     std::vector<CloneRecord> out;
     while (s.step()) out.push_back(read_clone(s));
     return out;
@@ -317,18 +337,19 @@ void Registry::insert_port(const PortAllocation& a) {
                           "INSERT INTO port_allocations (port, db_type, tenant_id, allocated_at) "
                           "VALUES (?,?,?,") +
                       now_sql + ")";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     s.bind(static_cast<int64_t>(a.port)).bind(a.db_type).bind(a.tenant_id).step();
 }
 
 void Registry::delete_port(uint32_t port) {
-    Statement s(db_, "DELETE FROM port_allocations WHERE port=?");
+    Statement s(db_, statements_, "DELETE FROM port_allocations WHERE port=?");
     s.bind(static_cast<int64_t>(port)).step();
 }
 
 std::vector<PortAllocation> Registry::ports() {
     Statement s(
-        db_, "SELECT port, db_type, tenant_id, allocated_at FROM port_allocations ORDER BY port");
+        db_, statements_,
+        "SELECT port, db_type, tenant_id, allocated_at FROM port_allocations ORDER BY port");
     std::vector<PortAllocation> out;
     while (s.step())
         out.push_back({static_cast<uint32_t>(s.integer(0)), s.text(1), s.text(2), s.text(3)});
@@ -341,7 +362,7 @@ void Registry::upsert_golden(const GoldenRecord& g) {
                       ") ON CONFLICT (backend, root_version, placement) DO UPDATE SET "
                       "sha256=excluded.sha256, location=excluded.location, "
                       "fingerprint=excluded.fingerprint, built_at=excluded.built_at";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     s.bind(g.backend).bind(g.root_version).bind(g.placement).bind(g.sha256).bind(g.location);
     s.bind(g.fingerprint).step();
 }
@@ -351,7 +372,7 @@ std::optional<GoldenRecord> Registry::find_golden(const std::string& backend,
                                                   const std::string& placement) {
     std::string sql = std::string("SELECT ") + golden_columns +
                       " FROM golden_copies WHERE backend=? AND root_version=? AND placement=?";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     s.bind(backend).bind(root_version).bind(placement);
     if (!s.step()) return std::nullopt;
     return read_golden(s);
@@ -360,7 +381,7 @@ std::optional<GoldenRecord> Registry::find_golden(const std::string& backend,
 std::vector<GoldenRecord> Registry::goldens() {
     std::string sql = std::string("SELECT ") + golden_columns +
                       " FROM golden_copies ORDER BY backend, root_version, placement";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     std::vector<GoldenRecord> out;
     while (s.step()) out.push_back(read_golden(s));
     return out;
@@ -370,12 +391,12 @@ void Registry::add_event(const std::string& tenant_id, const std::string& kind,
                          const std::string& detail) {
     std::string sql = std::string("INSERT INTO events (at, tenant_id, kind, detail) VALUES (") +
                       now_sql + ",?,?,?)";
-    Statement s(db_, sql.c_str());
+    Statement s(db_, statements_, sql);
     s.bind(tenant_id).bind(kind).bind(detail).step();
 }
 
 std::vector<Event> Registry::events(const std::string& tenant_id, int limit) {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "SELECT id, at, tenant_id, kind, detail FROM events "
                 "WHERE ?='' OR tenant_id=? ORDER BY id DESC LIMIT ?");
     s.bind(tenant_id).bind(tenant_id).bind(static_cast<int64_t>(limit));

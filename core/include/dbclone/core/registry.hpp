@@ -8,9 +8,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace dbclone {
 
@@ -114,6 +116,8 @@ class Registry {
 
     std::filesystem::path file_;
     sqlite3* db_ = nullptr;
+    // Prepared statements by SQL text, reused for the connection's life.
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;
     int transaction_depth_ = 0;
 };
 
