@@ -24,8 +24,9 @@ std::vector<char*> c_args(const std::vector<std::string>& argv) {
     return args;
 }
 
-// Starts argv with the given stdin/stdout descriptors (-1: inherit / discard).
-pid_t spawn(const std::vector<std::string>& argv, int in, int out) {
+// Starts argv with the given stdin/stdout/stderr descriptors (-1: inherit
+// stdin, discard stdout or stderr).
+pid_t spawn(const std::vector<std::string>& argv, int in, int out, int err = -1) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     if (in >= 0) posix_spawn_file_actions_adddup2(&actions, in, 0);
@@ -33,7 +34,10 @@ pid_t spawn(const std::vector<std::string>& argv, int in, int out) {
         posix_spawn_file_actions_adddup2(&actions, out, 1);
     else
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    if (err >= 0)
+        posix_spawn_file_actions_adddup2(&actions, err, 2);
+    else
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     auto args = c_args(argv);
     pid_t pid = -1;
     if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
@@ -66,6 +70,16 @@ double since_ms(std::chrono::steady_clock::time_point start) {
 
 int run(const std::vector<std::string>& argv) {
     return wait_for(spawn(argv, -1, -1));
+}
+
+int start_in_background(const std::vector<std::string>& argv, const std::filesystem::path& out,
+                        const std::filesystem::path& err) {
+    int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    pid_t pid = out_fd >= 0 && err_fd >= 0 ? spawn(argv, -1, out_fd, err_fd) : -1;
+    if (out_fd >= 0) ::close(out_fd);
+    if (err_fd >= 0) ::close(err_fd);
+    return pid;
 }
 
 int run_pipeline(const std::vector<std::string>& from, const std::vector<std::string>& to) {

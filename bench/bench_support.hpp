@@ -23,6 +23,11 @@ double since_ms(std::chrono::steady_clock::time_point start);
 // exit code, -1 when it could not start.
 int run(const std::vector<std::string>& argv);
 
+// Starts argv in the background with stdout written to `out` and stderr to
+// `err`; its pid, -1 when it could not start. Stop it with ::kill and ::waitpid.
+int start_in_background(const std::vector<std::string>& argv, const std::filesystem::path& out,
+                        const std::filesystem::path& err);
+
 // Runs `from | to`: from's stdout feeds to's stdin. Returns 0 when both exit 0.
 int run_pipeline(const std::vector<std::string>& from, const std::vector<std::string>& to);
 
