@@ -47,6 +47,7 @@ const char* error_name(unsigned status) {
             return "conflict";
         case 413:
             return "payload_too_large";
+
         case 503:
             return "unavailable";
     }
@@ -76,7 +77,7 @@ bool tail_after(const std::string& path, const std::string& prefix, std::string&
 }
 
 Response json_ok(unsigned status, std::string body) {
-    return {status, std::move(body), "application/json", ""};
+    return {status, std::move(body), "application/json", {}};
 }
 
 template <class Write>
@@ -146,11 +147,8 @@ Response failure_response(const std::exception& e) {
 
 }  // namespace
 
-Routes::Routes(Engine& engine, std::string token) : engine_(engine), token_(std::move(token)) {}
-
-Routes::~Routes() {
-    for (auto& w : workers_) w.thread.join();
-}
+Routes::Routes(Engine& engine, std::string token, OperationQueue::Limits limits)
+    : engine_(engine), token_(std::move(token)), operations_(limits) {}
 
 void Routes::record_create_seconds(double seconds) {
     std::lock_guard lock(metrics_mutex_);
@@ -172,42 +170,37 @@ Response Routes::create(const std::string& body) {
         return json_ok(201, json::clone_json(row, true));
     };
     if (!async) return run();
-    std::string id = generate_password().substr(0, 16);
-    auto finished = std::make_shared<std::atomic<bool>>(false);
-    std::lock_guard lock(operations_mutex_);
-    std::erase_if(workers_, [](Worker& w) {
-        if (!*w.finished) return false;
-        w.thread.join();
-        return true;
+    auto id = operations_.submit([run]() -> OperationQueue::Outcome {
+        try {
+            Response r = run();
+            return {r.status, std::move(r.body)};
+        } catch (const std::exception& e) {
+            Response r = failure_response(e);
+            return {r.status, std::move(r.body)};
+        }
     });
-    operations_[id] = Operation{};
-    workers_.push_back({std::thread([this, id, run, finished] {
-                            Operation done;
-                            try {
-                                Response r = run();
-                                done = {"succeeded", r.status, r.body};
-                            } catch (const std::exception& e) {
-                                Response r = failure_response(e);
-                                done = {"failed", r.status, r.body};
-                            }
-                            {
-                                std::lock_guard done_lock(operations_mutex_);
-                                operations_[id] = done;
-                            }
-                            *finished = true;
-                        }),
-                        finished});
-    return json_ok(202, R"({"operation_id":")" + id + R"(","state":"running"})");
+    if (!id) {
+        Response busy = error_response(
+            429, "too_many_operations",
+            std::to_string(operations_.limits().max_waiting) +
+                " background creates are already waiting; retry later or create synchronously");
+        busy.headers.emplace_back("Retry-After", "1");
+        return busy;
+    }
+    return json_ok(202, R"({"operation_id":")" + *id + R"(","state":"queued"})");
 }
 
 Response Routes::operation(const std::string& id) {
-    std::lock_guard lock(operations_mutex_);
-    auto it = operations_.find(id);
-    if (it == operations_.end()) throw Error(ErrorKind::NotFound, "no operation \"" + id + "\"");
-    std::string body = R"({"operation_id":")" + id + R"(","state":")" + it->second.state + "\"";
-    if (it->second.state != "running")
-        body +=
-            ",\"status\":" + std::to_string(it->second.status) + ",\"result\":" + it->second.result;
+    auto report = operations_.find(id);
+    if (!report)
+        throw Error(ErrorKind::NotFound,
+                    "no operation \"" + id + "\" (finished ones are kept for " +
+                        std::to_string(operations_.limits().keep_finished.count() / 60) +
+                        " minutes)");
+    std::string body = R"({"operation_id":")" + id + R"(","state":")" + report->state + "\"";
+    if (report->state == "succeeded" || report->state == "failed")
+        body += ",\"status\":" + std::to_string(report->outcome.status) +
+                ",\"result\":" + report->outcome.body;
     return json_ok(200, body + "}");
 }
 
@@ -244,7 +237,7 @@ Response Routes::metrics() {
     out += "dbclone_create_seconds_bucket{le=\"+Inf\"} " + std::to_string(create_count_) + "\n";
     out += "dbclone_create_seconds_sum " + std::to_string(create_sum_) + "\n";
     out += "dbclone_create_seconds_count " + std::to_string(create_count_) + "\n";
-    return {200, out, "text/plain; version=0.0.4", ""};
+    return {200, out, "text/plain; version=0.0.4", {}};
 }
 
 // A registry connection of the calling worker thread's own, for reads outside
@@ -385,7 +378,7 @@ Response Routes::handle(const std::string& method, const std::string& target,
         return error_response(404, "not_found", "no route " + method + " " + path);
     } catch (const MethodNotAllowed& e) {
         Response response = error_response(405, "method_not_allowed", e.what());
-        response.allow = e.allowed;
+        response.headers.emplace_back("Allow", e.allowed);
         return response;
     } catch (const std::exception& e) {
         return failure_response(e);

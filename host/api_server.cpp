@@ -82,7 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
             static_cast<http::status>(response.status), version);
         res->set(http::field::server, "dbclone");
         res->set(http::field::content_type, response.content_type);
-        if (!response.allow.empty()) res->set(http::field::allow, response.allow);
+        for (const auto& [name, value] : response.headers) res->set(name, value);
         res->keep_alive(keep_alive);
         res->body() = std::move(response.body);
         res->prepare_payload();

@@ -42,7 +42,7 @@ constexpr const char* document = R"json({
           "connection": {"$ref": "#/components/schemas/Connection"},
           "created_at": {"type": "string"}, "updated_at": {"type": "string"}}},
       "Operation": {"type": "object", "required": ["operation_id", "state"], "properties": {
-          "operation_id": {"type": "string"}, "state": {"type": "string", "enum": ["running", "succeeded", "failed"]},
+          "operation_id": {"type": "string"}, "state": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
           "status": {"type": "integer"}, "result": {"type": "object"}}},
       "Probe": {"type": "object", "properties": {"name": {"type": "string"}, "direction": {"type": "string"},
           "outcome": {"type": "string"}, "detail": {"type": "string"}}},
@@ -84,7 +84,8 @@ constexpr const char* document = R"json({
           "202": {"description": "accepted (async)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Operation"}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}},
+          "413": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}}}},
     "/api/v1/cloning/operations/{operation_id}": {"get": {"summary": "An asynchronous create's progress",
         "parameters": [{"name": "operation_id", "in": "path", "required": true, "schema": {"type": "string"}}],
         "responses": {

@@ -48,9 +48,14 @@ int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
                           "address:port to listen on (port 0: any free port)")(
         "token-file", po::value<std::string>()->default_value(""),
         "file with the bearer token (default: <state>/api_token, made on first start)")(
-        "threads", po::value<int>()->default_value(2), "worker threads");
+        "threads", po::value<int>()->default_value(2), "worker threads")(
+        "max-queued", po::value<int>()->default_value(64),
+        "background (async) creates that may wait at once; more get 429");
     auto vm = parse_command(args, options, {});
-    if (help_requested(vm, "serve [--listen ADDRESS:PORT] [--token-file F] [--threads N]", options))
+    if (help_requested(vm,
+                       "serve [--listen ADDRESS:PORT] [--token-file F] [--threads N] "
+                       "[--max-queued N]",
+                       options))
         return exit_code::ok;
     std::string listen = vm["listen"].as<std::string>();
     auto colon = listen.rfind(':');
@@ -62,7 +67,12 @@ int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
                     "--listen \"" + listen + "\" is not ADDRESS:PORT (e.g. 127.0.0.1:8000)");
     int threads = vm["threads"].as<int>();
     if (threads < 1 || threads > 64)
-        throw Error(ErrorKind::InvalidInput, "--threads must be from 1 to 64");
+        throw Error(ErrorKind::InvalidInput,
+                    "--threads " + std::to_string(threads) + " is not from 1 to 64");
+    int max_queued = vm["max-queued"].as<int>();
+    if (max_queued < 1 || max_queued > 10000)
+        throw Error(ErrorKind::InvalidInput,
+                    "--max-queued " + std::to_string(max_queued) + " is not from 1 to 10000");
     Engine& engine = ctx.engine();
     std::filesystem::path token_file =
         vm["token-file"].as<std::string>().empty()
@@ -73,7 +83,7 @@ int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto report = Reconciler(engine).run();
     for (const auto& a : report.actions) spdlog::warn("reconcile: {}", a);
     spdlog::set_level(ctx.verbose() ? spdlog::level::debug : spdlog::level::info);
-    api::Routes routes(engine, token);
+    api::Routes routes(engine, token, {.max_waiting = static_cast<size_t>(max_queued)});
     api::serve(routes,
                {listen.substr(0, colon), static_cast<uint16_t>(std::stoul(port_text)), threads});
     return exit_code::ok;

@@ -27,14 +27,16 @@ namespace {
 struct Reply {
     unsigned status = 0;
     std::string body;
+    std::string retry_after;  // the header, when the server sent one
 };
 
 // A `dbclone serve` on a free port of 127.0.0.1, stopped with SIGTERM.
 class Server {
   public:
-    Server() {
+    explicit Server(const std::vector<std::string>& serve_options = {}) {
         std::vector<std::string> argv{DBCLONE_BINARY, "--state-dir", state_.path().string(),
                                       "serve",        "--listen",    "127.0.0.1:0"};
+        argv.insert(argv.end(), serve_options.begin(), serve_options.end());
         std::vector<char*> args;
         for (auto& a : argv) args.push_back(a.data());
         args.push_back(nullptr);
@@ -87,7 +89,9 @@ class Server {
         boost::beast::flat_buffer buffer;
         http::response<http::string_body> res;
         http::read(socket, buffer, res);
-        return {res.result_int(), res.body()};
+        auto retry_after = res.find(http::field::retry_after);
+        return {res.result_int(), res.body(),
+                retry_after != res.end() ? std::string(retry_after->value()) : ""};
     }
     int port() const { return port_; }
     const TempDir& state() const { return state_; }
@@ -99,13 +103,14 @@ class Server {
     std::string token_;
 };
 
-// Polls an async create until it is no longer running (at most about 5 s);
-// the operation's last report.
+// Polls an async create until it is finished (at most about 5 s); the
+// operation's last report.
 rapidjson::Document finished_operation(const Server& server, const std::string& id) {
     for (int i = 0;; ++i) {
         auto op = dbclone::json::parse(
             server.call(http::verb::get, "/api/v1/cloning/operations/" + id).body, "op");
-        if (std::string(op["state"].GetString()) != "running" || i == 500) return op;
+        std::string state = op["state"].GetString();
+        if ((state != "queued" && state != "running") || i == 500) return op;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 }
@@ -230,6 +235,36 @@ TEST(Api, ParallelAsyncCreatesAllFinish) {
             .Size(),
         8u);
     EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(Api, AsyncCreatesBeyondTheQueueAreRefusedWith429) {
+    // One create may wait; requests come in faster than SQLite clones are made
+    // (about 0.1 ms for a request against at least 0.3 ms for a clone).
+    Server server({"--max-queued", "1"});
+    std::vector<std::string> accepted;
+    int refused = 0;
+    for (int i = 0; i < 30; ++i) {
+        Reply r = server.call(http::verb::post, "/api/v1/cloning/create",
+                              R"({"tenant_id": "q)" + std::to_string(i) +
+                                  R"(", "database_type": "sqlite", "async": true})");
+        if (r.status == 202u) {
+            accepted.push_back(dbclone::json::parse(r.body, "202")["operation_id"].GetString());
+            continue;
+        }
+        ASSERT_EQ(r.status, 429u) << r.body;
+        EXPECT_STREQ(dbclone::json::parse(r.body, "429")["error"].GetString(),
+                     "too_many_operations");
+        EXPECT_EQ(r.retry_after, "1");
+        ++refused;
+    }
+    EXPECT_GT(refused, 0) << "30 creates at once against a queue of one";
+    for (const auto& id : accepted)
+        EXPECT_STREQ(finished_operation(server, id)["state"].GetString(), "succeeded") << id;
+    EXPECT_EQ(
+        dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body, "list")
+            .Size(),
+        accepted.size())
+        << "exactly the accepted creates made tenants";
 }
 
 TEST(Api, AsyncCreateReportsItsOperation) {
