@@ -141,6 +141,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
         acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](
                                                            beast::error_code ec, tcp::socket s) {
             if (ec) return;  // closed: shutting down
+            // Answers go out at once, not held back to be merged with more.
+            s.set_option(tcp::no_delay(true), ec);
             std::make_shared<Session>(std::move(s), self->routes_, self->stopping_)->start();
             self->accept();
         });
