@@ -2,9 +2,6 @@
 // run through the Docker Engine API by the docker runtime, on the offline test
 // image (scripts/build-test-image.sh) and the dockerd scripts/services.sh starts.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/json.hpp>
@@ -14,11 +11,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <thread>
 
 #include "test_support.hpp"
-
-extern char** environ;
 
 using namespace dbclone;
 using namespace dbclone::testing;
@@ -130,28 +124,10 @@ TEST_P(DockerPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
                              R"(/config/roots", "port_config": ")" DBCLONE_SOURCE_DIR
                              R"(/config/port_config.json", "plugins": {"docker": {"images": {")"
                           << GetParam() << R"(": ")" << image() << R"("}}}})";
-    std::vector<std::string> argv{DBCLONE_BINARY,
-                                  "--config",
-                                  config.string(),
-                                  "--state-dir",
-                                  state.path().string(),
-                                  "--plugin-dir",
-                                  DBCLONE_PLUGIN_DIR,
-                                  "create",
-                                  id,
-                                  GetParam(),
-                                  "--placement",
-                                  "docker"};
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    ASSERT_EQ(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ), 0);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (inspect(name, "{{.Name}}").empty() && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
+    kill_dbclone_when(
+        {"--config", config.string(), "--state-dir", state.path().string(), "--plugin-dir",
+         DBCLONE_PLUGIN_DIR, "create", id, GetParam(), "--placement", "docker"},
+        [&] { return !inspect(name, "{{.Name}}").empty(); }, std::chrono::seconds(60));
     auto row = eng().registry().find_clone(id);
     ASSERT_TRUE(row && row->state == "creating") << "the create finished before the kill landed";
     EXPECT_FALSE(inspect(name, "{{.Name}}").empty()) << "the container was left behind";

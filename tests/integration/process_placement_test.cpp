@@ -2,9 +2,6 @@
 // the process runtime on a clone of the golden data directory.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/reconciler.hpp>
@@ -13,11 +10,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <thread>
 
 #include "test_support.hpp"
-
-extern char** environ;
 
 using namespace dbclone;
 using namespace dbclone::testing;
@@ -137,28 +131,11 @@ TEST_F(ProcessPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
         std::string id = "killed" + std::to_string(attempt);
         fs::path record =
             state / "plugins/process/servers" / ("dbclone_postgresql_tenant_" + id + ".json");
-        std::vector<std::string> argv{DBCLONE_BINARY,
-                                      "--state-dir",
-                                      state.path().string(),
-                                      "--plugin-dir",
-                                      DBCLONE_PLUGIN_DIR,
-                                      "--roots-dir",
-                                      DBCLONE_SOURCE_DIR "/config/roots",
-                                      "create",
-                                      id,
-                                      "postgresql",
-                                      "--placement",
-                                      "process"};
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
-        args.push_back(nullptr);
-        pid_t pid = 0;
-        ASSERT_EQ(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ), 0);
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (!fs::exists(record) && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::microseconds(200));
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
+        kill_dbclone_when(
+            {"--state-dir", state.path().string(), "--plugin-dir", DBCLONE_PLUGIN_DIR,
+             "--roots-dir", DBCLONE_SOURCE_DIR "/config/roots", "create", id, "postgresql",
+             "--placement", "process"},
+            [&] { return fs::exists(record); }, std::chrono::seconds(30));
         auto row = eng().registry().find_clone(id);
         killed_mid_create = row && row->state == "creating";
     }

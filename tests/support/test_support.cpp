@@ -1,6 +1,7 @@
 #include "test_support.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -73,6 +75,23 @@ CommandResult run_dbclone(const std::vector<std::string>& args) {
     std::vector<std::string> argv{DBCLONE_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_program(argv);
+}
+
+void kill_dbclone_when(const std::vector<std::string>& args, const std::function<bool()>& reached,
+                       std::chrono::milliseconds timeout) {
+    std::vector<std::string> argv{DBCLONE_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> c_args;
+    for (auto& a : argv) c_args.push_back(a.data());
+    c_args.push_back(nullptr);
+    pid_t pid = 0;
+    if (::posix_spawn(&pid, c_args[0], nullptr, nullptr, c_args.data(), environ) != 0)
+        throw std::runtime_error("cannot run " + argv[0]);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!reached() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
 }
 
 std::vector<int> run_in_processes(int count, const std::function<void(int)>& body) {

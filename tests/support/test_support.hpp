@@ -4,6 +4,7 @@
 
 #include <dbclone/core/config.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -41,6 +42,12 @@ CommandResult run_dbclone(const std::vector<std::string>& args);
 
 // Runs any program (argv[0] looked up in PATH), capturing its output.
 CommandResult run_program(const std::vector<std::string>& argv);
+
+// Starts the built dbclone with `args` (argv, no shell) and kills it with
+// SIGKILL as soon as `reached()` is true (polled every 200 us) or after
+// `timeout`; returns once it is gone. For tests of what a crash leaves behind.
+void kill_dbclone_when(const std::vector<std::string>& args, const std::function<bool()>& reached,
+                       std::chrono::milliseconds timeout);
 
 // Forks `count` processes that run body(0) .. body(count - 1) at the same time;
 // a child exits 0 when its body returns and 1 when it throws. Returns each child's
