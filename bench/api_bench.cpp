@@ -27,12 +27,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 
 namespace {
 
@@ -136,20 +136,9 @@ std::pair<dbclone::bench::Stats, dbclone::bench::Stats> measure(dbclone::Cloner&
 const Backend backends[] = {
     {"sqlite", nullptr}, {"postgresql", "DBCLONE_PG_URL"}, {"mysql", "DBCLONE_MYSQL_URL"}};
 
-}  // namespace
-
-namespace {
-
-int run_bench(int argc, char** argv) {
-    int iterations = 300, server_iterations = 30;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::atoi(argv[i + 1]);
-        if (std::strcmp(argv[i], "--server-iterations") == 0)
-            server_iterations = std::atoi(argv[i + 1]);
-    }
-    spdlog::set_level(spdlog::level::warn);
-    char pattern[] = "/tmp/dbclone-api-bench-XXXXXX";
-    fs::path work = ::mkdtemp(pattern);
+// Both ways for every backend present; the tenants either side made are
+// removed even when a step fails.
+void compare(const fs::path& work, int iterations, int server_iterations) {
     auto config = dbclone::bench::bench_config(
         work, "shared", fs::path(DBCLONE_SOURCE_DIR) / "config/roots", "", "");
     std::vector<const Backend*> present;
@@ -196,22 +185,20 @@ int run_bench(int argc, char** argv) {
         dbclone::Cloner cloner(engine);
         for (const auto& id : made) cloner.remove(id);
     }
-    fs::remove_all(work);
     if (!failure.empty()) throw std::runtime_error(failure);
     std::printf("\nGET /healthz on the same connection (the transport alone): median %.3f ms\n",
                 stats(health_ms).median);
-    return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Caught, so that the server and the tenants made so far are cleaned up on
-    // the way out.
-    try {
-        return run_bench(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "api_bench: %s\n", e.what());
-        return 1;
-    }
+    dbclone::bench::CommandLine command_line("api_bench", argc, argv,
+                                             {{"iterations", "300"}, {"server-iterations", "30"}});
+    int iterations = command_line.number("iterations");
+    int server_iterations = command_line.number("server-iterations");
+    spdlog::set_level(spdlog::level::warn);
+    return dbclone::bench::run_in_work_dir(
+        command_line, "dbclone-api-bench-",
+        [&](const fs::path& work) { compare(work, iterations, server_iterations); });
 }

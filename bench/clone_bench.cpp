@@ -13,11 +13,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 
 namespace {
 
@@ -40,17 +40,8 @@ std::string bench_root_sql(int extra_rows) {
     return sql.str();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    int iterations = 200, extra_rows = 12000;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::atoi(argv[i + 1]);
-        if (std::strcmp(argv[i], "--extra-rows") == 0) extra_rows = std::atoi(argv[i + 1]);
-    }
-    spdlog::set_level(spdlog::level::warn);
-    char pattern[] = "/tmp/dbclone-bench-XXXXXX";
-    fs::path work = ::mkdtemp(pattern);
+// The three ways, `iterations` times each, in `work`.
+void measure(const fs::path& work, int iterations, int extra_rows) {
     dbclone::bench::write_root(work / "roots", "bench", "sqlite", "sqlite.sql",
                                bench_root_sql(extra_rows));
 
@@ -74,7 +65,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < iterations; ++i) {
         auto target = (work / "cp" / ("copy" + std::to_string(i) + ".sqlite")).string();
         auto t = Clock::now();
-        if (run({"cp", golden, target}) != 0) return 1;
+        if (run({"cp", golden, target}) != 0) throw std::runtime_error("cp failed");
         cp_ms.push_back(since_ms(t));
     }
     for (int i = 0; i < iterations; ++i) {
@@ -83,7 +74,7 @@ int main(int argc, char** argv) {
                       config.roots_dir.string(), "create", "cli" + std::to_string(i), "sqlite",
                       "--version", "bench"});
         cli_ms.push_back(since_ms(t));
-        if (rc != 0) return 1;
+        if (rc != 0) throw std::runtime_error("dbclone create cli" + std::to_string(i) + " failed");
     }
     for (int i = 0; i < iterations; ++i) {
         cloner.remove("core" + std::to_string(i));
@@ -100,6 +91,17 @@ int main(int argc, char** argv) {
                 cli.p95, cli.mean, cli.median / cp.median);
     std::printf("| `cp` of the golden file (process) | %.3f | %.3f | %.3f | 1.00x |\n", cp.median,
                 cp.p95, cp.mean);
-    fs::remove_all(work);
-    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    dbclone::bench::CommandLine command_line("clone_bench", argc, argv,
+                                             {{"iterations", "200"}, {"extra-rows", "12000"}});
+    int iterations = command_line.number("iterations");
+    int extra_rows = command_line.number("extra-rows", 0);
+    spdlog::set_level(spdlog::level::warn);
+    return dbclone::bench::run_in_work_dir(
+        command_line, "dbclone-bench-",
+        [&](const fs::path& work) { measure(work, iterations, extra_rows); });
 }

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 
 namespace {
 
@@ -95,39 +96,23 @@ void report(const std::string& uri, const fs::path& work, const fs::path& roots,
 }  // namespace
 
 int main(int argc, char** argv) {
-    int iterations = 5, documents = 100000;
-    bool skip_large = false;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-        if (a == "--iterations")
-            iterations = next();
-        else if (a == "--documents")
-            documents = next();
-        else if (a == "--skip-large")
-            skip_large = true;
-    }
-    const char* uri = std::getenv("DBCLONE_MONGODB_URI");
-    if (uri == nullptr || *uri == '\0') {
-        std::fprintf(stderr, "mongodb_bench: set DBCLONE_MONGODB_URI\n");
-        return 2;
-    }
+    dbclone::bench::CommandLine command_line("mongodb_bench", argc, argv,
+                                             {{"iterations", "5"}, {"documents", "100000"}},
+                                             {"skip-large"});
+    int iterations = command_line.number("iterations");
+    int documents = command_line.number("documents");
+    bool skip_large = command_line.flag("skip-large");
+    std::string uri = command_line.required_env("DBCLONE_MONGODB_URI", "a MongoDB URI");
     spdlog::set_level(spdlog::level::err);
-    char pattern[] = "/tmp/dbclone-mongobench-XXXXXX";
-    fs::path work = ::mkdtemp(pattern);
-    int status = 0;
-    try {
-        report(uri, work, fs::path(DBCLONE_SOURCE_DIR) / "config/roots", "v1.0", 350, iterations);
-        if (!skip_large) {
-            std::string version = "docs_" + std::to_string(documents);
-            write_root(work / "roots", version, "mongodb", "mongodb.json",
-                       generated_root(documents));
-            report(uri, work, work / "roots", version, documents, iterations);
-        }
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "mongodb_bench: %s\n", e.what());
-        status = 1;
-    }
-    fs::remove_all(work);
-    return status;
+    return dbclone::bench::run_in_work_dir(
+        command_line, "dbclone-mongobench-", [&](const fs::path& work) {
+            report(uri, work, fs::path(DBCLONE_SOURCE_DIR) / "config/roots", "v1.0", 350,
+                   iterations);
+            if (!skip_large) {
+                std::string version = "docs_" + std::to_string(documents);
+                write_root(work / "roots", version, "mongodb", "mongodb.json",
+                           generated_root(documents));
+                report(uri, work, work / "roots", version, documents, iterations);
+            }
+        });
 }

@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 
 namespace {
 
@@ -166,43 +167,25 @@ void print(const std::string& title, const Figures& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int iterations = 10, large_iterations = 3, rows = 2500000;
-    bool skip_large = false;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-        if (a == "--iterations")
-            iterations = next();
-        else if (a == "--large-iterations")
-            large_iterations = next();
-        else if (a == "--rows")
-            rows = next();
-        else if (a == "--skip-large")
-            skip_large = true;
-    }
-    const char* url = std::getenv("DBCLONE_MYSQL_URL");
-    if (url == nullptr || *url == '\0') {
-        std::fprintf(stderr, "mysql_bench: set DBCLONE_MYSQL_URL to an admin URL\n");
-        return 2;
-    }
+    dbclone::bench::CommandLine command_line(
+        "mysql_bench", argc, argv,
+        {{"iterations", "10"}, {"large-iterations", "3"}, {"rows", "2500000"}}, {"skip-large"});
+    int iterations = command_line.number("iterations");
+    int large_iterations = command_line.number("large-iterations");
+    int rows = command_line.number("rows");
+    bool skip_large = command_line.flag("skip-large");
+    std::string url = command_line.required_env("DBCLONE_MYSQL_URL", "an admin URL");
     spdlog::set_level(spdlog::level::warn);
-    char pattern[] = "/tmp/dbclone-mybench-XXXXXX";
-    fs::path work = ::mkdtemp(pattern);
-    int status = 0;
-    try {
-        Bench bench(url, work);
-        print("root v1.0",
-              bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots", iterations));
-        if (!skip_large) {
-            std::string version = "seq_" + std::to_string(rows);
-            write_root(work / "roots", version, "mysql", "mysql.sql", sequence_root_sql(rows));
-            print("root " + version + " (" + std::to_string(rows) + " rows)",
-                  bench.measure(version, work / "roots", large_iterations));
-        }
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "mysql_bench: %s\n", e.what());
-        status = 1;
-    }
-    fs::remove_all(work);
-    return status;
+    return dbclone::bench::run_in_work_dir(
+        command_line, "dbclone-mybench-", [&](const fs::path& work) {
+            Bench bench(url, work);
+            print("root v1.0",
+                  bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots", iterations));
+            if (!skip_large) {
+                std::string version = "seq_" + std::to_string(rows);
+                write_root(work / "roots", version, "mysql", "mysql.sql", sequence_root_sql(rows));
+                print("root " + version + " (" + std::to_string(rows) + " rows)",
+                      bench.measure(version, work / "roots", large_iterations));
+            }
+        });
 }

@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 
 namespace {
 
@@ -114,20 +115,13 @@ void measure(const std::string& label, const fs::path& state, const fs::path& ro
 }  // namespace
 
 int main(int argc, char** argv) {
-    int iterations = 5, scale = 20, image_gb = 8;
-    std::string docker_image;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-        if (a == "--iterations")
-            iterations = next();
-        else if (a == "--scale")
-            scale = next();
-        else if (a == "--docker-image" && i + 1 < argc)
-            docker_image = argv[++i];
-        else if (a == "--image-gb")
-            image_gb = next();
-    }
+    dbclone::bench::CommandLine command_line(
+        "placement_bench", argc, argv,
+        {{"iterations", "5"}, {"scale", "20"}, {"image-gb", "8"}, {"docker-image", ""}});
+    int iterations = command_line.number("iterations");
+    int scale = command_line.number("scale");
+    int image_gb = command_line.number("image-gb");
+    std::string docker_image = command_line.text("docker-image");
     if (::geteuid() != 0) {
         std::fprintf(stderr,
                      "placement_bench: needs root (servers run as postgres; a loop device)\n");

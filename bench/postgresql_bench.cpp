@@ -17,11 +17,11 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 
 namespace {
 
@@ -203,42 +203,24 @@ void print(const std::string& title, const Figures& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    Options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-        if (a == "--iterations")
-            o.iterations = next();
-        else if (a == "--large-iterations")
-            o.large_iterations = next();
-        else if (a == "--scale")
-            o.scale = next();
-        else if (a == "--skip-large")
-            o.skip_large = true;
-    }
-    const char* url = std::getenv("DBCLONE_PG_URL");
-    if (url == nullptr || *url == '\0') {
-        std::fprintf(stderr, "postgresql_bench: set DBCLONE_PG_URL to an admin URL\n");
-        return 2;
-    }
+    dbclone::bench::CommandLine command_line(
+        "postgresql_bench", argc, argv,
+        {{"iterations", "10"}, {"large-iterations", "3"}, {"scale", "20"}}, {"skip-large"});
+    Options o{command_line.number("iterations"), command_line.number("large-iterations"),
+              command_line.number("scale"), command_line.flag("skip-large")};
+    std::string url = command_line.required_env("DBCLONE_PG_URL", "an admin URL");
     spdlog::set_level(spdlog::level::warn);
-    char pattern[] = "/tmp/dbclone-pgbench-XXXXXX";
-    fs::path work = ::mkdtemp(pattern);
-    try {
-        Bench bench(url, work);
-        print("root v1.0",
-              bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots", o.iterations));
-        if (!o.skip_large) {
-            std::string version = "pgbench_s" + std::to_string(o.scale);
-            write_root(work / "roots", version, "postgresql", "postgresql.sql",
-                       pgbench_root_sql(o.scale));
-            print("root " + version, bench.measure(version, work / "roots", o.large_iterations));
-        }
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "postgresql_bench: %s\n", e.what());
-        fs::remove_all(work);
-        return 1;
-    }
-    fs::remove_all(work);
-    return 0;
+    return dbclone::bench::run_in_work_dir(
+        command_line, "dbclone-pgbench-", [&](const fs::path& work) {
+            Bench bench(url, work);
+            print("root v1.0", bench.measure("v1.0", fs::path(DBCLONE_SOURCE_DIR) / "config/roots",
+                                             o.iterations));
+            if (!o.skip_large) {
+                std::string version = "pgbench_s" + std::to_string(o.scale);
+                write_root(work / "roots", version, "postgresql", "postgresql.sql",
+                           pgbench_root_sql(o.scale));
+                print("root " + version,
+                      bench.measure(version, work / "roots", o.large_iterations));
+            }
+        });
 }
