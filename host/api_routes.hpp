@@ -1,9 +1,13 @@
 // The REST API's routes: each request (method, target, body) becomes a status
-// and a JSON (or text) body. Engine work is serialized by one mutex: the
-// registry's transactions and the plugins' handles are not shared across threads.
+// and a JSON (or text) body. Engine work (create, verify, start, stop, remove)
+// is serialized by one mutex: the registry's transactions and the plugins'
+// handles are not shared across threads. Reads (status, list, ports, system
+// status, metrics) go through a registry connection of each worker thread's
+// own and never wait for that mutex.
 #pragma once
 
 #include <dbclone/core/engine.hpp>
+#include <dbclone/core/port_allocator.hpp>
 
 #include <map>
 #include <mutex>
@@ -32,9 +36,12 @@ class Routes {
 
   private:
     Registry& registry_reader();
+    std::vector<RangeUsage> port_utilization();
     Response create(const std::string& body);
     Response operation(const std::string& id);
     Response metrics();
+    Response ports();
+    Response system_status();
     void record_create_seconds(double seconds);
 
     Engine& engine_;

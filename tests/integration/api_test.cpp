@@ -267,6 +267,36 @@ TEST(Api, AsyncCreatesBeyondTheQueueAreRefusedWith429) {
         << "exactly the accepted creates made tenants";
 }
 
+// A create holds the engine for its whole length (a dedicated PostgreSQL server:
+// a data directory copied and a postgres started); reads go around it.
+TEST(Api, ReadsDoNotWaitBehindACreate) {
+    const char* url = std::getenv("DBCLONE_TEST_PG_URL");
+    if (url == nullptr || *url == '\0')
+        GTEST_SKIP() << "DBCLONE_TEST_PG_URL is not set: run scripts/services.sh start";
+    ::setenv("DBCLONE_PG_URL", url, 1);
+    Server server;
+    ::unsetenv("DBCLONE_PG_URL");
+    auto accepted = server.call(http::verb::post, "/api/v1/cloning/create",
+                                R"({"tenant_id": "slow", "database_type": "postgresql", )"
+                                R"("placement": "process", "async": true})");
+    ASSERT_EQ(accepted.status, 202u) << accepted.body;
+    std::string id = dbclone::json::parse(accepted.body, "202")["operation_id"].GetString();
+    for (int i = 0; i < 500; ++i) {
+        auto op = dbclone::json::parse(
+            server.call(http::verb::get, "/api/v1/cloning/operations/" + id).body, "op");
+        if (std::string(op["state"].GetString()) != "queued") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    // Had list waited for the engine, it would see the tenant ready, or not at all.
+    auto list =
+        dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body, "list");
+    ASSERT_EQ(list.Size(), 1u);
+    EXPECT_STREQ(list[0]["state"].GetString(), "creating");
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/ports").status, 200u);
+    EXPECT_STREQ(finished_operation(server, id)["state"].GetString(), "succeeded");
+    EXPECT_EQ(server.call(http::verb::delete_, "/api/v1/cloning/remove/slow").status, 200u);
+}
+
 TEST(Api, AsyncCreateReportsItsOperation) {
     Server server;
     auto accepted =
