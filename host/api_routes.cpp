@@ -221,6 +221,11 @@ Response Routes::metrics() {
                                                static_cast<double>(u.capacity)
                                          : 0) +
                "\n";
+    out +=
+        "# HELP dbclone_operations Background creates by state (finished ones while kept).\n"
+        "# TYPE dbclone_operations gauge\n";
+    for (const auto& [state, n] : operations_.count_by_state())
+        out += "dbclone_operations{state=\"" + state + "\"} " + std::to_string(n) + "\n";
     std::lock_guard lock(metrics_mutex_);
     out +=
         "# HELP dbclone_create_seconds Time to create a tenant through the API.\n"

@@ -40,6 +40,15 @@ std::optional<OperationQueue::Report> OperationQueue::find(const std::string& id
     return it->second.report;
 }
 
+std::map<std::string, size_t> OperationQueue::count_by_state() {
+    std::lock_guard lock(mutex_);
+    forget_old(Clock::now());
+    std::map<std::string, size_t> counts{
+        {"queued", 0}, {"running", 0}, {"succeeded", 0}, {"failed", 0}};
+    for (const auto& [id, op] : operations_) ++counts[op.report.state];
+    return counts;
+}
+
 void OperationQueue::work() {
     std::unique_lock lock(mutex_);
     for (;;) {

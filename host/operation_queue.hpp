@@ -49,6 +49,9 @@ class OperationQueue {
     // The operation's state; nothing for an unknown or forgotten id.
     std::optional<Report> find(const std::string& id);
 
+    // How many operations are in each state (finished ones while kept).
+    std::map<std::string, size_t> count_by_state();
+
     const Limits& limits() const { return limits_; }
 
   private:

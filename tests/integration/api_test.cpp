@@ -146,6 +146,7 @@ TEST(Api, TheSeedFlowAndAGracefulStop) {
     EXPECT_NE(metrics.body.find("dbclone_clones{database_type=\"sqlite\",state=\"ready\"} 1"),
               std::string::npos);
     EXPECT_NE(metrics.body.find("dbclone_create_seconds_count 1"), std::string::npos);
+    EXPECT_NE(metrics.body.find("dbclone_operations{state=\"queued\"} 0"), std::string::npos);
     // A dedicated-only action on a tenant without a server is a clear 400.
     EXPECT_EQ(server.call(http::verb::post, "/api/v1/cloning/stop/t1").status, 400u);
     EXPECT_EQ(server.call(http::verb::delete_, "/api/v1/cloning/remove/t1").status, 200u);

@@ -64,6 +64,10 @@ TEST(OperationQueue, RefusesMoreThanMaxWaitingAndRunsOneAtATime) {
     })) << "a third waiting job is refused";
     EXPECT_EQ(queue.find(*running)->state, "running");
     EXPECT_EQ(queue.find(*second)->state, "queued");
+    auto counts = queue.count_by_state();
+    EXPECT_EQ(counts["running"], 1u);
+    EXPECT_EQ(counts["queued"], 2u);
+    EXPECT_EQ(counts["succeeded"], 0u);
     release.set_value();
     EXPECT_EQ(finished(queue, *third)->state, "succeeded");
     EXPECT_TRUE(queue.submit([] {
