@@ -92,6 +92,9 @@ void kill_dbclone_when(const std::vector<std::string>& args, const std::function
         std::this_thread::sleep_for(std::chrono::microseconds(200));
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+    // libmongoc (loaded with the mongodb plugin) keeps its counters in a shared
+    // memory segment named after the process, which only its exit handler removes.
+    std::filesystem::remove("/dev/shm/mongoc-" + std::to_string(pid));
 }
 
 std::vector<int> run_in_processes(int count, const std::function<void(int)>& body) {

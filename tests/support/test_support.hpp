@@ -45,7 +45,9 @@ CommandResult run_program(const std::vector<std::string>& argv);
 
 // Starts the built dbclone with `args` (argv, no shell) and kills it with
 // SIGKILL as soon as `reached()` is true (polled every 200 us) or after
-// `timeout`; returns once it is gone. For tests of what a crash leaves behind.
+// `timeout`; returns once it is gone, with the shared memory segment libmongoc
+// leaves behind a killed process removed. For tests of what a crash leaves
+// behind.
 void kill_dbclone_when(const std::vector<std::string>& args, const std::function<bool()>& reached,
                        std::chrono::milliseconds timeout);
 
