@@ -70,10 +70,6 @@ void insert_documents(MongoClient& admin, const std::string& db, const std::stri
 
 }  // namespace
 
-std::string golden_name(const std::string& version) {
-    return sdk::golden_name(version);
-}
-
 std::optional<GoldenDatabase> find_golden(MongoClient& admin, const std::string& name) {
     auto found =
         admin.cursor_command(meta_database,

@@ -19,9 +19,6 @@ struct GoldenDatabase {
     std::string fingerprint;
 };
 
-// "dbclone_root_v1_0" for "v1.0".
-std::string golden_name(const std::string& version);
-
 // The completed golden database recorded under `name`, or nullopt.
 std::optional<GoldenDatabase> find_golden(MongoClient& admin, const std::string& name);
 

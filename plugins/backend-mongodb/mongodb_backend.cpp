@@ -50,7 +50,7 @@ class MongodbBackend {
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
         MongoClient& admin = admin_client();
-        std::string name = golden_name(req.root_version);
+        std::string name = sdk::golden_name(req.root_version);
         BuildLock lock(admin, name);
         auto golden = find_golden(admin, name);
         if (!golden || golden->sha256 != req.root_sha256) {

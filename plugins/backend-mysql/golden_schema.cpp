@@ -9,10 +9,6 @@
 
 namespace dbclone::mysql {
 
-std::string golden_name(const std::string& version) {
-    return sdk::golden_name(version);
-}
-
 void ensure_meta_schema(MysqlConnection& admin) {
     admin.query(
         "CREATE DATABASE IF NOT EXISTS dbclone_meta CHARACTER SET utf8mb4; "

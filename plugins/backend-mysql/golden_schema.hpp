@@ -21,9 +21,6 @@ struct GoldenSchema {
     uint64_t bytes = 0;
 };
 
-// "dbclone_root_v1_0" for "v1.0".
-std::string golden_name(const std::string& version);
-
 // Creates dbclone_meta and its tables if missing.
 void ensure_meta_schema(MysqlConnection& admin);
 

@@ -68,7 +68,7 @@ class MysqlBackend {
                     load_root_schema(root, data_directory_root, req.root_file)};
         }
         MysqlConnection& admin = admin_connection();
-        std::string name = golden_name(req.root_version);
+        std::string name = sdk::golden_name(req.root_version);
         BuildLock lock(admin, name);
         auto golden = find_golden(admin, name);
         if (!golden || golden->sha256 != req.root_sha256) {

@@ -60,10 +60,6 @@ std::string load_root_database(PgConnection& admin, const std::string& socket_di
     return load_root(db, script, root_file);
 }
 
-std::string template_name(const std::string& version) {
-    return sdk::golden_name(version);
-}
-
 std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::string& name) {
     auto rows = admin.query(
         "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database "

@@ -25,9 +25,6 @@ struct GoldenTemplate {
     uint64_t bytes = 0;
 };
 
-// "dbclone_root_v1_0" for "v1.0": lower case, anything but [a-z0-9_] as "_".
-std::string template_name(const std::string& version);
-
 // The template as its comment describes it, or nullopt when it does not exist.
 std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::string& name);
 

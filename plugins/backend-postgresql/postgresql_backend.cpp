@@ -56,7 +56,7 @@ class PostgresqlBackend {
             return {data_directory_root, fingerprint};
         }
         PgConnection& admin = admin_connection();
-        std::string name = template_name(req.root_version);
+        std::string name = sdk::golden_name(req.root_version);
         // Serializes builders across hosts that share this server, on top of the
         // host's own lock file; released when the statement's session ends.
         admin.query("SELECT pg_advisory_lock(hashtext($1))", {name}, "locking " + name);
