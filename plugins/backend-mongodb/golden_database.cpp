@@ -48,6 +48,20 @@ BsonDocument document_field(const bson_t* doc, const char* key) {
     return BsonDocument();
 }
 
+// Appends the array at `key` of `from`, if it has one, to `to` under the same key;
+// true when it did.
+bool copy_array_field(const bson_t* from, const char* key, bson_t* to) {
+    bson_iter_t it;
+    if (!bson_iter_init_find(&it, from, key) || !BSON_ITER_HOLDS_ARRAY(&it)) return false;
+    uint32_t length = 0;
+    const uint8_t* data = nullptr;
+    bson_iter_array(&it, &length, &data);
+    bson_t array;
+    bson_init_static(&array, data, length);
+    bson_append_array(to, key, -1, &array);
+    return true;
+}
+
 void insert_documents(MongoClient& admin, const std::string& db, const std::string& collection,
                       const bson_t* spec) {
     mongoc_collection_t* target =
@@ -115,30 +129,14 @@ GoldenDatabase build_golden(MongoClient& admin, const std::string& name,
         BsonDocument options = document_field(spec, "options");
         create_collection(admin, name, collection, options.get(), notes);
         insert_documents(admin, name, collection, spec);
-        bson_iter_t it;
-        if (bson_iter_init_find(&it, spec, "indexes") && BSON_ITER_HOLDS_ARRAY(&it)) {
-            uint32_t length = 0;
-            const uint8_t* data = nullptr;
-            bson_iter_array(&it, &length, &data);
-            bson_t indexes;
-            bson_init_static(&indexes, data, length);
-            BsonDocument command(BCON_NEW("createIndexes", BCON_UTF8(collection.c_str())));
-            bson_append_array(command.get(), "indexes", -1, &indexes);
+        BsonDocument command(BCON_NEW("createIndexes", BCON_UTF8(collection.c_str())));
+        if (copy_array_field(spec, "indexes", command.get()))
             admin.command(name, command, "indexing " + collection);
-        }
     });
     for_each_in_array(root.get(), "views", [&](const bson_t* view) {
         BsonDocument command(BCON_NEW("create", BCON_UTF8(utf8_field(view, "name").c_str()),
                                       "viewOn", BCON_UTF8(utf8_field(view, "viewOn").c_str())));
-        bson_iter_t it;
-        if (bson_iter_init_find(&it, view, "pipeline") && BSON_ITER_HOLDS_ARRAY(&it)) {
-            uint32_t length = 0;
-            const uint8_t* data = nullptr;
-            bson_iter_array(&it, &length, &data);
-            bson_t pipeline;
-            bson_init_static(&pipeline, data, length);
-            bson_append_array(command.get(), "pipeline", -1, &pipeline);
-        }
+        copy_array_field(view, "pipeline", command.get());
         if (auto error = admin.try_command(name, command)) {
             if (!is_unsupported(*error))
                 throw_command_error("creating view " + utf8_field(view, "name"), *error);
