@@ -86,8 +86,9 @@ constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 // One prepared statement, borrowed from the registry's cache for one use:
 // binds by position, steps, reads columns, and goes back reset. Preparing
 // costs more than reading one row by its key, so statements are kept for the
-// connection's life. A statement in use is out of the cache, so a nested use
-// of the same SQL prepares its own.
+// connection's life, keyed by their SQL text (which callers build once, in
+// statics). A statement in use is out of the cache, so a nested use of the
+// same SQL prepares its own.
 class Statement {
   public:
     Statement(sqlite3* db, std::unordered_map<std::string, sqlite3_stmt*>& cache,
@@ -280,8 +281,9 @@ std::string Registry::installation_id() {
 }
 
 void Registry::insert_clone(const CloneRecord& r) {
-    std::string sql = std::string("INSERT INTO clones (") + clone_columns +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," + now_sql + ",?,?)";
+    static const std::string sql = std::string("INSERT INTO clones (") + clone_columns +
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," +
+                                   now_sql + ",?,?)";
     Statement s(db_, statements_, sql);
     s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
     s.bind(r.database_name).bind(r.user_name).bind(r.password).bind(r.location).bind(r.host);
@@ -297,10 +299,11 @@ void Registry::insert_clone(const CloneRecord& r) {
 }
 
 void Registry::update_clone(const CloneRecord& r) {
-    std::string sql = std::string(
-                          "UPDATE clones SET state=?, location=?, host=?, port=?, owner_pid=?, "
-                          "golden_fingerprint=?, data_dir=?, server=?, updated_at=") +
-                      now_sql + " WHERE tenant_id=?";
+    static const std::string sql =
+        std::string(
+            "UPDATE clones SET state=?, location=?, host=?, port=?, owner_pid=?, "
+            "golden_fingerprint=?, data_dir=?, server=?, updated_at=") +
+        now_sql + " WHERE tenant_id=?";
     Statement s(db_, statements_, sql);
     s.bind(r.state).bind(r.location).bind(r.host).bind(static_cast<int64_t>(r.port));
     s.bind(r.owner_pid)
@@ -317,7 +320,8 @@ void Registry::delete_clone(const std::string& tenant_id) {
 }
 
 std::optional<CloneRecord> Registry::find_clone(const std::string& tenant_id) {
-    std::string sql = std::string("SELECT ") + clone_columns + " FROM clones WHERE tenant_id=?";
+    static const std::string sql =
+        std::string("SELECT ") + clone_columns + " FROM clones WHERE tenant_id=?";
     Statement s(db_, statements_, sql);
     s.bind(tenant_id);
     if (!s.step()) return std::nullopt;
@@ -325,7 +329,8 @@ std::optional<CloneRecord> Registry::find_clone(const std::string& tenant_id) {
 }
 
 std::vector<CloneRecord> Registry::clones() {
-    std::string sql = std::string("SELECT ") + clone_columns + " FROM clones ORDER BY tenant_id";
+    static const std::string sql =
+        std::string("SELECT ") + clone_columns + " FROM clones ORDER BY tenant_id";
     Statement s(db_, statements_, sql);
     std::vector<CloneRecord> out;
     while (s.step()) out.push_back(read_clone(s));
@@ -333,10 +338,11 @@ std::vector<CloneRecord> Registry::clones() {
 }
 
 void Registry::insert_port(const PortAllocation& a) {
-    std::string sql = std::string(
-                          "INSERT INTO port_allocations (port, db_type, tenant_id, allocated_at) "
-                          "VALUES (?,?,?,") +
-                      now_sql + ")";
+    static const std::string sql =
+        std::string(
+            "INSERT INTO port_allocations (port, db_type, tenant_id, allocated_at) "
+            "VALUES (?,?,?,") +
+        now_sql + ")";
     Statement s(db_, statements_, sql);
     s.bind(static_cast<int64_t>(a.port)).bind(a.db_type).bind(a.tenant_id).step();
 }
@@ -357,11 +363,11 @@ std::vector<PortAllocation> Registry::ports() {
 }
 
 void Registry::upsert_golden(const GoldenRecord& g) {
-    std::string sql = std::string("INSERT INTO golden_copies (") + golden_columns +
-                      ") VALUES (?,?,?,?,?,?," + now_sql +
-                      ") ON CONFLICT (backend, root_version, placement) DO UPDATE SET "
-                      "sha256=excluded.sha256, location=excluded.location, "
-                      "fingerprint=excluded.fingerprint, built_at=excluded.built_at";
+    static const std::string sql = std::string("INSERT INTO golden_copies (") + golden_columns +
+                                   ") VALUES (?,?,?,?,?,?," + now_sql +
+                                   ") ON CONFLICT (backend, root_version, placement) DO UPDATE SET "
+                                   "sha256=excluded.sha256, location=excluded.location, "
+                                   "fingerprint=excluded.fingerprint, built_at=excluded.built_at";
     Statement s(db_, statements_, sql);
     s.bind(g.backend).bind(g.root_version).bind(g.placement).bind(g.sha256).bind(g.location);
     s.bind(g.fingerprint).step();
@@ -370,8 +376,9 @@ void Registry::upsert_golden(const GoldenRecord& g) {
 std::optional<GoldenRecord> Registry::find_golden(const std::string& backend,
                                                   const std::string& root_version,
                                                   const std::string& placement) {
-    std::string sql = std::string("SELECT ") + golden_columns +
-                      " FROM golden_copies WHERE backend=? AND root_version=? AND placement=?";
+    static const std::string sql =
+        std::string("SELECT ") + golden_columns +
+        " FROM golden_copies WHERE backend=? AND root_version=? AND placement=?";
     Statement s(db_, statements_, sql);
     s.bind(backend).bind(root_version).bind(placement);
     if (!s.step()) return std::nullopt;
@@ -379,8 +386,8 @@ std::optional<GoldenRecord> Registry::find_golden(const std::string& backend,
 }
 
 std::vector<GoldenRecord> Registry::goldens() {
-    std::string sql = std::string("SELECT ") + golden_columns +
-                      " FROM golden_copies ORDER BY backend, root_version, placement";
+    static const std::string sql = std::string("SELECT ") + golden_columns +
+                                   " FROM golden_copies ORDER BY backend, root_version, placement";
     Statement s(db_, statements_, sql);
     std::vector<GoldenRecord> out;
     while (s.step()) out.push_back(read_golden(s));
@@ -389,8 +396,9 @@ std::vector<GoldenRecord> Registry::goldens() {
 
 void Registry::add_event(const std::string& tenant_id, const std::string& kind,
                          const std::string& detail) {
-    std::string sql = std::string("INSERT INTO events (at, tenant_id, kind, detail) VALUES (") +
-                      now_sql + ",?,?,?)";
+    static const std::string sql =
+        std::string("INSERT INTO events (at, tenant_id, kind, detail) VALUES (") + now_sql +
+        ",?,?,?)";
     Statement s(db_, statements_, sql);
     s.bind(tenant_id).bind(kind).bind(detail).step();
 }
