@@ -47,7 +47,6 @@ const char* error_name(unsigned status) {
             return "conflict";
         case 413:
             return "payload_too_large";
-
         case 503:
             return "unavailable";
     }
