@@ -8,6 +8,7 @@
 
 #include "host_api.hpp"
 #include "plugin_instance.hpp"
+#include "target_view.hpp"
 
 namespace dbclone {
 
@@ -20,7 +21,9 @@ std::string or_empty(const char* s) {
     return s != nullptr ? s : "";
 }
 
-dbc_target to_c(const Target& t) {
+}  // namespace
+
+dbc_target target_view(const Target& t) {
     dbc_target c{};
     c.struct_size = sizeof c;
     c.tenant_id = or_null(t.tenant_id);
@@ -31,8 +34,6 @@ dbc_target to_c(const Target& t) {
     c.password = or_null(t.password);
     return c;
 }
-
-}  // namespace
 
 Backend::Backend(std::shared_ptr<LoadedPlugin> plugin, const std::filesystem::path& data_dir,
                  const std::string& options_json)
@@ -100,7 +101,7 @@ void Backend::drop(const std::string& tenant_id, const std::string& location,
 std::optional<std::string> Backend::fingerprint(const Target& target) {
     if (vtable_->fingerprint == nullptr) return std::nullopt;
     std::lock_guard lock(mutex_);
-    dbc_target c = to_c(target);
+    dbc_target c = target_view(target);
     const char* out = nullptr;
     CallError err;
     dbc_rc rc = vtable_->fingerprint(handle_, &c, &out, err.get());
@@ -112,7 +113,7 @@ std::optional<std::string> Backend::fingerprint(const Target& target) {
 bool Backend::probe(const Target& target) {
     if (vtable_->probe == nullptr) return false;
     std::lock_guard lock(mutex_);
-    dbc_target c = to_c(target);
+    dbc_target c = target_view(target);
     CallError err;
     dbc_rc rc = vtable_->probe(handle_, &c, err.get());
     if (rc == DBC_NOT_SUPPORTED) return false;
@@ -136,7 +137,7 @@ std::optional<std::vector<std::string>> Backend::list_artifacts() {
 std::optional<std::vector<std::string>> Backend::attempt_access(const Target& attacker,
                                                                 const Target& victim) {
     if (vtable_->attempt_access == nullptr) return std::nullopt;
-    dbc_target a = to_c(attacker), b = to_c(victim);
+    dbc_target a = target_view(attacker), b = target_view(victim);
     return collect([&](const dbc_sink* sink, dbc_error* err) {
         return vtable_->attempt_access(handle_, &a, &b, sink, err);
     });

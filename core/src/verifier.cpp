@@ -9,6 +9,7 @@
 #include "dbclone/core/json.hpp"
 #include "dbclone/core/record_json.hpp"
 #include "dbclone/core/tenant_id.hpp"
+#include "target_view.hpp"
 #include "text.hpp"
 
 namespace dbclone {
@@ -20,20 +21,8 @@ double ms_since(std::chrono::steady_clock::time_point start) {
         .count();
 }
 
-const char* or_null(const std::string& s) {
-    return s.empty() ? nullptr : s.c_str();
-}
-
-dbc_target target_of(const CloneRecord& r) {
-    dbc_target t{};
-    t.struct_size = sizeof t;
-    t.tenant_id = r.tenant_id.c_str();
-    t.location = r.location.c_str();
-    t.host = or_null(r.host);
-    t.port = r.port;
-    t.user = or_null(r.user_name);
-    t.password = or_null(r.password);
-    return t;
+Target target_of(const CloneRecord& r) {
+    return {r.tenant_id, r.location, r.host, r.port, r.user_name, r.password};
 }
 
 // The tenant to attack: `against` if given (same type, ready), else the first
@@ -123,21 +112,23 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
     Backend& backend = engine_.backend(record->db_type);
     CheckServices services(engine_, backend);
 
-    dbc_target tenant = target_of(*record);
-    std::optional<dbc_target> other_target;
-    if (other) other_target = target_of(*other);
+    Target tenant_target = target_of(*record);
+    dbc_target tenant = target_view(tenant_target);
+    std::optional<Target> other_target;
+    std::optional<dbc_target> other_view;
+    if (other) {
+        other_target = target_of(*other);
+        other_view = target_view(*other_target);
+    }
     // The golden copy it was made from, where the registry still knows it.
     auto golden = registry.find_golden(
         record->db_type, record->root_version,
         is_dedicated(record->placement) ? "data_directory" : record->placement);
-    std::optional<dbc_target> golden_target;
+    Target golden_target{"", golden ? golden->location : "", "", 0, "", ""};
+    std::optional<dbc_target> golden_view;
     if (golden && golden->fingerprint == record->golden_fingerprint &&
-        !is_dedicated(record->placement)) {
-        dbc_target g{};
-        g.struct_size = sizeof g;
-        g.location = golden->location.c_str();
-        golden_target = g;
-    }
+        !is_dedicated(record->placement))
+        golden_view = target_view(golden_target);
     std::string tenant_json = json::clone_json(*record, false);
     std::string options =
         R"({"golden_fingerprint":)" + json_quoted(record->golden_fingerprint) + "}";
@@ -152,8 +143,8 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
         context.check_name = name.c_str();
         context.tenant_json = tenant_json.c_str();
         context.tenant = &tenant;
-        context.other = other_target ? &*other_target : nullptr;
-        context.golden = golden_target ? &*golden_target : nullptr;
+        context.other = other_view ? &*other_view : nullptr;
+        context.golden = golden_view ? &*golden_view : nullptr;
         context.services = services.get();
         context.options_json = options.c_str();
         auto check_start = std::chrono::steady_clock::now();
