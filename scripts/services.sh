@@ -32,6 +32,23 @@ as_postgres() {
 
 random_password() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
 
+# Waits up to 60 s for the command "$@" to succeed; otherwise says that NAME did
+# not start, pointing at LOG, and exits.
+wait_for_start() {
+  local name="$1" log="$2"; shift 2
+  for _ in $(seq 1 120); do "$@" && return 0; sleep 0.5; done
+  echo "services: $name did not start; see $log" >&2
+  exit 1
+}
+
+# Stops the process whose pid this script wrote to FILE, if it did.
+stop_pid_file() {
+  if [ -f "$1" ]; then
+    kill "$(cat "$1")" 2>/dev/null || true
+    rm -f "$1"
+  fi
+}
+
 pg_dir="$root/postgresql"
 
 start_postgresql() {
@@ -110,8 +127,7 @@ start_mariadb() {
       --socket="$my_dir/mysqld.sock" --pid-file="$my_dir/mysqld.pid" --port="$mysql_port" \
       --bind-address=127.0.0.1 --log-error="$my_dir/server.log" --skip-name-resolve \
       --max-connections=300 --innodb-buffer-pool-size=256M >/dev/null 2>&1 &
-    for _ in $(seq 1 120); do mariadb_running && break; sleep 0.5; done
-    mariadb_running || { echo "services: MariaDB did not start; see $my_dir/server.log" >&2; exit 1; }
+    wait_for_start MariaDB "$my_dir/server.log" mariadb_running
   fi
   local admin_password; admin_password="$(cat "$my_dir/admin.pw")"
   mariadb --socket="$my_dir/mysqld.sock" -u root <<SQL
@@ -153,19 +169,13 @@ start_ferretdb() {
   if ! port_open "$ferretdb_port"; then
     "$bin" -listen-addr "127.0.0.1:$ferretdb_port" -sqlite-dir "$fd_dir/data" >"$fd_dir/server.log" 2>&1 &
     echo $! > "$fd_dir/pid"
-    for _ in $(seq 1 120); do port_open "$ferretdb_port" && break; sleep 0.5; done
-    port_open "$ferretdb_port" || { echo "services: FerretDB did not start; see $fd_dir/server.log" >&2; exit 1; }
+    wait_for_start FerretDB "$fd_dir/server.log" port_open "$ferretdb_port"
   fi
   echo "export DBCLONE_TEST_FERRETDB_URI='mongodb://127.0.0.1:$ferretdb_port/'" >> "$root/env.new"
   echo "services: ferretdb v1.24.2 (SQLite) on 127.0.0.1:$ferretdb_port"
 }
 
-stop_ferretdb() {
-  if [ -f "$fd_dir/pid" ]; then
-    kill "$(cat "$fd_dir/pid")" 2>/dev/null || true
-    rm -f "$fd_dir/pid"
-  fi
-}
+stop_ferretdb() { stop_pid_file "$fd_dir/pid"; }
 
 status_ferretdb() {
   if port_open "$ferretdb_port"; then echo "ferretdb: running on 127.0.0.1:$ferretdb_port"; else echo "ferretdb: stopped"; fi
@@ -182,21 +192,15 @@ start_docker() {
   if ! docker_running; then
     dockerd --host unix:///var/run/docker.sock >"$docker_dir/dockerd.log" 2>&1 &
     echo $! > "$docker_dir/pid"
-    for _ in $(seq 1 120); do docker_running && break; sleep 0.5; done
-    docker_running || { echo "services: dockerd did not start; see $docker_dir/dockerd.log" >&2; exit 1; }
+    wait_for_start dockerd "$docker_dir/dockerd.log" docker_running
   fi
   "$scripts_dir/build-test-image.sh" >/dev/null
   echo "export DBCLONE_TEST_DOCKER_IMAGE='dbclone-test-servers:bookworm'" >> "$root/env.new"
   echo "services: dockerd $(docker version -f '{{.Server.Version}}'), image dbclone-test-servers:bookworm"
 }
 
-stop_docker() {
-  # Only a dockerd this script started; containers the tests left would be a bug.
-  if [ -f "$docker_dir/pid" ]; then
-    kill "$(cat "$docker_dir/pid")" 2>/dev/null || true
-    rm -f "$docker_dir/pid"
-  fi
-}
+# Only a dockerd this script started; containers the tests left would be a bug.
+stop_docker() { stop_pid_file "$docker_dir/pid"; }
 
 status_docker() {
   if docker_running; then echo "docker: running"; else echo "docker: stopped"; fi
