@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -107,6 +108,30 @@ void write_root(const std::filesystem::path& roots, const std::string& version,
     std::ofstream(roots / version / "manifest.json")
         << R"({"description": "benchmark root", "files": {")" << backend << R"(": {"file": ")"
         << file_name << R"(", "sha256": ")" << sdk::Sha256::of(content) << "\"}}}\n";
+}
+
+std::string pgbench_root_sql(int scale) {
+    std::ostringstream s;
+    s << "CREATE TABLE pgbench_branches (bid int NOT NULL, bbalance int, filler char(88)) "
+         "WITH (fillfactor=100);\n"
+         "CREATE TABLE pgbench_tellers (tid int NOT NULL, bid int, tbalance int, filler "
+         "char(84)) WITH (fillfactor=100);\n"
+         "CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler "
+         "char(84)) WITH (fillfactor=100);\n"
+         "CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, "
+         "filler char(22));\n"
+      << "INSERT INTO pgbench_branches (bid, bbalance) SELECT bid, 0 FROM generate_series(1, "
+      << scale << ") bid;\n"
+      << "INSERT INTO pgbench_tellers (tid, bid, tbalance) SELECT tid, (tid - 1) / 10 + 1, 0 "
+         "FROM generate_series(1, "
+      << scale * 10 << ") tid;\n"
+      << "INSERT INTO pgbench_accounts (aid, bid, abalance, filler) SELECT aid, (aid - 1) / "
+         "100000 + 1, 0, '' FROM generate_series(1, "
+      << scale * 100000 << ") aid;\n"
+      << "ALTER TABLE pgbench_branches ADD PRIMARY KEY (bid);\n"
+         "ALTER TABLE pgbench_tellers ADD PRIMARY KEY (tid);\n"
+         "ALTER TABLE pgbench_accounts ADD PRIMARY KEY (aid);\n";
+    return s.str();
 }
 
 Config bench_config(const std::filesystem::path& work, const std::string& name,

@@ -40,6 +40,10 @@ void write_root(const std::filesystem::path& roots, const std::string& version,
                 const std::string& backend, const std::string& file_name,
                 const std::string& content);
 
+// pgbench's schema and data at `scale` (as `pgbench -i -s S -I dtGp` makes
+// them), as a PostgreSQL root's SQL, generated server-side.
+std::string pgbench_root_sql(int scale);
+
 // A Config for a benchmark engine: its own state directory under `work`, the
 // build's plugins and the shipped port ranges, `roots`, and `settings` (a JSON
 // object) for `backend`.
