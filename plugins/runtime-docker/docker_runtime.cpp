@@ -1,5 +1,7 @@
 // The `docker` runtime: a tenant's server runs in a container of its own,
-// `dbclone_<type>_tenant_<id>`, labelled, with the tenant's data directory
+// `dbclone_<type>_tenant_<id>-<installation id>`, labelled with its installation,
+// so two state directories on one Docker engine never see (or reconcile away)
+// each other's containers. The tenant's data directory is
 // bind-mounted, its port published on 127.0.0.1 only, memory and CPU limits,
 // on a network with inter-container communication disabled. It speaks the
 // Docker Engine API over the engine's Unix socket (DockerClient), not the CLI.
@@ -83,7 +85,13 @@ class DockerRuntime {
           nano_cpus_(sdk::option_int(init.config_json, "cpus_milli", 1000) * 1000000),
           timeout_(std::chrono::milliseconds(
               sdk::option_int(init.config_json, "start_timeout_ms", 60000))),
-          postgresql_("/usr/lib/postgresql/15/bin") {}
+          installation_(sdk::option_string(init.options_json, "installation_id")),
+          postgresql_("/usr/lib/postgresql/15/bin") {
+        static const std::regex installation_pattern("^[A-Za-z0-9]{1,64}$");
+        if (!std::regex_match(installation_, installation_pattern))
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "the docker runtime needs options.installation_id ([A-Za-z0-9]+)");
+    }
 
     void start_server(const dbc_server_spec& spec) {
         static const std::regex name_pattern("^dbclone_[a-z0-9_]{1,100}$");
@@ -99,7 +107,8 @@ class DockerRuntime {
         if (host_side.run_dir.empty())
             throw sdk::Failure(DBC_INVALID_ARGUMENT, "start_server needs options.run_dir");
         DockerClient& docker = client();
-        auto existing = docker.call("GET", "/containers/" + name + "/json", "", {404});
+        const std::string container = container_name(name);
+        auto existing = docker.call("GET", "/containers/" + container + "/json", "", {404});
         if (existing.status == 404) {
             ensure_network(docker);
             // The server runs as the owner of its data directory: the image's server
@@ -112,36 +121,38 @@ class DockerRuntime {
                 throw sdk::Failure(DBC_ERROR,
                                    "cannot give " + host_side.run_dir + " to the server's user");
             ::chmod(host_side.run_dir.c_str(), 0700);
-            docker.call("POST", "/containers/create?name=" + name,
+            docker.call("POST", "/containers/create?name=" + container,
                         create_body(spec, engine_name, engine, host_side, owner));
         }
-        docker.call("POST", "/containers/" + name + "/start", "", {304});
+        docker.call("POST", "/containers/" + container + "/start", "", {304});
         // Healthy: the published port accepts TCP, and the engine says it is ready.
         auto deadline = std::chrono::steady_clock::now() + timeout_;
         while (!(tcp_accepts(spec.port) && engine.ready(host_side))) {
             if (std::chrono::steady_clock::now() > deadline)
-                throw sdk::Failure(DBC_TIMEOUT, name + " did not become ready within " +
+                throw sdk::Failure(DBC_TIMEOUT, container + " did not become ready within " +
                                                     std::to_string(timeout_.count()) + " ms");
-            auto state =
-                sdk::option_string(docker.call("GET", "/containers/" + name + "/json").body.c_str(),
-                                   "State", "Status");
+            auto state = sdk::option_string(
+                docker.call("GET", "/containers/" + container + "/json").body.c_str(), "State",
+                "Status");
             if (state == "exited" || state == "dead")
-                throw sdk::Failure(DBC_ERROR,
-                                   name + " exited while starting: " + logs(docker, name));
+                throw sdk::Failure(DBC_ERROR, container + " exited while starting: " +
+                                                  logs(docker, container));
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        host_.info("started container " + name + " on 127.0.0.1:" + std::to_string(spec.port));
+        host_.info("started container " + container + " on 127.0.0.1:" +
+                   std::to_string(spec.port));
     }
 
     void stop_server(std::string_view name, uint32_t timeout_ms) {
         client().call(
             "POST",
-            "/containers/" + std::string(name) + "/stop?t=" + std::to_string(timeout_ms / 1000), "",
+            "/containers/" + container_name(name) + "/stop?t=" + std::to_string(timeout_ms / 1000),
+            "",
             {304, 404});
     }
 
     void remove_server(std::string_view name) {
-        client().call("DELETE", "/containers/" + std::string(name) + "?force=true&v=true", "",
+        client().call("DELETE", "/containers/" + container_name(name) + "?force=true&v=true", "",
                       {404});
     }
 
@@ -149,9 +160,9 @@ class DockerRuntime {
     // ports are published and whether its network lets containers talk.
     void inspect(std::string_view name, const sdk::Sink& sink) {
         DockerClient& docker = client();
-        auto r = docker.call("GET", "/containers/" + std::string(name) + "/json");
+        auto r = docker.call("GET", "/containers/" + container_name(name) + "/json");
         rapidjson::Document doc;
-        doc.Parse(r.body.c_str());
+        doc.Parse<rapidjson::kParseIterativeFlag>(r.body.c_str());
         std::string network = doc["HostConfig"]["NetworkMode"].GetString();
         std::string icc =
             sdk::option_string(docker.call("GET", "/networks/" + network, "", {404}).body.c_str(),
@@ -160,6 +171,7 @@ class DockerRuntime {
         Writer w(buffer);
         w.StartObject();
         pair(w, "name", std::string(name));
+        pair(w, "container", container_name(name));
         pair(w, "state", doc["State"]["Status"].GetString());
         w.Key("pid");
         w.Int64(doc["State"]["Pid"].GetInt64());
@@ -179,16 +191,20 @@ class DockerRuntime {
         sink.write(buffer.GetString());
     }
 
+    // Only this installation's containers: the filter is
+    // {"label":["dbclone.installation=<id>"]}, URL-encoded (the id is [A-Za-z0-9]).
     void list(const sdk::Sink& sink) {
-        auto r = client().call(
-            "GET",
-            "/containers/"
-            "json?all=true&filters=%7B%22label%22%3A%5B%22dbclone.managed%3Dtrue%22%5D%7D");
+        auto r = client().call("GET", "/containers/json?all=true&filters=%7B%22label%22%3A%5B%22"
+                                      "dbclone.installation%3D" +
+                                          installation_ + "%22%5D%7D");
         rapidjson::Document doc;
-        doc.Parse(r.body.c_str());
+        doc.Parse<rapidjson::kParseIterativeFlag>(r.body.c_str());
         for (const auto& c : doc.GetArray()) {
-            std::string name = c["Names"][0].GetString();
-            if (!name.empty() && name[0] == '/') name.erase(0, 1);
+            const auto& labels = c["Labels"];
+            if (!labels.IsObject() || !labels.HasMember("dbclone.server") ||
+                !labels["dbclone.server"].IsString())
+                continue;
+            std::string name = labels["dbclone.server"].GetString();
             rapidjson::StringBuffer buffer;
             Writer w(buffer);
             w.StartObject();
@@ -200,6 +216,11 @@ class DockerRuntime {
     }
 
   private:
+    // The container of server `name` in this installation.
+    std::string container_name(std::string_view name) const {
+        return std::string(name) + "-" + installation_;
+    }
+
     static std::string or_default(std::string value, const char* fallback) {
         return value.empty() ? fallback : value;
     }
@@ -261,6 +282,8 @@ class DockerRuntime {
         w.Key("Labels");
         w.StartObject();
         pair(w, "dbclone.managed", "true");
+        pair(w, "dbclone.installation", installation_);
+        pair(w, "dbclone.server", std::string(sdk::view(spec.name)));
         pair(w, "dbclone.engine", engine_name);
         pair(w, "dbclone.tenant", sdk::option_string(spec.options_json, "tenant"));
         pair(w, "dbclone.root_version", sdk::option_string(spec.options_json, "root_version"));
@@ -321,6 +344,7 @@ class DockerRuntime {
     int64_t memory_;
     int64_t nano_cpus_;
     std::chrono::milliseconds timeout_;
+    std::string installation_;
     PostgresqlEngine postgresql_;
     MariadbEngine mariadb_;
     std::unique_ptr<DockerClient> client_;

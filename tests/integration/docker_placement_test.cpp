@@ -54,12 +54,19 @@ struct DockerPlacement : ::testing::TestWithParam<std::string> {
     CloneRecord create(const std::string& id) {
         return Cloner(eng()).create({id, GetParam(), "v1.0", "docker"});
     }
+    // The container of a server: its name carries this installation's id.
+    std::string container(const std::string& server) {
+        return server + "-" + eng().registry().installation_id();
+    }
+    std::string tenant_container(const std::string& tenant) {
+        return container("dbclone_" + GetParam() + "_tenant_" + tenant);
+    }
     void expect_nothing_left(const std::vector<std::string>& tenants) {
         EXPECT_TRUE(eng().registry().clones().empty());
         EXPECT_TRUE(eng().registry().ports().empty());
         EXPECT_TRUE(files_below(state / "data/tenants").empty());
         for (const auto& t : tenants)
-            EXPECT_EQ(inspect("dbclone_" + GetParam() + "_tenant_" + t, "{{.Name}}"), "")
+            EXPECT_EQ(inspect(tenant_container(t), "{{.Name}}"), "")
                 << t << " container";
     }
     std::unique_ptr<Engine> engine;
@@ -70,9 +77,11 @@ struct DockerPlacement : ::testing::TestWithParam<std::string> {
 TEST_P(DockerPlacement, ContainersOfTheirOwnIsolatedAndOnLoopbackOnly) {
     std::string a_id = "da" + std::to_string(::getpid()), b_id = "db" + std::to_string(::getpid());
     auto a = create(a_id), b = create(b_id);
-    std::string a_name = a.server, b_name = b.server;
-    EXPECT_EQ(a_name, "dbclone_" + GetParam() + "_tenant_" + a_id);
+    EXPECT_EQ(a.server, "dbclone_" + GetParam() + "_tenant_" + a_id);
+    std::string a_name = container(a.server), b_name = container(b.server);
     EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.managed\"}}"), "true");
+    EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.installation\"}}"),
+              eng().registry().installation_id());
     EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.tenant\"}}"), a_id);
     EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.root_version\"}}"), "v1.0");
     EXPECT_EQ(inspect(a_name, "{{.HostConfig.Memory}}"), std::to_string(256 << 20));
@@ -118,7 +127,7 @@ TEST_P(DockerPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
     Cloner(eng()).remove(
         create("warm" + std::to_string(::getpid())).tenant_id);  // golden data directory
     std::string id = "killed" + std::to_string(::getpid());
-    std::string name = "dbclone_" + GetParam() + "_tenant_" + id;
+    std::string name = tenant_container(id);
     fs::path config = state / "dbclone.json";
     std::ofstream(config) << R"({"roots_dir": ")" DBCLONE_SOURCE_DIR
                              R"(/config/roots", "port_config": ")" DBCLONE_SOURCE_DIR
@@ -133,6 +142,38 @@ TEST_P(DockerPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
     EXPECT_FALSE(inspect(name, "{{.Name}}").empty()) << "the container was left behind";
     auto report = Reconciler(eng()).run();
     EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+    expect_nothing_left({id});
+}
+
+// Two state directories on one Docker engine, with the same tenant id in each:
+// each reconcile and remove touches only its own installation's container.
+TEST_P(DockerPlacement, TwoInstallationsOnOneEngineNeverTouchEachOther) {
+    std::string id = "twin" + std::to_string(::getpid());
+    auto mine = create(id);
+    TempDir other_state;
+    Config c = test_config(other_state.path());
+    c.plugin_settings["docker"] = R"({"images": {")" + GetParam() + R"(": ")" + image() + R"("}})";
+    Engine other(c);
+    auto theirs = Cloner(other).create({id, GetParam(), "v1.0", "docker"});
+    std::string their_container = theirs.server + "-" + other.registry().installation_id();
+    ASSERT_NE(their_container, tenant_container(id));
+
+    // The other installation's reconcile sees a container its registry does not
+    // know (ours) on the same engine, and must leave it alone.
+    auto report = Reconciler(other).run();
+    EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+    for (const auto& action : report.actions) ADD_FAILURE() << "other's reconcile: " << action;
+    EXPECT_EQ(inspect(tenant_container(id), "{{.State.Status}}"), "running");
+    // And ours leaves theirs alone.
+    report = Reconciler(eng()).run();
+    for (const auto& action : report.actions) ADD_FAILURE() << "our reconcile: " << action;
+    EXPECT_EQ(inspect(their_container, "{{.State.Status}}"), "running");
+
+    Cloner(other).remove(id);
+    EXPECT_EQ(inspect(their_container, "{{.Name}}"), "");
+    EXPECT_EQ(inspect(tenant_container(id), "{{.State.Status}}"), "running");
+    EXPECT_TRUE(Verifier(eng()).verify(mine.tenant_id, {"connection"}).ok());
+    Cloner(eng()).remove(id);
     expect_nothing_left({id});
 }
 
