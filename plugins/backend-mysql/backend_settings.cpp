@@ -10,6 +10,8 @@ BackendSettings BackendSettings::parse(const char* config_json) {
     if (auto strategy = sdk::option_string(config_json, "strategy"); !strategy.empty())
         s.strategy = strategy;
     s.datadir = sdk::option_string(config_json, "datadir");
+    s.lock_timeout = std::chrono::seconds(
+        sdk::option_int(config_json, "lock_timeout_s", s.lock_timeout.count()));
     return s;
 }
 

@@ -1,6 +1,7 @@
 // The mysql plugin's settings (config section "plugins.mysql").
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace dbclone::mysql {
@@ -15,13 +16,17 @@ struct BackendSettings {
     // The server's data directory as seen from here, when it differs from what
     // the server reports in @@datadir (a container's bind mount, say).
     std::string datadir;
+    // How long a golden build waits for another dbclone's build of the same
+    // schema before it gives up with an error naming the lock.
+    std::chrono::seconds lock_timeout{600};
 
     static constexpr const char* schema = R"({
         "type": "object",
         "properties": {
             "url": {"type": "string"},
             "strategy": {"type": "string", "enum": ["auto", "logical", "tablespace"]},
-            "datadir": {"type": "string"}
+            "datadir": {"type": "string"},
+            "lock_timeout_s": {"type": "integer"}
         },
         "additionalProperties": false
     })";

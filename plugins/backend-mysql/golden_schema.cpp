@@ -17,7 +17,9 @@ void ensure_meta_schema(MysqlConnection& admin) {
         "ENGINE=InnoDB; "
         "CREATE TABLE IF NOT EXISTS dbclone_meta.tenants (tenant_id VARCHAR(48) PRIMARY KEY, "
         "installation VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT "
-        "CURRENT_TIMESTAMP) ENGINE=InnoDB",
+        "CURRENT_TIMESTAMP) ENGINE=InnoDB; "
+        "CREATE TABLE IF NOT EXISTS dbclone_meta.locks (name VARCHAR(64) PRIMARY KEY) "
+        "ENGINE=InnoDB",
         "creating dbclone_meta");
 }
 

@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "backend_settings.hpp"
+#include "build_lock.hpp"
 #include "golden_schema.hpp"
 #include "isolation_probes.hpp"
 #include "mysql_connection.hpp"
@@ -69,7 +70,7 @@ class MysqlBackend {
         }
         MysqlConnection& admin = admin_connection();
         std::string name = sdk::golden_name(req.root_version);
-        BuildLock lock(admin, name);
+        BuildLock lock(server(), name, settings_.lock_timeout);
         auto golden = find_golden(admin, name);
         if (!golden || golden->sha256 != req.root_sha256) {
             golden = build_golden(admin, name, req.root_file, req.root_sha256);
@@ -258,20 +259,6 @@ class MysqlBackend {
     }
 
   private:
-    // A server-wide named lock around golden builds, for processes on other
-    // hosts too (the host's lock file covers this one).
-    struct BuildLock {
-        MysqlConnection& admin;
-        std::string name;
-        BuildLock(MysqlConnection& a, const std::string& golden)
-            : admin(a), name("dbclone_" + golden) {
-            if (admin.query("SELECT GET_LOCK(" + admin.quote_string(name) + ", 600)").at(0, 0) !=
-                "1")
-                throw sdk::Failure(DBC_TIMEOUT, "waited 600 s for another build of " + golden);
-        }
-        ~BuildLock() { admin.try_exec("SELECT RELEASE_LOCK(" + admin.quote_string(name) + ")"); }
-    };
-
     // The server a tenant's target names (its own, for dedicated placements; the
     // shared one otherwise, keeping a configured socket).
     ServerUrl tenant_server(const dbc_target& t) {

@@ -17,6 +17,8 @@ BackendSettings BackendSettings::parse(const char* config_json) {
     s.file_copy_above_bytes = static_cast<uint64_t>(sdk::option_int(
                                   config_json, "file_copy_above_mb", default_file_copy_above_mb))
                               << 20;
+    s.lock_timeout = std::chrono::milliseconds(
+        sdk::option_int(config_json, "lock_timeout_ms", s.lock_timeout.count()));
     return s;
 }
 

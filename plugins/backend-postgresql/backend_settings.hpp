@@ -1,6 +1,7 @@
 // The postgresql plugin's settings (config section "plugins.postgresql").
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -14,13 +15,17 @@ struct BackendSettings {
     // With "auto", templates larger than this are copied with FILE_COPY
     // (see docs/postgresql.md for the measured crossover).
     uint64_t file_copy_above_bytes = 0;
+    // How long a golden build waits for another dbclone's build of the same
+    // template before it gives up with an error naming the lock.
+    std::chrono::milliseconds lock_timeout{600000};
 
     static constexpr const char* schema = R"({
         "type": "object",
         "properties": {
             "url": {"type": "string"},
             "strategy": {"type": "string", "enum": ["auto", "wal_log", "file_copy"]},
-            "file_copy_above_mb": {"type": "integer"}
+            "file_copy_above_mb": {"type": "integer"},
+            "lock_timeout_ms": {"type": "integer"}
         },
         "additionalProperties": false
     })";

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "backend_settings.hpp"
+#include "build_lock.hpp"
 #include "golden_template.hpp"
 #include "isolation_probes.hpp"
 #include "pg_connection.hpp"
@@ -58,13 +59,8 @@ class PostgresqlBackend {
         PgConnection& admin = admin_connection();
         std::string name = sdk::golden_name(req.root_version);
         // Serializes builders across hosts that share this server, on top of the
-        // host's own lock file; released when the statement's session ends.
-        admin.query("SELECT pg_advisory_lock(hashtext($1))", {name}, "locking " + name);
-        struct Unlock {
-            PgConnection& c;
-            std::string n;
-            ~Unlock() { c.try_exec("SELECT pg_advisory_unlock_all()"); }
-        } unlock{admin, name};
+        // host's own lock file, in a database no tenant can enter.
+        BuildLock lock(admin, settings_.url, name, settings_.lock_timeout);
         auto existing = find_template(admin, name);
         if (!existing || existing->sha256 != req.root_sha256) {
             existing = build_template(settings_.url, admin, name, req.root_file, req.root_sha256);
