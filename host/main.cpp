@@ -75,7 +75,11 @@ int main(int argc, char** argv) {
         "roots-dir", po::value<std::string>(), "root images directory (default: config)")(
         "server", po::value<std::vector<std::string>>()->composing(),
         "a database server's URL, e.g. postgresql://admin:pw@127.0.0.1:5432/postgres; its "
-        "scheme picks the backend (repeatable)");
+        "scheme picks the backend (repeatable); a password here is visible to every local "
+        "user, so prefer --server-file or $DBCLONE_PG_URL, $DBCLONE_MYSQL_URL, "
+        "$DBCLONE_MONGODB_URI")(
+        "server-file", po::value<std::vector<std::string>>()->composing(),
+        "a file with server URLs, one per line (repeatable)");
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::string>())(
         "args", po::value<std::vector<std::string>>());
@@ -102,6 +106,14 @@ int main(int argc, char** argv) {
         if (vm.count("roots-dir")) options.overrides.roots_dir = vm["roots-dir"].as<std::string>();
         if (vm.count("server"))
             options.overrides.server_urls = vm["server"].as<std::vector<std::string>>();
+        for (const auto& url : options.overrides.server_urls)
+            if (url_has_password(url))
+                std::cerr << "dbclone: warning: the password in --server " << backend_for_url(url)
+                          << " URL is visible to every local user (ps); use --server-file or "
+                             "the environment instead\n";
+        if (vm.count("server-file"))
+            for (const auto& f : vm["server-file"].as<std::vector<std::string>>())
+                options.overrides.server_files.emplace_back(f);
         if (vm.count("plugin-dir"))
             for (const auto& d : vm["plugin-dir"].as<std::vector<std::string>>())
                 options.overrides.plugin_dirs.emplace_back(d);

@@ -1,5 +1,7 @@
 #include "dbclone/core/config.hpp"
 
+#include <fstream>
+
 #include <cstdlib>
 
 #include "dbclone/core/error.hpp"
@@ -92,7 +94,7 @@ void read_file(Config& c, const std::filesystem::path& file) {
 // Sets plugins.<backend>.url in the config, keeping the section's other keys.
 void set_url(Config& c, const std::string& backend, const std::string& url) {
     rapidjson::Document section;
-    section.Parse(c.settings_for(backend).c_str());
+    section.Parse<rapidjson::kParseIterativeFlag>(c.settings_for(backend).c_str());
     if (!section.IsObject()) section.SetObject();
     section.RemoveMember("url");
     section.AddMember("url", rapidjson::Value(url.c_str(), section.GetAllocator()),
@@ -122,6 +124,37 @@ std::string backend_for_url(const std::string& url) {
                                              "\" is not one of postgresql://, postgres://, "
                                              "mysql://, mariadb://, mongodb://");
 }
+
+bool url_has_password(const std::string& url) {
+    auto start = url.find("://");
+    if (start == std::string::npos) return false;
+    auto at = url.find('@', start + 3);
+    if (at == std::string::npos) return false;
+    auto colon = url.find(':', start + 3);
+    return colon != std::string::npos && colon < at;
+}
+
+namespace {
+
+// The URLs of a --server-file: one per line, blank lines and '#' comments
+// skipped. The message names the file, never its content.
+std::vector<std::string> read_server_file(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw Error(ErrorKind::NotFound, "cannot read server file " + file.string());
+    std::vector<std::string> urls;
+    std::string line;
+    while (std::getline(in, line)) {
+        auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#') continue;
+        auto last = line.find_last_not_of(" \t\r");
+        urls.push_back(line.substr(first, last - first + 1));
+    }
+    if (urls.empty())
+        throw Error(ErrorKind::InvalidInput, "server file " + file.string() + " holds no URL");
+    return urls;
+}
+
+}  // namespace
 
 std::string Config::settings_for(const std::string& plugin) const {
     auto it = plugin_settings.find(plugin);
@@ -156,6 +189,8 @@ Config load_config(const ConfigOverrides& o) {
         if (const char* url = std::getenv(variable); url != nullptr && *url != '\0')
             set_url(c, backend, url);
     for (const auto& url : o.server_urls) set_url(c, backend_for_url(url), url);
+    for (const auto& file : o.server_files)
+        for (const auto& url : read_server_file(file)) set_url(c, backend_for_url(url), url);
     // Search order: the command line, the config file, then the program's own tree
     // and the configured install prefix (the same directory, usually).
     std::vector<std::filesystem::path> dirs = o.plugin_dirs;

@@ -2,6 +2,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -9,9 +10,43 @@
 
 namespace dbclone::json {
 
+namespace {
+
+// The deepest nesting of objects and arrays in `text`, counted without
+// recursion (strings skipped), stopping once past `limit`.
+size_t nesting_depth(std::string_view text, size_t limit) {
+    size_t depth = 0, deepest = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size() && deepest <= limit; ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+}  // namespace
+
 rapidjson::Document parse(std::string_view text, const std::string& what) {
+    // Every later use of a document (schema validation, writing it back) walks
+    // it recursively: refuse what is nested deeper than any input dbclone takes
+    // (MongoDB's own limit for documents is 100), and parse without recursion.
+    if (nesting_depth(text, max_nesting) > max_nesting)
+        throw Error(ErrorKind::InvalidInput, what + " is nested deeper than " +
+                                                 std::to_string(max_nesting) +
+                                                 " levels of objects and arrays");
     rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
     if (doc.HasParseError())
         throw Error(ErrorKind::InvalidInput, what + " is not valid JSON at offset " +
                                                  std::to_string(doc.GetErrorOffset()) + ": " +

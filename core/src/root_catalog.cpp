@@ -32,8 +32,16 @@ std::string stat_key(const std::filesystem::path& path) {
 }  // namespace
 
 std::string RootCatalog::checksum_problem(const RootFile& f) const {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(f.path, ec)) return f.path.string() + ": file is missing";
+    // A root file is a regular file in its root's folder. A symbolic link could
+    // point anywhere (a secret of this machine), and its content would then be
+    // loaded into every tenant and could appear in a server's error message.
+    struct stat st {};
+    if (::lstat(f.path.c_str(), &st) != 0) return f.path.string() + ": file is missing";
+    if (S_ISLNK(st.st_mode))
+        return f.path.string() +
+               ": is a symbolic link; root files must be regular files in the root's folder";
+    if (!S_ISREG(st.st_mode))
+        return f.path.string() + ": is not a regular file; root files must be regular files";
     // A long-lived process (the API server, the benchmark) hashes a root file once,
     // until its inode, size, mtime or ctime changes.
     std::string key = stat_key(f.path);

@@ -160,7 +160,7 @@ Result check_performance(const dbc_check_context& c, const Services& s) {
     std::string record = s.run_queries(*c.tenant, count);
     char details[200];
     rapidjson::Document doc;
-    doc.Parse(record.c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(record.c_str());
     double p50 = doc.IsObject() && doc.HasMember("p50_ms") ? doc["p50_ms"].GetDouble() : 0;
     double p95 = doc.IsObject() && doc.HasMember("p95_ms") ? doc["p95_ms"].GetDouble() : 0;
     double qps = doc.IsObject() && doc.HasMember("queries_per_second")

@@ -182,6 +182,8 @@ TEST(Api, BadInputIsA4xxWithJsonAndCreatesNothing) {
         {R"({"tenant_id": "t1", "database_type": "oracle"})", 404},
         {R"({"tenant_id": "t1", "database_type": "sqlite", "root_version": "v9"})", 404},
         {std::string(1100000, 'x'), 413},
+        // Attack: 200 000 nested arrays once crashed the server (SIGSEGV).
+        {std::string(200000, '['), 400},
     };
     for (const auto& [body, status] : cases) {
         auto r = server.call(http::verb::post, "/api/v1/cloning/create", body);
@@ -192,6 +194,7 @@ TEST(Api, BadInputIsA4xxWithJsonAndCreatesNothing) {
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/nobody").status, 404u);
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/status/Bad").status, 400u);
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/list").body, "[]");
+    EXPECT_EQ(server.call(http::verb::get, "/healthz").status, 200u) << "the server survived";
 }
 
 TEST(Api, ParallelCreatesAndTheSameTenantTwice) {

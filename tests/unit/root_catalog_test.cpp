@@ -97,3 +97,36 @@ TEST(RootCatalog, ManifestMayNotPointOutsideItsDirectory) {
         EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
     }
 }
+
+// Attack: a root file that is a symbolic link to a secret, with the secret's
+// sha256 in the manifest. It is refused without reading it, and nothing of the
+// secret appears in the message.
+TEST(RootCatalog, RefusesASymlinkedRootFileWithoutShowingItsContent) {
+    TempDir dir;
+    copy_roots(dir);
+    std::string secret = "SECRET-LINE-do-not-show";
+    std::ofstream(dir / "secret.txt") << secret << "\n";
+    auto root = dir / "v1.0/sqlite.sql";
+    std::filesystem::remove(root);
+    std::filesystem::create_symlink(dir / "secret.txt", root);
+    // The manifest names the secret's checksum, so only the link check stops it.
+    std::string manifest;
+    {
+        std::ifstream in(dir / "v1.0/manifest.json");
+        manifest.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    RootCatalog original(shipped());
+    std::string old_sha = original.load("v1.0").files.at("sqlite").sha256;
+    manifest.replace(manifest.find(old_sha), old_sha.size(),
+                     sdk::Sha256::of_file((dir / "secret.txt").string()));
+    std::ofstream(dir / "v1.0/manifest.json") << manifest;
+    RootCatalog roots(dir.path());
+    try {
+        roots.resolve("v1.0", "sqlite");
+        ADD_FAILURE() << "a symlinked root file was accepted";
+    } catch (const Error& e) {
+        std::string message = e.what();
+        EXPECT_NE(message.find("symbolic link"), std::string::npos) << message;
+        EXPECT_EQ(message.find(secret), std::string::npos) << message;
+    }
+}

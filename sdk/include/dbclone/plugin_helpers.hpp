@@ -81,7 +81,7 @@ inline void write_artifact(const Sink& sink, std::string_view tenant) {
 // A string member of an options or config JSON object, or "" when absent.
 inline std::string option_string(const char* json, const char* key) {
     rapidjson::Document doc;
-    doc.Parse(json != nullptr ? json : "{}");
+    doc.Parse<rapidjson::kParseIterativeFlag>(json != nullptr ? json : "{}");
     if (doc.IsObject() && doc.HasMember(key) && doc[key].IsString()) return doc[key].GetString();
     return "";
 }
@@ -89,14 +89,14 @@ inline std::string option_string(const char* json, const char* key) {
 // A boolean member of an options or config JSON object, or false.
 inline bool option_bool(const char* json, const char* key) {
     rapidjson::Document doc;
-    doc.Parse(json != nullptr ? json : "{}");
+    doc.Parse<rapidjson::kParseIterativeFlag>(json != nullptr ? json : "{}");
     return doc.IsObject() && doc.HasMember(key) && doc[key].IsBool() && doc[key].GetBool();
 }
 
 // A string member of an object member: json[outer][key], or "" when absent.
 inline std::string option_string(const char* json, const char* outer, const char* key) {
     rapidjson::Document doc;
-    doc.Parse(json != nullptr ? json : "{}");
+    doc.Parse<rapidjson::kParseIterativeFlag>(json != nullptr ? json : "{}");
     if (!doc.IsObject() || !doc.HasMember(outer) || !doc[outer].IsObject()) return "";
     const auto& o = doc[outer];
     if (o.HasMember(key) && o[key].IsString()) return o[key].GetString();
@@ -106,7 +106,7 @@ inline std::string option_string(const char* json, const char* outer, const char
 // An integer member of an options or config JSON object, or `fallback`.
 inline int64_t option_int(const char* json, const char* key, int64_t fallback) {
     rapidjson::Document doc;
-    doc.Parse(json != nullptr ? json : "{}");
+    doc.Parse<rapidjson::kParseIterativeFlag>(json != nullptr ? json : "{}");
     if (doc.IsObject() && doc.HasMember(key) && doc[key].IsInt64()) return doc[key].GetInt64();
     return fallback;
 }

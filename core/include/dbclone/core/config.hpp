@@ -21,6 +21,9 @@ struct ConfigOverrides {
     // postgresql:// or postgres:// to postgresql, mysql:// or mariadb:// to mysql,
     // mongodb:// to mongodb.
     std::vector<std::string> server_urls;
+    // Files holding server URLs (--server-file), one per line ('#' comments),
+    // read after server_urls: a password there is not visible in `ps`.
+    std::vector<std::filesystem::path> server_files;
 };
 
 struct Config {
@@ -45,6 +48,9 @@ struct Config {
 // The backend a server URL is for, from its scheme; throws Error(InvalidInput)
 // naming the URL's scheme and the schemes allowed.
 std::string backend_for_url(const std::string& url);
+
+// True when `url` carries a password (scheme://user:password@...).
+bool url_has_password(const std::string& url);
 
 // Resolves every setting as described above. The config file is, in order:
 // overrides.config_file, $DBCLONE_CONFIG, ~/.config/dbclone/dbclone.json (if it

@@ -12,7 +12,11 @@
 
 namespace dbclone::json {
 
-// Parses `text`; throws Error(InvalidInput) naming `what` and the offset on failure.
+// The deepest nesting of objects and arrays `parse` accepts.
+inline constexpr size_t max_nesting = 100;
+
+// Parses `text`; throws Error(InvalidInput) naming `what` and the offset on
+// failure, or the depth when it is nested deeper than max_nesting.
 rapidjson::Document parse(std::string_view text, const std::string& what);
 
 // Reads and parses a file; throws Error naming the file.
