@@ -87,10 +87,12 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
     po::positional_options_description positional;
     positional.add("tenant", 1);
     auto vm = parse_command(args, options, positional);
-    if (help_requested(vm, "verify TENANT_ID [--checks a,b]", options)) return exit_code::ok;
-    auto report =
-        Verifier(ctx.engine())
-            .verify(vm["tenant"].as<std::string>(), split_commas(vm["checks"].as<std::string>()));
+    if (help_requested(vm, "verify TENANT_ID [--checks a,b] [--against OTHER]", options))
+        return exit_code::ok;
+    auto report = Verifier(ctx.engine())
+                      .verify(vm["tenant"].as<std::string>(),
+                              split_commas(vm["checks"].as<std::string>()),
+                              vm["against"].as<std::string>());
     if (ctx.json()) {
         std::cout << json::report_json(report) << '\n';
     } else {
@@ -103,7 +105,15 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
                 table.add({"  " + p.name, p.outcome, "", p.direction + ": " + p.detail});
         }
         table.print(std::cout);
-        std::cout << (report.ok() ? "verified: " : "NOT verified: ") << report.tenant_id << '\n';
+        // The same verdict as the JSON's "isolated": a barrier that is not
+        // enforced is never reported as verified.
+        if (!report.ok())
+            std::cout << "NOT verified: " << report.tenant_id << '\n';
+        else if (!report.isolated())
+            std::cout << "NOT isolated: " << report.tenant_id
+                      << " (no check failed, but a barrier is not enforced; see not_enforced)\n";
+        else
+            std::cout << "verified and isolated: " << report.tenant_id << '\n';
     }
     return report.ok() ? exit_code::ok : exit_code::verification_failed;
 }

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sha256.hpp>
 
 #include "dbclone/core/error.hpp"
@@ -56,10 +57,16 @@ Backend& Engine::backend(const std::string& db_type) {
                     "unknown database type " + in_quotes(db_type) +
                         "; available: " + (known.empty() ? "none" : join(known)));
     }
-    std::string options = R"({"installation_id":")" + registry_.installation_id() + "\"}";
+    std::string options = plugin_options();
     auto created = std::make_unique<Backend>(
         plugin, config_.state_dir / "plugins" / plugin->info.name, options);
     return *backends_.emplace(db_type, std::move(created)).first->second;
+}
+
+// What every plugin is told of this installation (dbc_plugin_init.options_json).
+std::string Engine::plugin_options() {
+    return "{\"installation_id\":" + sdk::json_quote(registry_.installation_id()) +
+           ",\"registry\":" + sdk::json_quote(registry_.file().string()) + "}";
 }
 
 std::filesystem::path Engine::run_dir(const std::string& server) const {
@@ -76,7 +83,7 @@ Runtime& Engine::runtime(const std::string& name) {
         throw Error(ErrorKind::NotFound, "no runtime plugin " + in_quotes(name) +
                                              "; loaded: " + (known.empty() ? "none" : join(known)));
     }
-    std::string options = R"({"installation_id":")" + registry_.installation_id() + "\"}";
+    std::string options = plugin_options();
     auto created = std::make_unique<Runtime>(plugin, config_.state_dir / "plugins" / name, options);
     return *runtimes_.emplace(name, std::move(created)).first->second;
 }
@@ -85,7 +92,7 @@ const std::vector<std::unique_ptr<CheckPlugin>>& Engine::check_plugins() {
     std::lock_guard lock(backends_mutex_);
     if (!checks_) {
         checks_.emplace();
-        std::string options = R"({"installation_id":")" + registry_.installation_id() + "\"}";
+        std::string options = plugin_options();
         for (const auto& plugin : plugins_.plugins())
             if (plugin->info.kind == DBC_KIND_CHECK)
                 checks_->push_back(std::make_unique<CheckPlugin>(

@@ -11,6 +11,7 @@
 
 #include "dbclone/core/error.hpp"
 #include "dbclone/core/password.hpp"
+#include "dbclone/core/secret_box.hpp"
 
 namespace dbclone {
 
@@ -71,6 +72,9 @@ const char* const migrations[] = {
     ALTER TABLE clones ADD COLUMN data_dir TEXT NOT NULL DEFAULT '';
     ALTER TABLE clones ADD COLUMN server TEXT NOT NULL DEFAULT '';
     )sql",
+    // 2 -> 3: clones.password holds the password sealed with the key file
+    // (SecretBox); Registry::migrate seals the rows of older files.
+    "SELECT 1",
 };
 constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == Registry::schema_version);
@@ -188,7 +192,8 @@ void create_private_file(const std::filesystem::path& file) {
 
 }  // namespace
 
-Registry::Registry(const std::filesystem::path& file) : file_(file) {
+Registry::Registry(const std::filesystem::path& file)
+    : file_(file), secrets_(file.parent_path() / "dbclone.key") {
     create_private_file(file);
     if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
@@ -237,9 +242,25 @@ void Registry::migrate() {
                         "state registry " + file_.string() + " has schema version " +
                             std::to_string(version) + ", newer than this dbclone's " +
                             std::to_string(schema_version) + "; upgrade dbclone");
+        int from = version;
         for (; version < schema_version; ++version) exec(migrations[version]);
+        if (from > 0 && from < 3) seal_plain_passwords();
         exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
     });
+}
+
+// Before schema 3 passwords were stored as they are.
+void Registry::seal_plain_passwords() {
+    std::vector<std::pair<std::string, std::string>> plain;
+    {
+        Statement read(db_, statements_, "SELECT tenant_id, password FROM clones");
+        while (read.step()) plain.emplace_back(read.text(0), read.text(1));
+    }
+    for (const auto& [tenant, password] : plain) {
+        if (SecretBox::is_sealed(password)) continue;
+        Statement write(db_, statements_, "UPDATE clones SET password=? WHERE tenant_id=?");
+        write.bind(secrets_.seal(password)).bind(tenant).step();
+    }
 }
 
 void Registry::transaction(const std::function<void()>& body) {
@@ -286,7 +307,8 @@ void Registry::insert_clone(const CloneRecord& r) {
                                    now_sql + ",?,?)";
     Statement s(db_, statements_, sql);
     s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
-    s.bind(r.database_name).bind(r.user_name).bind(r.password).bind(r.location).bind(r.host);
+    s.bind(r.database_name).bind(r.user_name).bind(secrets_.seal(r.password));
+    s.bind(r.location).bind(r.host);
     s.bind(static_cast<int64_t>(r.port)).bind(r.owner_pid).bind(r.golden_fingerprint);
     s.bind(r.data_dir).bind(r.server);
     try {
@@ -319,13 +341,18 @@ void Registry::delete_clone(const std::string& tenant_id) {
     s.bind(tenant_id).step();
 }
 
+CloneRecord Registry::unsealed(CloneRecord r) {
+    r.password = secrets_.open(r.password);
+    return r;
+}
+
 std::optional<CloneRecord> Registry::find_clone(const std::string& tenant_id) {
     static const std::string sql =
         std::string("SELECT ") + clone_columns + " FROM clones WHERE tenant_id=?";
     Statement s(db_, statements_, sql);
     s.bind(tenant_id);
     if (!s.step()) return std::nullopt;
-    return read_clone(s);
+    return unsealed(read_clone(s));
 }
 
 std::vector<CloneRecord> Registry::clones() {
@@ -333,7 +360,7 @@ std::vector<CloneRecord> Registry::clones() {
         std::string("SELECT ") + clone_columns + " FROM clones ORDER BY tenant_id";
     Statement s(db_, statements_, sql);
     std::vector<CloneRecord> out;
-    while (s.step()) out.push_back(read_clone(s));
+    while (s.step()) out.push_back(unsealed(read_clone(s)));
     return out;
 }
 

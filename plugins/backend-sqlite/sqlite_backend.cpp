@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "isolation_probes.hpp"
 #include "sqlite_database.hpp"
 
 namespace fs = std::filesystem;
@@ -42,7 +43,7 @@ class SqliteBackend {
   public:
     static constexpr const char* description =
         "SQLite: embedded, a file per tenant cloned by reflink or copy_file_range";
-    static constexpr uint64_t capabilities = DBC_CAP_EMBEDDED;
+    static constexpr uint64_t capabilities = DBC_CAP_EMBEDDED | DBC_CAP_ISOLATION_PROBES;
     static constexpr const char* config_schema = R"({
         "type": "object",
         "properties": {
@@ -54,7 +55,8 @@ class SqliteBackend {
     SqliteBackend(const sdk::Host& host, const dbc_plugin_init& init)
         : host_(host),
           golden_dir_(fs::path(init.data_dir) / "golden"),
-          clone_dir_(fs::path(init.data_dir) / "clones") {
+          clone_dir_(fs::path(init.data_dir) / "clones"),
+          registry_(sdk::option_string(init.options_json, "registry")) {
         if (auto method = sdk::option_string(init.config_json, "clone_method"); !method.empty())
             method_ = sdk::parse_clone_method(method);
         for (const auto& dir : {golden_dir_, clone_dir_}) {
@@ -127,6 +129,11 @@ class SqliteBackend {
         sdk::write_query_timings(sink, count, [&] { db.scalar("SELECT 1"); });
     }
 
+    void attempt_access(const dbc_target& attacker, const dbc_target& victim,
+                        const sdk::Sink& sink) {
+        run_isolation_probes(attacker, victim, registry_, sink);
+    }
+
     void list_artifacts(const sdk::Sink& sink) {
         std::string prefix = clone_prefix, suffix = clone_suffix;
         for (const auto& entry : fs::directory_iterator(clone_dir_)) {
@@ -156,11 +163,10 @@ class SqliteBackend {
         try {
             {
                 SqliteDatabase db(temp, false, true);
-                db.exec("PRAGMA journal_mode=DELETE", "journal mode");
                 db.exec("BEGIN", "begin");
                 db.exec(script, "loading root " + root_file);
                 db.exec("COMMIT", "commit");
-                db.exec("VACUUM", "vacuum");
+                db.vacuum();
             }
             ::chmod(temp.c_str(), 0600);
             fs::rename(temp, golden);
@@ -181,6 +187,7 @@ class SqliteBackend {
     sdk::Host host_;
     fs::path golden_dir_;
     fs::path clone_dir_;
+    std::string registry_;
     sdk::CloneMethod method_ = sdk::CloneMethod::Auto;
     std::map<std::string, std::string> fingerprints_;  // golden path -> fingerprint
 };

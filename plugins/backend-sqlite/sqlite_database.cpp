@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
+#include <dbclone/sqlite_tenant.h>
 
 #include <cctype>
 
@@ -61,7 +62,9 @@ class Query {
 SqliteDatabase::SqliteDatabase(const std::string& path, bool read_only, bool create) : path_(path) {
     int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create) flags |= SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                        nullptr) != SQLITE_OK ||
+        dbclone_sqlite_harden(db_) != SQLITE_OK) {
         std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         db_ = nullptr;
@@ -87,6 +90,16 @@ std::string SqliteDatabase::scalar(const std::string& sql) {
     Query q(db_, sql);
     if (!q.next()) throw sdk::Failure(DBC_ERROR, path_ + ": query returned no row: " + sql);
     return column_text(q.get(), 0);
+}
+
+void SqliteDatabase::vacuum() {
+    sqlite3_set_authorizer(db_, nullptr, nullptr);
+    sqlite3_limit(db_, SQLITE_LIMIT_ATTACHED, 1);
+    struct Reharden {
+        sqlite3* db;
+        ~Reharden() { dbclone_sqlite_harden(db); }
+    } reharden{db_};
+    exec("VACUUM", "vacuum");
 }
 
 std::string SqliteDatabase::schema_fingerprint() {

@@ -10,7 +10,10 @@ namespace dbclone::sqlite_backend {
 
 class SqliteDatabase {
   public:
-    // Opens `path`; `create` allows creating it. Throws sdk::Failure.
+    // Opens `path` as an application must open a tenant (dbclone/sqlite_tenant.h:
+    // no ATTACH, no extensions, no symbolic link), since a tenant file and a
+    // root's SQL are the tenant's or the root's, not ours. `create` allows
+    // creating it. Throws sdk::Failure.
     SqliteDatabase(const std::string& path, bool read_only, bool create = false);
     ~SqliteDatabase();
     SqliteDatabase(const SqliteDatabase&) = delete;
@@ -23,6 +26,9 @@ class SqliteDatabase {
     // sha256 of the normalized schema: every table, index, view and trigger as
     // "type|name|table|sql" with white space folded, sorted by type and name.
     std::string schema_fingerprint();
+    // VACUUM, which attaches a scratch database: the restrictions are lifted
+    // for this one statement of ours.
+    void vacuum();
 
   private:
     sqlite3* db_ = nullptr;

@@ -124,11 +124,89 @@ TEST(Registry, MigratesAVersionOneFile) {
               SQLITE_OK);
     sqlite3_close(db);
     Registry migrated(dir / "state.db");
-    EXPECT_EQ(migrated.stored_schema_version(), 2);
+    EXPECT_EQ(migrated.stored_schema_version(), Registry::schema_version);
     auto r = row("a");
     r.data_dir = "/data/a";
     r.server = "dbclone_postgresql_tenant_a";
     migrated.insert_clone(r);
     EXPECT_EQ(migrated.find_clone("a")->data_dir, "/data/a");
     EXPECT_EQ(migrated.find_clone("a")->server, "dbclone_postgresql_tenant_a");
+}
+
+namespace {
+// Every password column value as stored in the file, read behind the registry's back.
+std::vector<std::string> stored_passwords(const std::filesystem::path& file) {
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT password FROM clones", -1, &stmt, nullptr);
+    std::vector<std::string> out;
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return out;
+}
+}  // namespace
+
+// Attack: a SQLite tenant ATTACHes the registry and reads clones.password. It
+// finds only sealed text; the key is in a file of its own, mode 0600.
+TEST(Registry, StoresPasswordsSealedWithAKeyFileOfItsOwn) {
+    TempDir dir;
+    {
+        Registry registry(dir / "state.db");
+        registry.insert_clone(row("a"));
+        EXPECT_EQ(registry.find_clone("a")->password, "secret");
+        EXPECT_EQ(registry.clones().at(0).password, "secret");
+    }
+    auto stored = stored_passwords(dir / "state.db");
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].rfind("sealed1:", 0), 0u) << stored[0];
+    EXPECT_EQ(stored[0].find("secret"), std::string::npos);
+    struct stat st {};
+    ASSERT_EQ(::stat((dir / "dbclone.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_EQ(st.st_size, 32);
+
+    // A changed ciphertext is refused, not decrypted into garbage.
+    sqlite3* db = nullptr;
+    sqlite3_open((dir / "state.db").c_str(), &db);
+    std::string changed = stored[0];
+    changed[20] = changed[20] == '0' ? '1' : '0';
+    sqlite3_exec(db, ("UPDATE clones SET password='" + changed + "'").c_str(), nullptr, nullptr,
+                 nullptr);
+    sqlite3_close(db);
+    Registry registry(dir / "state.db");
+    EXPECT_THROW(registry.find_clone("a"), Error);
+}
+
+TEST(Registry, AMissingKeyFileIsAnErrorNamingIt) {
+    TempDir dir;
+    { Registry(dir / "state.db").insert_clone(row("a")); }
+    std::filesystem::remove(dir / "dbclone.key");
+    Registry registry(dir / "state.db");
+    try {
+        registry.find_clone("a");
+        ADD_FAILURE() << "read a password without its key";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("dbclone.key"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Registry, SealsThePlainPasswordsOfAVersionTwoFile) {
+    TempDir dir;
+    { Registry(dir / "state.db"); }
+    sqlite3* db = nullptr;
+    sqlite3_open((dir / "state.db").c_str(), &db);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "INSERT INTO clones (tenant_id, db_type, root_version, placement, "
+                           "state, database_name, user_name, password, created_at, updated_at) "
+                           "VALUES ('old', 'sqlite', 'v1.0', 'embedded', 'ready', 'tenant_old_db', "
+                           "'tenant_old', 'plain-old-password', 'x', 'x'); PRAGMA user_version=2",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    Registry migrated(dir / "state.db");
+    EXPECT_EQ(migrated.find_clone("old")->password, "plain-old-password");
+    EXPECT_EQ(stored_passwords(dir / "state.db").at(0).rfind("sealed1:", 0), 0u);
 }

@@ -151,11 +151,13 @@ typedef struct dbc_plugin_init {
      * directory; the plugin keeps its files (golden copies, clones) there. It is on
      * the same filesystem as the rest of the state, so rename() is atomic in it. */
     const char* data_dir;
-    /* Optional extensions; may be NULL. The host sends {"installation_id": "..."}:
-     * a random id of its state directory. A plugin that creates objects on a
-     * shared server marks them with it, and lists only objects with its own mark
-     * in list_artifacts, so two installations sharing a server never reconcile
-     * away each other's tenants. */
+    /* Optional extensions; may be NULL. The host sends
+     *   "installation_id": a random id of its state directory. A plugin that
+     *     creates objects on a shared server (or a Docker engine) marks them with
+     *     it, and lists only objects with its own mark in list_artifacts, so two
+     *     installations never reconcile away each other's tenants;
+     *   "registry": the path of the host's registry file, which isolation
+     *     probes try to reach from a tenant (never to read or write it). */
     const char* options_json;
 } dbc_plugin_init;
 

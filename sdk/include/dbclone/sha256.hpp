@@ -44,8 +44,21 @@ class Sha256 {
         return *this;
     }
 
+    using Digest = std::array<uint8_t, 32>;
+
     // Finishes and returns the digest as 64 lowercase hex digits.
     std::string hex() {
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string out;
+        for (uint8_t byte : digest()) {
+            out += digits[byte >> 4];
+            out += digits[byte & 0xf];
+        }
+        return out;
+    }
+
+    // Finishes and returns the 32 bytes of the digest; the object starts over.
+    Digest digest() {
         uint64_t bits = total_ * 8;
         uint8_t pad = 0x80;
         update(std::string_view(reinterpret_cast<const char*>(&pad), 1));
@@ -54,10 +67,10 @@ class Sha256 {
         uint8_t len[8];
         for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
         update(std::string_view(reinterpret_cast<const char*>(len), 8));
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string out;
-        for (uint32_t word : state_)
-            for (int shift = 28; shift >= 0; shift -= 4) out += digits[(word >> shift) & 0xf];
+        Digest out{};
+        for (size_t i = 0; i < 8; ++i)
+            for (size_t b = 0; b < 4; ++b)
+                out[4 * i + b] = static_cast<uint8_t>(state_[i] >> (24 - 8 * b));
         reset();
         return out;
     }

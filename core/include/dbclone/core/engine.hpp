@@ -59,6 +59,7 @@ class Engine {
     std::filesystem::path lock_dir() const { return config_.state_dir / "locks"; }
 
   private:
+    std::string plugin_options();
     Config config_;
     Registry registry_;
     PluginHost plugins_;

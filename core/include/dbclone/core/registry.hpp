@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dbclone/core/secret_box.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -24,7 +26,9 @@ struct CloneRecord {
     std::string state;  // "creating", "ready", "removing"
     std::string database_name;
     std::string user_name;
-    std::string password;  // secret: never logged, never in `list` output
+    // Secret: never logged, never in `list` output. Stored sealed (SecretBox,
+    // key file dbclone.key beside the registry); records carry it in plain.
+    std::string password;
     std::string location;
     std::string host;
     uint32_t port = 0;
@@ -66,7 +70,7 @@ struct Event {
 class Registry {
   public:
     // The schema version this build writes; older files are migrated on open.
-    static constexpr int schema_version = 2;
+    static constexpr int schema_version = 3;
 
     // Opens (creating, mode 0600) the registry file and migrates it.
     explicit Registry(const std::filesystem::path& file);
@@ -113,8 +117,11 @@ class Registry {
   private:
     void exec(const char* sql);
     void migrate();
+    void seal_plain_passwords();
+    CloneRecord unsealed(CloneRecord record);
 
     std::filesystem::path file_;
+    SecretBox secrets_;
     sqlite3* db_ = nullptr;
     // Prepared statements by SQL text, reused for the connection's life.
     std::unordered_map<std::string, sqlite3_stmt*> statements_;
