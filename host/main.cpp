@@ -77,9 +77,8 @@ int main(int argc, char** argv) {
         "a database server's URL, e.g. postgresql://admin:pw@127.0.0.1:5432/postgres; its "
         "scheme picks the backend (repeatable); a password here is visible to every local "
         "user, so prefer --server-file or $DBCLONE_PG_URL, $DBCLONE_MYSQL_URL, "
-        "$DBCLONE_MONGODB_URI")(
-        "server-file", po::value<std::vector<std::string>>()->composing(),
-        "a file with server URLs, one per line (repeatable)");
+        "$DBCLONE_MONGODB_URI")("server-file", po::value<std::vector<std::string>>()->composing(),
+                                "a file with server URLs, one per line (repeatable)");
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::string>())(
         "args", po::value<std::vector<std::string>>());

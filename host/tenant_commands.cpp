@@ -89,10 +89,10 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto vm = parse_command(args, options, positional);
     if (help_requested(vm, "verify TENANT_ID [--checks a,b] [--against OTHER]", options))
         return exit_code::ok;
-    auto report = Verifier(ctx.engine())
-                      .verify(vm["tenant"].as<std::string>(),
-                              split_commas(vm["checks"].as<std::string>()),
-                              vm["against"].as<std::string>());
+    auto report =
+        Verifier(ctx.engine())
+            .verify(vm["tenant"].as<std::string>(), split_commas(vm["checks"].as<std::string>()),
+                    vm["against"].as<std::string>());
     if (ctx.json()) {
         std::cout << json::report_json(report) << '\n';
     } else {

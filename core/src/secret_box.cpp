@@ -64,7 +64,8 @@ void random_bytes(uint8_t* out, size_t size) {
         ssize_t n = getrandom(out + done, size - done, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw Error(ErrorKind::Failed, std::string("getrandom failed: ") + std::strerror(errno));
+            throw Error(ErrorKind::Failed,
+                        std::string("getrandom failed: ") + std::strerror(errno));
         }
         done += static_cast<size_t>(n);
     }

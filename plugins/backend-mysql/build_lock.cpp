@@ -4,8 +4,7 @@
 
 namespace dbclone::mysql {
 
-BuildLock::BuildLock(const ServerUrl& server, const std::string& name,
-                     std::chrono::seconds timeout)
+BuildLock::BuildLock(const ServerUrl& server, const std::string& name, std::chrono::seconds timeout)
     : session_(server) {
     std::string q_name = session_.quote_string(name);
     // innodb_lock_wait_timeout counts whole seconds, at least 1.
@@ -14,19 +13,18 @@ BuildLock::BuildLock(const ServerUrl& server, const std::string& name,
                        "; INSERT IGNORE INTO dbclone_meta.locks (name) VALUES (" + q_name +
                        "); START TRANSACTION",
                    "preparing the build lock of " + name);
-    auto error =
-        session_.try_exec("SELECT name FROM dbclone_meta.locks WHERE name = " + q_name +
-                          " FOR UPDATE");
+    auto error = session_.try_exec("SELECT name FROM dbclone_meta.locks WHERE name = " + q_name +
+                                   " FOR UPDATE");
     if (!error) return;
     if (error->code == 1205)  // ER_LOCK_WAIT_TIMEOUT
-        throw sdk::Failure(DBC_TIMEOUT,
-                           "waited " + std::to_string(timeout.count()) +
-                               " s for the build lock of " + name +
-                               " in dbclone_meta.locks (another dbclone is building it); try "
-                               "again later");
-    throw sdk::Failure(DBC_ERROR, "taking the build lock of " + name + " failed: " +
-                                      error->message + " (error " + std::to_string(error->code) +
-                                      ")");
+        throw sdk::Failure(
+            DBC_TIMEOUT, "waited " + std::to_string(timeout.count()) + " s for the build lock of " +
+                             name +
+                             " in dbclone_meta.locks (another dbclone is building it); try "
+                             "again later");
+    throw sdk::Failure(DBC_ERROR, "taking the build lock of " + name +
+                                      " failed: " + error->message + " (error " +
+                                      std::to_string(error->code) + ")");
 }
 
 }  // namespace dbclone::mysql

@@ -33,25 +33,65 @@ std::optional<GoldenSchema> find_golden(MysqlConnection& admin, const std::strin
     return GoldenSchema{name, rows.at(0, 0), rows.at(0, 1), std::stoull(rows.at(0, 2))};
 }
 
-std::string load_root_schema(MysqlConnection& admin, const std::string& name,
-                             const std::string& root_file) {
+std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
+    std::string escaped;
+    for (char ch : schema) {
+        if (ch == '_' || ch == '%' || ch == '\\') escaped += '\\';
+        escaped += ch;
+    }
+    return c.quote_identifier(escaped);
+}
+
+std::string load_root_schema(MysqlConnection& admin, const ServerUrl& server,
+                             const std::string& name, const std::string& root_file,
+                             const IdentifiedBy& identified) {
     std::string script = sdk::read_text_file(root_file);
     std::string q_name = admin.quote_identifier(name);
     admin.query("DROP DATABASE IF EXISTS " + q_name + "; CREATE DATABASE " + q_name +
-                    " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; USE " + q_name,
+                    " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
                 "preparing " + name);
-    admin.query(script, "loading " + root_file);
+    // The root runs as an account of this build's own, with every privilege on
+    // the golden schema and none anywhere else, dropped when the load ends: a
+    // root cannot touch another schema, an account or a file of the server.
+    std::string loader = "dbclone_loader_" + sdk::random_password().substr(0, 12);
+    std::string password = sdk::random_password(), clause = identified(admin, password);
+    std::string q_loader = admin.quote_string(loader);
+    std::string accounts = q_loader + "@'%', " + q_loader + "@'localhost'";
+    struct DropLoader {
+        MysqlConnection& admin;
+        std::string accounts;
+        ~DropLoader() { admin.try_exec("DROP USER IF EXISTS " + accounts); }
+    } drop{admin, accounts};
+    admin.query("CREATE USER " + q_loader + "@'%' " + clause + ", " + q_loader + "@'localhost' " +
+                    clause + "; GRANT ALL PRIVILEGES ON " + grant_pattern(admin, name) + ".* TO " +
+                    accounts,
+                "creating the root loader of " + name);
+    ServerUrl as_loader = server;
+    as_loader.user = loader;
+    as_loader.password = password;
+    {
+        MysqlConnection db(as_loader, name);
+        if (auto error = db.try_exec(script))
+            // The server's message quotes the script; the file's text stays out.
+            throw sdk::Failure(is_access_denied(error->code) ? DBC_DENIED : DBC_ERROR,
+                               "loading root file " + root_file + " into " + name +
+                                   " (with privileges on that schema only) failed: " +
+                                   sdk::redact_quoted(error->message) + " (error " +
+                                   std::to_string(error->code) + ")");
+    }
     return schema_fingerprint(admin, name);
 }
 
-GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,
-                          const std::string& root_file, const std::string& sha256) {
+GoldenSchema build_golden(MysqlConnection& admin, const ServerUrl& server, const std::string& name,
+                          const std::string& root_file, const std::string& sha256,
+                          const IdentifiedBy& identified) {
     std::string q_string = admin.quote_string(name);
     // Forget the old record first: a build that dies half-way leaves no record,
     // so the next request rebuilds instead of cloning a partial schema.
     admin.query("DELETE FROM dbclone_meta.golden_copies WHERE name = " + q_string,
                 "forgetting " + name);
-    GoldenSchema golden{name, sha256, load_root_schema(admin, name, root_file), 0};
+    GoldenSchema golden{name, sha256, load_root_schema(admin, server, name, root_file, identified),
+                        0};
     golden.bytes = std::stoull(admin
                                    .query("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
                                           "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +

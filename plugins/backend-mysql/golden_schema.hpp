@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "mysql_connection.hpp"
+#include "server_url.hpp"
 
 namespace dbclone::mysql {
 
@@ -27,13 +29,25 @@ void ensure_meta_schema(MysqlConnection& admin);
 // The recorded golden schema, or nullopt when none was completed under `name`.
 std::optional<GoldenSchema> find_golden(MysqlConnection& admin, const std::string& name);
 
-// (Re)creates schema `name` and loads the root into it; returns its fingerprint.
-std::string load_root_schema(MysqlConnection& admin, const std::string& name,
-                             const std::string& root_file);
+// `schema` for a database-level GRANT: "_" and "%" are wildcards there, so
+// unescaped, tenant a_b's grant would also match tenant a1b's schema.
+std::string grant_pattern(const MysqlConnection& c, const std::string& schema);
+
+// The IDENTIFIED clause of CREATE USER for `password` on the admin's server.
+using IdentifiedBy = std::function<std::string(MysqlConnection& admin, const std::string&)>;
+
+// (Re)creates schema `name` and loads the root into it as a loader account
+// that may touch that schema alone (made on `server` through `admin`, dropped
+// afterwards); returns its fingerprint. A root that reaches outside fails with
+// an error that quotes none of the file.
+std::string load_root_schema(MysqlConnection& admin, const ServerUrl& server,
+                             const std::string& name, const std::string& root_file,
+                             const IdentifiedBy& identified);
 
 // (Re)builds the schema from `root_file` and records it. The caller holds the
 // build lock.
-GoldenSchema build_golden(MysqlConnection& admin, const std::string& name,
-                          const std::string& root_file, const std::string& sha256);
+GoldenSchema build_golden(MysqlConnection& admin, const ServerUrl& server, const std::string& name,
+                          const std::string& root_file, const std::string& sha256,
+                          const IdentifiedBy& identified);
 
 }  // namespace dbclone::mysql

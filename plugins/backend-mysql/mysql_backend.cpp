@@ -31,17 +31,6 @@ namespace {
 // The schema a golden data directory holds the root in; a clone moves its tables.
 constexpr const char* data_directory_root = "dbclone_root";
 
-// In a database-level GRANT, "_" and "%" are wildcards: unescaped, tenant a_b's
-// grant would also match tenant a1b's schema.
-std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
-    std::string escaped;
-    for (char ch : schema) {
-        if (ch == '_' || ch == '%' || ch == '\\') escaped += '\\';
-        escaped += ch;
-    }
-    return c.quote_identifier(escaped);
-}
-
 }  // namespace
 
 class MysqlBackend {
@@ -66,15 +55,20 @@ class MysqlBackend {
             // as root over its private socket.
             MysqlConnection root(socket_server(socket_dir));
             return {data_directory_root,
-                    load_root_schema(root, data_directory_root, req.root_file)};
+                    load_root_schema(root, socket_server(socket_dir), data_directory_root,
+                                     req.root_file, identified_by())};
         }
         MysqlConnection& admin = admin_connection();
         std::string name = sdk::golden_name(req.root_version);
-        BuildLock lock(server(), name, settings_.lock_timeout);
         auto golden = find_golden(admin, name);
         if (!golden || golden->sha256 != req.root_sha256) {
-            golden = build_golden(admin, name, req.root_file, req.root_sha256);
-            host_.info("built golden schema " + name);
+            BuildLock lock(server(), name, settings_.lock_timeout);
+            golden = find_golden(admin, name);
+            if (!golden || golden->sha256 != req.root_sha256) {
+                golden = build_golden(admin, server(), name, req.root_file, req.root_sha256,
+                                      identified_by());
+                host_.info("built golden schema " + name);
+            }
         }
         if (std::string datadir = datadir_of(admin); !datadir.empty())
             TablespaceCopy(admin, datadir, export_dir(*golden))
@@ -328,6 +322,12 @@ class MysqlBackend {
         if (major < 8 || (major == 8 && minor < 4))
             return "IDENTIFIED WITH mysql_native_password AS " + hash;
         return "IDENTIFIED WITH caching_sha2_password BY " + admin.quote_string(password);
+    }
+
+    IdentifiedBy identified_by() {
+        return [this](MysqlConnection& admin, const std::string& password) {
+            return identified_clause(admin, password);
+        };
     }
 
     std::string datadir_of(MysqlConnection& admin) {

@@ -28,6 +28,10 @@ MysqlConnection::MysqlConnection(const ServerUrl& url, const std::string& databa
     unsigned timeout = 10;
     mysql_options(db_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(db_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    // dbclone never sends a local file: a root's LOAD DATA LOCAL INFILE would
+    // otherwise read any file of this machine into every tenant.
+    unsigned local_infile = 0;
+    mysql_options(db_, MYSQL_OPT_LOCAL_INFILE, &local_infile);
     const std::string& user = login ? login->first : url.user;
     const std::string& password = login ? login->second : url.password;
     bool socket = !url.socket.empty();

@@ -12,8 +12,8 @@ namespace {
 PgConnection open_lock_session(PgConnection& admin, const std::string& admin_url) {
     if (admin.query("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", {lock_database})
             .size() == 0) {
-        auto error = admin.try_exec(std::string("CREATE DATABASE ") +
-                                    admin.quote_identifier(lock_database));
+        auto error =
+            admin.try_exec(std::string("CREATE DATABASE ") + admin.quote_identifier(lock_database));
         if (error && error->sqlstate != "42P04")
             throw sdk::Failure(DBC_ERROR, "creating database " + std::string(lock_database) +
                                               " failed: " + error->message);

@@ -3,6 +3,7 @@
 #include <dbclone/plugin_helpers.hpp>
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -18,8 +19,11 @@ std::string comment_for(const GoldenTemplate& t) {
 }
 
 // Makes the role that owns golden-copy objects, and lets the admin act as it.
+// It has no attribute at all (no superuser, CREATEDB, CREATEROLE, replication,
+// RLS bypass) and no login, except while a root loads (RootOwnerLogin).
 void ensure_root_owner(PgConnection& admin) {
-    auto exists = admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", {root_owner_role});
+    auto exists =
+        admin.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", {root_owner_role});
     std::string role = admin.quote_identifier(root_owner_role);
     if (exists.size() == 0) {
         // Two builders of different versions may race to create it.
@@ -28,23 +32,88 @@ void ensure_root_owner(PgConnection& admin) {
             throw sdk::Failure(DBC_ERROR, "cannot create role " + std::string(root_owner_role) +
                                               ": " + e->message);
     }
-    auto member = admin.query("SELECT pg_has_role(current_user, $1, 'USAGE')", {root_owner_role});
+    admin.exec("ALTER ROLE " + role +
+                   " NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT",
+               "restricting " + std::string(root_owner_role));
+    auto member =
+        admin.query("SELECT pg_catalog.pg_has_role(current_user, $1, 'USAGE')", {root_owner_role});
     if (member.at(0, 0) != "t")
         admin.exec("GRANT " + role + " TO " + admin.quote_identifier(admin.user()),
                    "granting " + std::string(root_owner_role));
 }
 
-// Loads `script` into the database `db` is connected to, its objects created by
-// the root owner role (the only role that may create in public); returns the
-// schema fingerprint.
-std::string load_root(PgConnection& db, const std::string& script, const std::string& root_file) {
-    std::string owner = db.quote_identifier(root_owner_role);
-    db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA public TO " +
-                owner + "; SET ROLE " + owner,
-            "preparing the root database");
-    db.exec(script, "loading " + root_file);
-    db.exec("RESET ROLE", "reset role");
-    return schema_fingerprint(db);
+// The root owner may log in, with a password of this load's own, for as long
+// as the object lives: a root's SQL then runs in a session of that role (not
+// the admin's under SET ROLE, which one RESET ROLE would undo).
+class RootOwnerLogin {
+  public:
+    explicit RootOwnerLogin(PgConnection& admin)
+        : admin_(admin), password_(sdk::random_password()) {
+        ensure_root_owner(admin);
+        admin.exec("ALTER ROLE " + admin.quote_identifier(root_owner_role) + " LOGIN PASSWORD " +
+                       admin.quote_literal(admin.scram_verifier(root_owner_role, password_)),
+                   "letting " + std::string(root_owner_role) + " log in");
+    }
+    ~RootOwnerLogin() {
+        admin_.try_exec("ALTER ROLE " + admin_.quote_identifier(root_owner_role) +
+                        " NOLOGIN PASSWORD NULL");
+    }
+    RootOwnerLogin(const RootOwnerLogin&) = delete;
+    RootOwnerLogin& operator=(const RootOwnerLogin&) = delete;
+
+    // libpq keywords that log in as the root owner to `database`.
+    std::map<std::string, std::string> keywords(const std::string& database) const {
+        return {{"dbname", database}, {"user", root_owner_role}, {"password", password_}};
+    }
+
+  private:
+    PgConnection& admin_;
+    std::string password_;
+};
+
+// The 1-based line of `script` at 1-based character `position`.
+size_t line_at(const std::string& script, size_t position) {
+    size_t line = 1, characters = 0;
+    for (unsigned char c : script) {
+        if ((c & 0xC0) != 0x80 && ++characters >= position) break;
+        if (c == '\n') ++line;
+    }
+    return line;
+}
+
+// Loads `script` into database `name` (on the server `admin` is connected to,
+// reached with `server`: a URL or {"host": socket directory}): the admin gives
+// the root owner CREATE there and nothing else, then the script runs in a
+// session of the root owner. Returns the schema fingerprint. A root that
+// reaches outside its database fails with the server's primary message, its
+// quoted fragments redacted, and the line: never the file's text.
+std::string load_root(PgConnection& admin, const std::string& url,
+                      std::map<std::string, std::string> server, const std::string& name,
+                      const std::string& script, const std::string& root_file) {
+    std::string owner = admin.quote_identifier(root_owner_role),
+                q_db = admin.quote_identifier(name);
+    admin.exec("REVOKE ALL ON DATABASE " + q_db +
+                   " FROM PUBLIC; GRANT CONNECT, CREATE, TEMPORARY "
+                   "ON DATABASE " +
+                   q_db + " TO " + owner,
+               "opening " + name + " to the root owner");
+    RootOwnerLogin login(admin);
+    server["dbname"] = name;
+    PgConnection as_admin(url, server);
+    as_admin.exec(
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA "
+        "public TO " +
+            owner,
+        "preparing the root database");
+    for (const auto& [k, v] : login.keywords(name)) server[k] = v;
+    PgConnection as_owner(url, server);
+    if (auto error = as_owner.try_exec(script))
+        throw sdk::Failure(
+            error->sqlstate == "42501" ? DBC_DENIED : DBC_ERROR,
+            "loading root file " + root_file + " as " + root_owner_role + " (who may create in " +
+                name + " only) failed at line " + std::to_string(line_at(script, error->position)) +
+                ": " + sdk::redact_quoted(error->primary) + " (SQLSTATE " + error->sqlstate + ")");
+    return schema_fingerprint(as_admin);
 }
 
 }  // namespace
@@ -56,8 +125,8 @@ std::string load_root_database(PgConnection& admin, const std::string& socket_di
     admin.exec(
         "CREATE DATABASE " + admin.quote_identifier(name) + " TEMPLATE template0 ENCODING 'UTF8'",
         "creating " + name);
-    PgConnection db("", {{"host", socket_dir}, {"user", admin.user()}, {"dbname", name}});
-    return load_root(db, script, root_file);
+    return load_root(admin, "", {{"host", socket_dir}, {"user", admin.user()}}, name, script,
+                     root_file);
 }
 
 std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::string& name) {
@@ -87,10 +156,9 @@ GoldenTemplate build_template(const std::string& url, PgConnection& admin, const
                "creating " + build);
     GoldenTemplate result{name, sha256, "", 0};
     try {
-        PgConnection db(url, {{"dbname", build}});
-        result.fingerprint = load_root(db, script, root_file);
+        result.fingerprint = load_root(admin, url, {}, build, script, root_file);
         result.bytes =
-            std::stoull(db.query("SELECT pg_database_size(current_database())").at(0, 0));
+            std::stoull(admin.query("SELECT pg_catalog.pg_database_size($1)", {build}).at(0, 0));
     } catch (...) {
         admin.try_exec("DROP DATABASE IF EXISTS " + q_build + " WITH (FORCE)");
         throw;

@@ -99,8 +99,16 @@ std::optional<ServerError> PgConnection::try_exec(const std::string& sql) {
     Result r(PQexec(conn_, sql.c_str()));
     auto status = PQresultStatus(r.get());
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return std::nullopt;
-    const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-    return ServerError{state != nullptr ? state : "08006", one_line(PQerrorMessage(conn_))};
+    auto field = [&](int code) -> std::string {
+        const char* v = r ? PQresultErrorField(r.get(), code) : nullptr;
+        return v != nullptr ? v : "";
+    };
+    std::string state = field(PG_DIAG_SQLSTATE), position = field(PG_DIAG_STATEMENT_POSITION);
+    std::string message = one_line(PQerrorMessage(conn_));
+    std::string primary = field(PG_DIAG_MESSAGE_PRIMARY);
+    return ServerError{state.empty() ? "08006" : state, message,
+                       primary.empty() ? message : one_line(primary.c_str()),
+                       position.empty() ? 0 : std::stoul(position)};
 }
 
 std::string PgConnection::quote_identifier(const std::string& name) const {

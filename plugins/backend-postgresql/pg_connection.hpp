@@ -24,7 +24,9 @@ struct Rows {
 // A server error, with its SQLSTATE ("" for a connection failure).
 struct ServerError {
     std::string sqlstate;
-    std::string message;
+    std::string message;  // libpq's whole message, context lines included
+    std::string primary;  // the primary message alone (no "LINE n:" quoting the SQL)
+    size_t position = 0;  // 1-based character offset into the statement, 0 if none
 };
 
 class PgConnection {

@@ -58,14 +58,19 @@ class PostgresqlBackend {
         }
         PgConnection& admin = admin_connection();
         std::string name = sdk::golden_name(req.root_version);
-        // Serializes builders across hosts that share this server, on top of the
-        // host's own lock file, in a database no tenant can enter.
-        BuildLock lock(admin, settings_.url, name, settings_.lock_timeout);
         auto existing = find_template(admin, name);
         if (!existing || existing->sha256 != req.root_sha256) {
-            existing = build_template(settings_.url, admin, name, req.root_file, req.root_sha256);
-            host_.info("built template " + name + " (" + std::to_string(existing->bytes) +
-                       " bytes)");
+            // Serializes builders across hosts that share this server, on top of
+            // the host's own lock file, in a database no tenant can enter. One
+            // lock for every version: builds share the root owner's login.
+            BuildLock lock(admin, settings_.url, "dbclone golden builds", settings_.lock_timeout);
+            existing = find_template(admin, name);
+            if (!existing || existing->sha256 != req.root_sha256) {
+                existing =
+                    build_template(settings_.url, admin, name, req.root_file, req.root_sha256);
+                host_.info("built template " + name + " (" + std::to_string(existing->bytes) +
+                           " bytes)");
+            }
         }
         template_bytes_[name] = existing->bytes;
         return {name, existing->fingerprint};

@@ -1,9 +1,9 @@
 #include "isolation_probes.hpp"
 
+#include <dbclone/sqlite_tenant.h>
 #include <sqlite3.h>
 #include <unistd.h>
 #include <dbclone/plugin_helpers.hpp>
-#include <dbclone/sqlite_tenant.h>
 
 #include <filesystem>
 #include <memory>
@@ -85,9 +85,9 @@ void probe_registry_passwords(const sdk::Sink& sink, sqlite3* db, const std::str
     sqlite3_finalize(stmt);
     try_sql(db, "DETACH dbclone_probe");
     if (found)
-        sdk::write_probe(sink, name, "allowed",
-                         std::string("the registry holds ") + victim.tenant_id +
-                             "'s password in plain text");
+        sdk::write_probe(
+            sink, name, "allowed",
+            std::string("the registry holds ") + victim.tenant_id + "'s password in plain text");
     else if (!problem.empty())
         sdk::write_probe(sink, name, "error", problem);
     else
@@ -136,8 +136,7 @@ void run_isolation_probes(const dbc_target& attacker, const dbc_target& victim,
     // (as dbclone's own process does), nothing stops ATTACH: not enforced.
     {
         Connection db = open_attacker(attacker, false);
-        probe_attach(sink, db.get(), "attach_other_tenant_plain_open", victim_file,
-                     "not_enforced",
+        probe_attach(sink, db.get(), "attach_other_tenant_plain_open", victim_file, "not_enforced",
                      "an application that opens tenants with a plain sqlite3_open must use "
                      "dbclone/sqlite_tenant.h (or run each tenant as its own OS user)");
         if (!registry.empty()) {

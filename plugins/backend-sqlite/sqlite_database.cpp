@@ -1,9 +1,9 @@
 #include "sqlite_database.hpp"
 
+#include <dbclone/sqlite_tenant.h>
 #include <sqlite3.h>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
-#include <dbclone/sqlite_tenant.h>
 
 #include <cctype>
 

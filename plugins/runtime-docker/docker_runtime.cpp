@@ -135,20 +135,18 @@ class DockerRuntime {
                 docker.call("GET", "/containers/" + container + "/json").body.c_str(), "State",
                 "Status");
             if (state == "exited" || state == "dead")
-                throw sdk::Failure(DBC_ERROR, container + " exited while starting: " +
-                                                  logs(docker, container));
+                throw sdk::Failure(
+                    DBC_ERROR, container + " exited while starting: " + logs(docker, container));
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        host_.info("started container " + container + " on 127.0.0.1:" +
-                   std::to_string(spec.port));
+        host_.info("started container " + container + " on 127.0.0.1:" + std::to_string(spec.port));
     }
 
     void stop_server(std::string_view name, uint32_t timeout_ms) {
         client().call(
             "POST",
             "/containers/" + container_name(name) + "/stop?t=" + std::to_string(timeout_ms / 1000),
-            "",
-            {304, 404});
+            "", {304, 404});
     }
 
     void remove_server(std::string_view name) {
@@ -194,9 +192,10 @@ class DockerRuntime {
     // Only this installation's containers: the filter is
     // {"label":["dbclone.installation=<id>"]}, URL-encoded (the id is [A-Za-z0-9]).
     void list(const sdk::Sink& sink) {
-        auto r = client().call("GET", "/containers/json?all=true&filters=%7B%22label%22%3A%5B%22"
-                                      "dbclone.installation%3D" +
-                                          installation_ + "%22%5D%7D");
+        auto r = client().call("GET",
+                               "/containers/json?all=true&filters=%7B%22label%22%3A%5B%22"
+                               "dbclone.installation%3D" +
+                                   installation_ + "%22%5D%7D");
         rapidjson::Document doc;
         doc.Parse<rapidjson::kParseIterativeFlag>(r.body.c_str());
         for (const auto& c : doc.GetArray()) {

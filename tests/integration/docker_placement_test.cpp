@@ -66,8 +66,7 @@ struct DockerPlacement : ::testing::TestWithParam<std::string> {
         EXPECT_TRUE(eng().registry().ports().empty());
         EXPECT_TRUE(files_below(state / "data/tenants").empty());
         for (const auto& t : tenants)
-            EXPECT_EQ(inspect(tenant_container(t), "{{.Name}}"), "")
-                << t << " container";
+            EXPECT_EQ(inspect(tenant_container(t), "{{.Name}}"), "") << t << " container";
     }
     std::unique_ptr<Engine> engine;
 };

@@ -45,7 +45,8 @@ TEST(JsonParse, RefusesNestingDeeperThanTheLimitWithoutCrashing) {
                 << e.what();
         }
     }
-    std::string at_limit = std::string(json::max_nesting, '[') + std::string(json::max_nesting, ']');
+    std::string at_limit =
+        std::string(json::max_nesting, '[') + std::string(json::max_nesting, ']');
     EXPECT_NO_THROW(json::parse(at_limit, "the body"));
     // Brackets inside strings do not count.
     EXPECT_NO_THROW(json::parse("[\"" + std::string(500, '[') + "\"]", "the body"));

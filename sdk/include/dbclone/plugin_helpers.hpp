@@ -5,6 +5,7 @@
 #define DBCLONE_PLUGIN_HELPERS_HPP
 
 #include <rapidjson/document.h>
+#include <sys/random.h>
 #include <dbclone/sdk.hpp>
 
 #include <algorithm>
@@ -32,6 +33,40 @@ inline std::string golden_name(std::string_view version) {
     for (char c : version) {
         char l = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
         out += ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_') ? l : '_';
+    }
+    return out;
+}
+
+// 32 characters of [A-Za-z0-9] from getrandom(2), uniform (rejection
+// sampling): a password for a login that a plugin makes for itself.
+inline std::string random_password() {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::string out;
+    while (out.size() < 32) {
+        unsigned char bytes[64];
+        ssize_t n = ::getrandom(bytes, sizeof bytes, 0);
+        if (n < 0) throw Failure(DBC_ERROR, "getrandom failed");
+        for (ssize_t i = 0; i < n && out.size() < 32; ++i)
+            if (bytes[i] < 248) out += alphabet[bytes[i] % 62];
+    }
+    return out;
+}
+
+// A server's message about a root file's SQL, with every quoted fragment (a
+// token, a name, a value: text of the file) replaced by "...", so an error
+// never carries the file's content.
+inline std::string redact_quoted(std::string_view message) {
+    std::string out;
+    for (size_t i = 0; i < message.size(); ++i) {
+        char c = message[i];
+        out += c;
+        if (c != '"' && c != '\'' && c != '`') continue;
+        size_t end = message.find(c, i + 1);
+        if (end == std::string_view::npos) break;
+        out += "...";
+        out += c;
+        i = end;
     }
     return out;
 }

@@ -43,14 +43,14 @@ extern "C" {
 /* PRAGMAs tenant SQL may run: they read the schema, check the file, or set a
  * per-connection option. Everything else is refused. */
 static const char* const dbclone_sqlite_allowed_pragmas[] = {
-    "table_info",      "table_xinfo",     "table_list",        "index_list",
-    "index_info",      "index_xinfo",     "foreign_key_list",  "foreign_key_check",
-    "foreign_keys",    "integrity_check", "quick_check",       "collation_list",
+    "table_info",         "table_xinfo",         "table_list",         "index_list",
+    "index_info",         "index_xinfo",         "foreign_key_list",   "foreign_key_check",
+    "foreign_keys",       "integrity_check",     "quick_check",        "collation_list",
     "defer_foreign_keys", "case_sensitive_like", "recursive_triggers", NULL};
 
 /* The authorizer: refuses what could leave the file (see above). */
 static inline int dbclone_sqlite_authorizer(void* unused, int action, const char* a, const char* b,
-                                     const char* database, const char* trigger) {
+                                            const char* database, const char* trigger) {
     (void)unused;
     (void)database;
     (void)trigger;
