@@ -126,7 +126,7 @@ start_mariadb() {
     /usr/sbin/mariadbd --no-defaults "${user_args[@]}" --datadir="$my_dir/data" \
       --socket="$my_dir/mysqld.sock" --pid-file="$my_dir/mysqld.pid" --port="$mysql_port" \
       --bind-address=127.0.0.1 --log-error="$my_dir/server.log" --skip-name-resolve \
-      --max-connections=300 --innodb-buffer-pool-size=256M >/dev/null 2>&1 &
+      --max-connections=300 --innodb-buffer-pool-size=256M --local-infile=0 >/dev/null 2>&1 &
     wait_for_start MariaDB "$my_dir/server.log" mariadb_running
   fi
   local admin_password; admin_password="$(cat "$my_dir/admin.pw")"

@@ -1,7 +1,11 @@
 #include "isolation_probes.hpp"
 
 #include <unistd.h>
+
+#include <cstdio>
 #include <dbclone/plugin_helpers.hpp>
+#include <fstream>
+#include <optional>
 
 #include "mysql_connection.hpp"
 
@@ -24,6 +28,59 @@ void probe_statement(const sdk::Sink& sink, MysqlConnection& attacker, const std
     else
         sdk::write_probe(sink, name, "error",
                          error->message + " (error " + std::to_string(error->code) + ")");
+}
+
+// LOAD DATA LOCAL INFILE makes the client send a file the SQL names. dbclone's
+// clients never do (MYSQL_OPT_LOCAL_INFILE is off), but an application's client
+// may; only the server's local_infile=0 closes it for every client. The probe
+// offers a file of its own over a connection that allows it.
+void probe_load_data_local(const sdk::Sink& sink, const ServerUrl& server, const dbc_target& a) {
+    std::string file = "/tmp/dbclone_probe_local_" + std::to_string(::getpid());
+    {
+        std::ofstream out(file);
+        out << "dbclone probe\n";
+    }
+    std::optional<ServerError> error;
+    try {
+        MysqlConnection attacker(server, a.location, login_of(a), true);
+        error = attacker.try_exec(
+            "CREATE TEMPORARY TABLE dbclone_probe_local (line TEXT); LOAD DATA LOCAL INFILE " +
+            attacker.quote_string(file) + " INTO TABLE dbclone_probe_local");
+    } catch (const sdk::Failure& f) {
+        error = ServerError{0, f.what()};
+    }
+    std::remove(file.c_str());
+    if (!error)
+        sdk::write_probe(sink, "load_data_local", "not_enforced",
+                         "the server accepts LOAD DATA LOCAL INFILE: tenant SQL reads files of any "
+                         "client that allows it; set local_infile=0 on the server");
+    else if (error->code == 1148 || error->code == 4166 || error->code == 3948 ||
+             is_access_denied(error->code))
+        sdk::write_probe(sink, "load_data_local", "denied", error->message);
+    else
+        sdk::write_probe(sink, "load_data_local", "error",
+                         error->message + " (error " + std::to_string(error->code) + ")");
+}
+
+// Another tenant's session must not show its queries: the victim runs a query
+// holding a random marker while the attacker looks for it in the process list.
+void probe_other_sessions(const sdk::Sink& sink, const ServerUrl& victim_server,
+                          MysqlConnection& attacker, const dbc_target& b) {
+    std::string marker = "dbclone_probe_" + sdk::random_password().substr(0, 16);
+    MysqlConnection victim(victim_server, b.location, login_of(b));
+    victim.query("SELECT " + victim.quote_string(marker) + ", SLEEP(0)");
+    auto seen = attacker.query(
+        "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND "
+        "(USER = " +
+        attacker.quote_string(b.user != nullptr ? b.user : "") + " OR INFO LIKE " +
+        attacker.quote_string("%" + marker + "%") + ")");
+    if (seen.at(0, 0) != "0")
+        sdk::write_probe(sink, "see_other_sessions", "allowed",
+                         std::string("sees the sessions of ") + b.tenant_id);
+    else
+        sdk::write_probe(
+            sink, "see_other_sessions", "denied",
+            std::string("the process list shows none of ") + b.tenant_id + "'s sessions");
 }
 
 }  // namespace
@@ -72,6 +129,8 @@ void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& vic
     bool read = file.size() == 1 && !file.nulls.at(0).at(0);
     sdk::write_probe(sink, "load_file", read ? "allowed" : "denied",
                      read ? "read /etc/passwd" : "LOAD_FILE('/etc/passwd') returned NULL");
+    probe_load_data_local(sink, attacker_server, a);
+    probe_other_sessions(sink, victim_server, attacker, b);
 }
 
 }  // namespace dbclone::mysql

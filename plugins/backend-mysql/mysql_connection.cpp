@@ -22,7 +22,8 @@ bool is_access_denied(unsigned code) {
 }
 
 MysqlConnection::MysqlConnection(const ServerUrl& url, const std::string& database,
-                                 const std::optional<std::pair<std::string, std::string>>& login) {
+                                 const std::optional<std::pair<std::string, std::string>>& login,
+                                 bool allow_local_infile) {
     db_ = mysql_init(nullptr);
     if (db_ == nullptr) throw sdk::Failure(DBC_ERROR, "out of memory");
     unsigned timeout = 10;
@@ -30,15 +31,16 @@ MysqlConnection::MysqlConnection(const ServerUrl& url, const std::string& databa
     mysql_options(db_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     // dbclone never sends a local file: a root's LOAD DATA LOCAL INFILE would
     // otherwise read any file of this machine into every tenant.
-    unsigned local_infile = 0;
+    unsigned local_infile = allow_local_infile ? 1 : 0;
     mysql_options(db_, MYSQL_OPT_LOCAL_INFILE, &local_infile);
     const std::string& user = login ? login->first : url.user;
     const std::string& password = login ? login->second : url.password;
     bool socket = !url.socket.empty();
-    if (mysql_real_connect(db_, socket ? "localhost" : url.host.c_str(), user.c_str(),
-                           password.c_str(), database.empty() ? nullptr : database.c_str(),
-                           socket ? 0 : url.port, socket ? url.socket.c_str() : nullptr,
-                           CLIENT_MULTI_STATEMENTS) == nullptr) {
+    if (mysql_real_connect(
+            db_, socket ? "localhost" : url.host.c_str(), user.c_str(), password.c_str(),
+            database.empty() ? nullptr : database.c_str(), socket ? 0 : url.port,
+            socket ? url.socket.c_str() : nullptr,
+            CLIENT_MULTI_STATEMENTS | (allow_local_infile ? CLIENT_LOCAL_FILES : 0)) == nullptr) {
         unsigned error = mysql_errno(db_);
         std::string message = mysql_error(db_);
         mysql_close(db_);

@@ -31,8 +31,11 @@ class MysqlConnection {
     // Logs in as `user` (default: the URL's) to `database` (may be empty).
     // Throws sdk::Failure: DBC_DENIED for refused logins, DBC_UNAVAILABLE when
     // the server cannot be reached.
+    // `allow_local_infile` lets LOAD DATA LOCAL send this machine's files: only
+    // the isolation probe that tests the server's refusal sets it.
     MysqlConnection(const ServerUrl& url, const std::string& database = "",
-                    const std::optional<std::pair<std::string, std::string>>& login = std::nullopt);
+                    const std::optional<std::pair<std::string, std::string>>& login = std::nullopt,
+                    bool allow_local_infile = false);
     ~MysqlConnection();
     MysqlConnection(const MysqlConnection&) = delete;
     MysqlConnection& operator=(const MysqlConnection&) = delete;

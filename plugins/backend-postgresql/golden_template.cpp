@@ -32,9 +32,17 @@ void ensure_root_owner(PgConnection& admin) {
             throw sdk::Failure(DBC_ERROR, "cannot create role " + std::string(root_owner_role) +
                                               ": " + e->message);
     }
-    admin.exec("ALTER ROLE " + role +
-                   " NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT",
+    admin.exec("ALTER ROLE " + role + " NOCREATEDB NOCREATEROLE NOINHERIT",
                "restricting " + std::string(root_owner_role));
+    // Only a superuser can change these three; a role dbclone made has none.
+    auto attributes = admin.query(
+        "SELECT rolsuper OR rolreplication OR rolbypassrls FROM pg_catalog.pg_roles "
+        "WHERE rolname = $1",
+        {root_owner_role});
+    if (attributes.at(0, 0) != "f")
+        throw sdk::Failure(DBC_DENIED, std::string("role ") + root_owner_role +
+                                           " is a superuser or may replicate or bypass row "
+                                           "security; a root must not run with that");
     auto member =
         admin.query("SELECT pg_catalog.pg_has_role(current_user, $1, 'USAGE')", {root_owner_role});
     if (member.at(0, 0) != "t")

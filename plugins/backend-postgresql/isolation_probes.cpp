@@ -75,6 +75,28 @@ void probe_extension(const sdk::Sink& sink, PgConnection& attacker, const std::s
                             attacker.quote_literal(b.location) + ")");
 }
 
+// Another tenant's session must not show its queries: the victim runs a query
+// holding a random marker and stays connected while the attacker looks for the
+// marker in pg_stat_activity. (Every login sees that other sessions exist, and
+// their user and database names, as with pg_database; see docs/postgresql.md.)
+void probe_other_sessions(const sdk::Sink& sink, const std::string& url, PgConnection& attacker,
+                          const dbc_target& b) {
+    std::string marker = "dbclone_probe_" + sdk::random_password().substr(0, 16);
+    PgConnection victim(url, login_as(b, b.location));
+    victim.query("SELECT $1::text", {marker});
+    auto seen = attacker.query(
+        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE query LIKE '%' || $1 || '%' "
+        "AND pid <> pg_catalog.pg_backend_pid()",
+        {marker});
+    if (seen.at(0, 0) != "0")
+        sdk::write_probe(sink, "see_other_sessions", "allowed",
+                         std::string("read the query text of ") + b.tenant_id + "'s session");
+    else
+        sdk::write_probe(sink, "see_other_sessions", "denied",
+                         std::string("the query text of ") + b.tenant_id +
+                             "'s session is hidden (insufficient privilege)");
+}
+
 }  // namespace
 
 std::map<std::string, std::string> login_as(const dbc_target& target, const std::string& database) {
@@ -101,6 +123,10 @@ void run_isolation_probes(const std::string& url, const dbc_target& a, const dbc
     probe_statement(sink, attacker, "pg_read_file", "SELECT pg_read_file('/etc/passwd')");
     probe_statement(sink, attacker, "copy_to_server_file",
                     "COPY (SELECT 1) TO '/tmp/dbclone_probe_" + std::to_string(::getpid()) + "'");
+    probe_statement(sink, attacker, "copy_to_program", "COPY (SELECT 1) TO PROGRAM 'true'");
+    probe_statement(sink, attacker, "lo_import", "SELECT lo_import('/etc/passwd')");
+    probe_statement(sink, attacker, "pg_ls_dir", "SELECT pg_ls_dir('.')");
+    probe_other_sessions(sink, url, attacker, b);
     probe_extension(sink, attacker, "dblink", b);
     probe_extension(sink, attacker, "postgres_fdw", b);
 }
