@@ -290,9 +290,16 @@ TEST(Api, ReadsDoNotWaitBehindACreate) {
         if (std::string(op["state"].GetString()) != "queued") break;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    // Had list waited for the engine, it would see the tenant ready, or not at all.
-    auto list =
-        dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body, "list");
+    // The worker runs before it writes the row: wait (bounded) for the row.
+    // Had list waited for the engine, its first answer with the row would show
+    // the tenant ready.
+    rapidjson::Document list;
+    for (int i = 0; i < 2000; ++i) {
+        list = dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body,
+                                    "list");
+        if (list.Size() > 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     ASSERT_EQ(list.Size(), 1u);
     EXPECT_STREQ(list[0]["state"].GetString(), "creating");
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/ports").status, 200u);
