@@ -54,6 +54,7 @@ class MysqlBackend {
             // A golden data directory: the host runs a fresh server on it, reached
             // as root over its private socket.
             MysqlConnection root(socket_server(socket_dir));
+            drop_other_accounts(root);
             return {data_directory_root,
                     load_root_schema(root, socket_server(socket_dir), data_directory_root,
                                      req.root_file, identified_by())};
@@ -264,6 +265,20 @@ class MysqlBackend {
             url.socket.clear();
         }
         return url;
+    }
+
+    // mariadb-install-db also makes an account for the OS user that ran it
+    // (mysql@localhost, by unix_socket, with every privilege): the OS user
+    // mysql would be a superuser of every tenant's server. In a golden data
+    // directory only root (the OS user root, over the private socket) and the
+    // locked mariadb.sys stay.
+    static void drop_other_accounts(MysqlConnection& root) {
+        auto others = root.query(
+            "SELECT User, Host FROM mysql.global_priv WHERE NOT (User = 'root' AND Host = "
+            "'localhost') AND User <> 'mariadb.sys'");
+        for (const auto& row : others.rows)
+            root.query("DROP USER " + root.quote_string(row[0]) + "@" + root.quote_string(row[1]),
+                       "dropping account " + row[0] + "@" + row[1] + " of the golden server");
     }
 
     static ServerUrl socket_server(const std::string& socket_dir) {

@@ -1,5 +1,6 @@
 #include "server_engines.hpp"
 
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -52,7 +53,7 @@ std::vector<std::string> PostgresqlEngine::initialize(const ServerPlaces& p) con
             p.data_dir,
             "-U",
             "postgres",
-            "--auth-local=trust",
+            "--auth-local=peer",
             "--auth-host=scram-sha-256",
             "-E",
             "UTF8",
@@ -60,10 +61,23 @@ std::vector<std::string> PostgresqlEngine::initialize(const ServerPlaces& p) con
             "--no-instructions"};
 }
 
+// Who may log in how. The superuser only over the socket, and only for the OS
+// user that runs dbclone (peer authentication through the map "dbclone"): the
+// OS user postgres, or anyone else who reaches the socket, is not let in as
+// the superuser. Every other login needs its password, on the socket too.
 void PostgresqlEngine::finish_initialize(const ServerPlaces& p) const {
-    std::ofstream(p.data_dir + "/pg_hba.conf", std::ios::app)
-        << "# dbclone: containers see their clients come from the bridge network\n"
-        << "host all all 0.0.0.0/0 scram-sha-256\n";
+    const passwd* me = ::getpwuid(::geteuid());
+    if (me == nullptr) throw sdk::Failure(DBC_ERROR, "this process's user has no name");
+    std::ofstream(p.data_dir + "/pg_ident.conf", std::ios::trunc)
+        << "# dbclone: the OS user that runs dbclone is the superuser's only way in\n"
+        << "dbclone " << me->pw_name << " postgres\n";
+    std::ofstream(p.data_dir + "/pg_hba.conf", std::ios::trunc)
+        << "# dbclone: see PostgresqlEngine::finish_initialize\n"
+        << "local all postgres peer map=dbclone\n"
+        << "local all all scram-sha-256\n"
+        << "# containers see their clients come from the bridge network\n"
+        << "host all all 0.0.0.0/0 scram-sha-256\n"
+        << "host all all ::/0 scram-sha-256\n";
 }
 
 std::vector<std::string> PostgresqlEngine::start(const ServerPlaces& p) const {

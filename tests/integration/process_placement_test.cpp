@@ -99,6 +99,40 @@ TEST_F(ProcessPlacement, TwoTenantsOnServersOfTheirOwn) {
     expect_nothing_left();
 }
 
+// Attack 6: every local user that reaches a dedicated server's socket. The OS
+// user that runs the engine (postgres, mysql) once logged in there as the
+// superuser without a password; now only dbclone's own OS user may, and a
+// tenant login needs its password even on the socket.
+TEST_F(ProcessPlacement, TheServersOsUserIsNoSuperuserOfATenantsServer) {
+    auto a = create("sock_pg");
+    std::string socket_dir = eng().run_dir(a.server).string();
+    auto as_postgres = [&](const std::string& user) {
+        return run_program({"runuser", "-u", "postgres", "--", "psql", "-h", socket_dir, "-p",
+                            std::to_string(a.port), "-U", user, "-d", a.database_name, "-w",
+                            "-Atc", "SELECT current_user"});
+    };
+    for (const char* user : {"postgres", "dbclone_root_owner"}) {
+        auto r = as_postgres(user);
+        EXPECT_NE(r.exit_code, 0) << user << " got in: " << r.out;
+    }
+    auto tenant = as_postgres(a.user_name);
+    EXPECT_NE(tenant.exit_code, 0) << "a tenant login without its password: " << tenant.out;
+    EXPECT_TRUE(Verifier(eng()).verify(a.tenant_id, {"connection"}).ok());
+
+    if (fs::exists("/usr/sbin/mariadbd")) {
+        auto m = Cloner(eng()).create({"sock_my", "mysql", "v1.0", "process"});
+        std::string socket = eng().run_dir(m.server).string() + "/mysqld.sock";
+        for (const char* user : {"mysql", "root"}) {
+            auto r = run_program({"runuser", "-u", "mysql", "--", "mariadb", "--socket=" + socket,
+                                  "-u", user, "-e", "SELECT CURRENT_USER()"});
+            EXPECT_NE(r.exit_code, 0) << "OS user mysql got in as " << user << ": " << r.out;
+        }
+        Cloner(eng()).remove(m.tenant_id);
+    }
+    Cloner(eng()).remove(a.tenant_id);
+    expect_nothing_left();
+}
+
 // MariaDB the same way: its root schema's tables move into the tenant's schema.
 TEST_F(ProcessPlacement, MariadbTenantsOnServersOfTheirOwn) {
     if (!fs::exists("/usr/sbin/mariadbd"))
