@@ -86,7 +86,8 @@ void probe_other_sessions(const sdk::Sink& sink, const ServerUrl& victim_server,
 }  // namespace
 
 void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& victim_server,
-                          const dbc_target& a, const dbc_target& b, const sdk::Sink& sink) {
+                          const dbc_target& a, const dbc_target& b, const std::string& registry,
+                          const sdk::Sink& sink) {
     try {
         MysqlConnection into_b(victim_server, b.location, login_of(a));
         sdk::write_probe(sink, "connect_other_schema", "allowed",
@@ -129,6 +130,12 @@ void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& vic
     bool read = file.size() == 1 && !file.nulls.at(0).at(0);
     sdk::write_probe(sink, "load_file", read ? "allowed" : "denied",
                      read ? "read /etc/passwd" : "LOAD_FILE('/etc/passwd') returned NULL");
+    if (!registry.empty()) {
+        auto stolen = attacker.query("SELECT LOAD_FILE(" + attacker.quote_string(registry) + ")");
+        bool got = stolen.size() == 1 && !stolen.nulls.at(0).at(0);
+        sdk::write_probe(sink, "read_registry", got ? "allowed" : "denied",
+                         got ? "read " + registry : "LOAD_FILE of the registry returned NULL");
+    }
     probe_load_data_local(sink, attacker_server, a);
     probe_other_sessions(sink, victim_server, attacker, b);
 }

@@ -10,8 +10,9 @@
 namespace dbclone::mysql {
 
 // `attacker_server` and `victim_server` are one server when tenants share it.
+// `registry` is the host's registry file, which the attacker tries to read.
 void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& victim_server,
                           const dbc_target& attacker, const dbc_target& victim,
-                          const sdk::Sink& sink);
+                          const std::string& registry, const sdk::Sink& sink);
 
 }  // namespace dbclone::mysql

@@ -46,6 +46,7 @@ class MysqlBackend {
         : host_(host),
           settings_(BackendSettings::parse(init.config_json)),
           installation_(sdk::option_string(init.options_json, "installation_id")),
+          registry_(sdk::option_string(init.options_json, "registry")),
           exports_dir_(fs::path(init.data_dir) / "exports") {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
@@ -250,7 +251,7 @@ class MysqlBackend {
     void attempt_access(const dbc_target& attacker, const dbc_target& victim,
                         const sdk::Sink& sink) {
         run_isolation_probes(tenant_server(attacker), tenant_server(victim), attacker, victim,
-                             sink);
+                             registry_, sink);
     }
 
   private:
@@ -373,6 +374,7 @@ class MysqlBackend {
     sdk::Host host_;
     BackendSettings settings_;
     std::string installation_;
+    std::string registry_;
     fs::path exports_dir_;
     std::optional<ServerUrl> server_;
     std::unique_ptr<MysqlConnection> admin_;

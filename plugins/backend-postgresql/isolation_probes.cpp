@@ -36,7 +36,7 @@ void probe_other_database(const sdk::Sink& sink, const std::string& url, const d
         sdk::write_probe(sink, "connect_other_database", "allowed",
                          std::string("logged in to ") + b.location + " as " + a.user);
         probe_statement(sink, into_b, "create_table_in_other_database",
-                        "CREATE TABLE dbclone_isolation_probe (x int)");
+                        "CREATE TABLE public.dbclone_isolation_probe (x int)");
     } catch (const sdk::Failure& f) {
         std::string outcome = f.code() == DBC_DENIED ? "denied" : "error";
         sdk::write_probe(sink, "connect_other_database", outcome, f.what());
@@ -50,16 +50,17 @@ void probe_other_database(const sdk::Sink& sink, const std::string& url, const d
 void probe_extension(const sdk::Sink& sink, PgConnection& attacker, const std::string& extension,
                      const dbc_target& b) {
     std::string name = extension + "_to_other_database";
-    auto available =
-        attacker.query("SELECT 1 FROM pg_available_extensions WHERE name = $1", {extension});
+    auto available = attacker.query(
+        "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1", {extension});
     if (available.size() == 0) {
         sdk::write_probe(sink, name, "not_applicable",
                          extension + " is not installed on this server");
         return;
     }
-    auto installed = attacker.query("SELECT 1 FROM pg_extension WHERE extname = $1", {extension});
+    auto installed =
+        attacker.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1", {extension});
     if (installed.size() == 0) {
-        probe_statement(sink, attacker, name, "CREATE EXTENSION " + extension);
+        probe_statement(sink, attacker, name, "CREATE EXTENSION " + extension + " SCHEMA public");
         return;
     }
     // Present in the attacker's database already: try it against the victim.
@@ -105,11 +106,14 @@ std::map<std::string, std::string> login_as(const dbc_target& target, const std:
     if (target.port != 0) keywords["port"] = std::to_string(target.port);
     if (target.user != nullptr) keywords["user"] = target.user;
     keywords["password"] = target.password != nullptr ? target.password : "";
+    // A tenant's role settings (ALTER ROLE ... SET search_path) must not steer
+    // what dbclone's queries resolve to: options from the client outrank them.
+    keywords["options"] = "-c client_min_messages=warning -c search_path=pg_catalog,public,pg_temp";
     return keywords;
 }
 
 void run_isolation_probes(const std::string& url, const dbc_target& a, const dbc_target& b,
-                          const sdk::Sink& sink) {
+                          const std::string& registry, const sdk::Sink& sink) {
     probe_other_database(sink, url, a, b);
     PgConnection attacker(url, login_as(a, a.location));
     // With a server of its own, B's role does not even exist where A is.
@@ -121,6 +125,9 @@ void run_isolation_probes(const std::string& url, const dbc_target& a, const dbc
         probe_statement(sink, attacker, "set_role_other_tenant", set_role);
     probe_statement(sink, attacker, "read_pg_authid", "SELECT rolpassword FROM pg_authid");
     probe_statement(sink, attacker, "pg_read_file", "SELECT pg_read_file('/etc/passwd')");
+    if (!registry.empty())
+        probe_statement(sink, attacker, "read_registry",
+                        "SELECT pg_read_binary_file(" + attacker.quote_literal(registry) + ")");
     probe_statement(sink, attacker, "copy_to_server_file",
                     "COPY (SELECT 1) TO '/tmp/dbclone_probe_" + std::to_string(::getpid()) + "'");
     probe_statement(sink, attacker, "copy_to_program", "COPY (SELECT 1) TO PROGRAM 'true'");

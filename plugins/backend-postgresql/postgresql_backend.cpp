@@ -45,7 +45,8 @@ class PostgresqlBackend {
     PostgresqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
         : host_(host),
           settings_(BackendSettings::parse(init.config_json)),
-          marker_(tenant_marker(init.options_json)) {}
+          marker_(tenant_marker(init.options_json)),
+          registry_(sdk::option_string(init.options_json, "registry")) {}
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
         if (auto socket_dir = sdk::option_string(req.options_json, "socket_dir");
@@ -146,14 +147,15 @@ class PostgresqlBackend {
         std::string t = sdk::checked_token(std::string(token));
         PgConnection db(settings_.url, login_as(target, target.location));
         if (op == DBC_CANARY_PLANT) {
-            db.exec("CREATE TABLE IF NOT EXISTS dbclone_canary (token text NOT NULL)",
+            db.exec("CREATE TABLE IF NOT EXISTS public.dbclone_canary (token text NOT NULL)",
                     "planting a canary");
-            db.query("INSERT INTO dbclone_canary VALUES ($1)", {t}, "planting a canary");
+            db.query("INSERT INTO public.dbclone_canary VALUES ($1)", {t}, "planting a canary");
         } else if (op == DBC_CANARY_REMOVE)
-            db.exec("DROP TABLE IF EXISTS dbclone_canary", "removing the canary");
-        else if (db.query("SELECT to_regclass('dbclone_canary') IS NOT NULL").at(0, 0) == "t")
-            return db.query("SELECT count(*) FROM dbclone_canary WHERE token = $1", {t}).at(0, 0) !=
-                   "0";
+            db.exec("DROP TABLE IF EXISTS public.dbclone_canary", "removing the canary");
+        else if (db.query("SELECT pg_catalog.to_regclass('public.dbclone_canary') IS NOT NULL")
+                     .at(0, 0) == "t")
+            return db.query("SELECT count(*) FROM public.dbclone_canary WHERE token = $1", {t})
+                       .at(0, 0) != "0";
         return false;
     }
 
@@ -187,7 +189,7 @@ class PostgresqlBackend {
 
     void attempt_access(const dbc_target& attacker, const dbc_target& victim,
                         const sdk::Sink& sink) {
-        run_isolation_probes(settings_.url, attacker, victim, sink);
+        run_isolation_probes(settings_.url, attacker, victim, registry_, sink);
     }
 
   private:
@@ -314,6 +316,7 @@ class PostgresqlBackend {
     sdk::Host host_;
     BackendSettings settings_;
     std::string marker_;
+    std::string registry_;
     std::unique_ptr<PgConnection> admin_;
     std::map<std::string, uint64_t> template_bytes_;  // template name -> size
 };

@@ -145,7 +145,7 @@ TEST_F(Mysql, EveryProbeIsDeniedEvenBetweenLookalikeNamesAndAGrantIsCaught) {
         auto report = Verifier(eng()).verify(attacker, {"cross_tenant_access"}, victim);
         const auto& access = check(report, "cross_tenant_access");
         EXPECT_EQ(access.outcome, "passed") << access.details;
-        EXPECT_EQ(access.probes.size(), 18u);
+        EXPECT_EQ(access.probes.size(), 20u);
         for (const auto& p : access.probes)
             EXPECT_EQ(p.outcome, "denied") << p.name << ": " << p.detail;
     }

@@ -131,7 +131,7 @@ TEST_F(Postgresql, EveryProbeIsDeniedBothWaysAndAGrantBehindOurBackIsCaught) {
         EXPECT_EQ(p.outcome, "denied") << p.name << " " << p.direction << ": " << p.detail;
         names.insert(p.name);
     }
-    EXPECT_EQ(access.probes.size(), 24u);
+    EXPECT_EQ(access.probes.size(), 26u);
     for (const char* n : {"connect_other_database", "set_role_other_tenant", "read_pg_authid",
                           "pg_read_file", "copy_to_server_file", "create_table_in_other_database",
                           "dblink_to_other_database", "postgres_fdw_to_other_database"})
