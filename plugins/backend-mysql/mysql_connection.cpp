@@ -9,8 +9,9 @@ namespace {
 
 dbc_rc code_for(unsigned error) {
     if (is_access_denied(error)) return DBC_DENIED;
-    if (error == 1007 || error == 1050 || error == 1396) return DBC_CONFLICT;  // exists already
-    if (error >= 2000 && error < 3000) return DBC_UNAVAILABLE;                 // client-side
+    // exists already (1062: a duplicate key, such as a tenant id in dbclone_meta.tenants)
+    if (error == 1007 || error == 1050 || error == 1062 || error == 1396) return DBC_CONFLICT;
+    if (error >= 2000 && error < 3000) return DBC_UNAVAILABLE;  // client-side
     return DBC_ERROR;
 }
 

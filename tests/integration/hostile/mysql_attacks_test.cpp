@@ -182,7 +182,12 @@ TEST_F(MysqlAttacks, TwoInstallationsOnOneServerNeverTouchEachOther) {
     auto mine = create(id);
     TempDir other_state;
     Engine other(server_test_config(other_state.path(), "mysql", mysql_admin_url()));
-    EXPECT_THROW(Cloner(other).create({id, "mysql", "v1.0", ""}), Error);
+    try {
+        Cloner(other).create({id, "mysql", "v1.0", ""});
+        ADD_FAILURE() << "the other installation took an existing tenant's schema";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Conflict) << e.what();
+    }
     auto report = Reconciler(other).run();
     for (const auto& action : report.actions) ADD_FAILURE() << "other's reconcile: " << action;
     MysqlSession as_mine(mine);
