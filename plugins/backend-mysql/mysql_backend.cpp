@@ -168,10 +168,18 @@ class MysqlBackend {
         std::string schema = sdk::tenant_database(req.tenant_id),
                     user = sdk::tenant_user(req.tenant_id);
         std::string q_user = admin.quote_string(user);
-        for (const auto& row :
-             admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = " + q_user)
-                 .rows)
-            admin.try_exec("KILL " + row[0]);
+        // Locked first, so a tenant that reconnects at once cannot take a lock
+        // between the KILL and the DROP (which would then wait on it).
+        admin.try_exec("ALTER USER IF EXISTS " + q_user + "@'%', " + q_user +
+                       "@'localhost' ACCOUNT LOCK");
+        // A session that was logging in while the account was locked may still
+        // appear: a few rounds, until none is left.
+        for (int round = 0; round < 5; ++round) {
+            auto sessions =
+                admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = " + q_user);
+            if (sessions.size() == 0) break;
+            for (const auto& row : sessions.rows) admin.try_exec("KILL " + row[0]);
+        }
         admin.query("DROP DATABASE IF EXISTS " + admin.quote_identifier(schema) +
                         "; DROP USER IF EXISTS " + q_user + "@'%', " + q_user +
                         "@'localhost'; DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
@@ -319,6 +327,9 @@ class MysqlBackend {
                                                "INSERT or DELETE WITH GRANT OPTION; dbclone needs "
                                                "them all");
         ensure_meta_schema(*admin);
+        // A lock a tenant holds on its own tables must not stall a drop for the
+        // server's default of a year: a minute, then an error naming the step.
+        admin->query("SET SESSION lock_wait_timeout = 60", "setting lock_wait_timeout");
         admin_ = std::move(admin);
         return *admin_;
     }

@@ -8,8 +8,10 @@
 #include <dbclone/core/record_json.hpp>
 #include <dbclone/core/verifier.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "mysql_session.hpp"
 #include "root_images.hpp"
@@ -213,4 +215,35 @@ TEST_F(MysqlAttacks, LoadDataLocalIsDeniedOrReportedNotEnforced) {
     std::string accepted = probe_outcome();
     admin.scalar("SET GLOBAL local_infile = 0");
     EXPECT_EQ(accepted, "not_enforced not_enforced");
+}
+
+// A tenant holds a lock on its own table from several sessions and reconnects
+// as soon as one is killed, to stall its removal (DROP DATABASE would wait for
+// the lock). The account is locked before the KILL, so none gets back in.
+TEST_F(MysqlAttacks, ATenantThatHoldsLocksAndReconnectsCannotStallItsRemoval) {
+    auto t = create(unique("holder"));
+    std::atomic<bool> stop{false};
+    std::atomic<int> sessions{0};
+    auto hold = [&] {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (!stop && std::chrono::steady_clock::now() < deadline) {
+            try {
+                MysqlSession s(t);
+                ++sessions;
+                s.scalar("LOCK TABLES customers READ");
+                while (!stop && s.error_of("SELECT SLEEP(0.01)") == std::nullopt) {
+                }
+            } catch (const std::exception&) {
+            }
+        }
+    };
+    std::vector<std::thread> holders;
+    for (int i = 0; i < 4; ++i) holders.emplace_back(hold);
+    while (sessions < 4) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_NO_THROW(Cloner(eng()).remove(t.tenant_id));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    stop = true;
+    for (auto& h : holders) h.join();
+    EXPECT_FALSE(eng().registry().find_clone(t.tenant_id));
 }
