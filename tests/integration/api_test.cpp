@@ -295,8 +295,8 @@ TEST(Api, ReadsDoNotWaitBehindACreate) {
     // the tenant ready.
     rapidjson::Document list;
     for (int i = 0; i < 2000; ++i) {
-        list = dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body,
-                                    "list");
+        list =
+            dbclone::json::parse(server.call(http::verb::get, "/api/v1/cloning/list").body, "list");
         if (list.Size() > 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }

@@ -11,49 +11,13 @@
 #include <future>
 #include <thread>
 
+#include "mysql_session.hpp"
 #include "test_support.hpp"
 
 using namespace dbclone;
 using namespace dbclone::testing;
 
 namespace {
-
-// A client session for set-up and inspection outside dbclone: the admin from
-// the URL, or another login.
-class Session {
-  public:
-    explicit Session(const std::string& user = "", const std::string& password = "",
-                     const std::string& database = "") {
-        // mysql://user:password@127.0.0.1:port/
-        std::string url = mysql_admin_url();
-        std::string info = url.substr(8, url.find('@') - 8);
-        std::string host_port = url.substr(url.find('@') + 1);
-        host_port = host_port.substr(0, host_port.find('/'));
-        port_ = static_cast<unsigned>(std::stoul(host_port.substr(host_port.find(':') + 1)));
-        std::string u = user.empty() ? info.substr(0, info.find(':')) : user;
-        std::string p = user.empty() ? info.substr(info.find(':') + 1) : password;
-        db_ = mysql_init(nullptr);
-        if (!mysql_real_connect(db_, "127.0.0.1", u.c_str(), p.c_str(),
-                                database.empty() ? nullptr : database.c_str(), port_, nullptr, 0))
-            throw std::runtime_error(std::string("test session: ") + mysql_error(db_));
-    }
-    ~Session() { mysql_close(db_); }
-    std::string scalar(const std::string& sql) {
-        if (mysql_query(db_, sql.c_str()) != 0)
-            throw std::runtime_error("test session: " + std::string(mysql_error(db_)));
-        std::string out;
-        if (MYSQL_RES* r = mysql_store_result(db_)) {
-            if (MYSQL_ROW row = mysql_fetch_row(r)) out = row[0] != nullptr ? row[0] : "NULL";
-            mysql_free_result(r);
-        }
-        return out;
-    }
-    unsigned port() const { return port_; }
-
-  private:
-    MYSQL* db_ = nullptr;
-    unsigned port_ = 0;
-};
 
 std::string unique(const std::string& base) {
     return base + "_" + std::to_string(::getpid());
@@ -73,7 +37,7 @@ struct Mysql : ::testing::Test {
         return Cloner(eng()).create({id, "mysql", "v1.0", "", strategy});
     }
     void expect_gone(const std::string& id) {
-        Session admin;
+        MysqlSession admin;
         EXPECT_EQ(
             admin.scalar("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = "
                          "'tenant_" +
@@ -111,8 +75,8 @@ TEST_F(Mysql, BothStrategiesGiveTheSameSchemaRowsAndPrograms) {
     EXPECT_EQ(fingerprint(by_tablespace), by_tablespace.golden_fingerprint);
     EXPECT_EQ(fingerprint(by_logical), by_logical.golden_fingerprint);
     for (const auto* row : {&by_tablespace, &by_logical}) {
-        Session tenant(row->user_name, row->password, row->database_name);
-        Session admin;
+        MysqlSession tenant(*row);
+        MysqlSession admin;
         for (const char* table : tables)
             EXPECT_EQ(tenant.scalar(std::string("SELECT COUNT(*) FROM ") + table),
                       admin.scalar(std::string("SELECT COUNT(*) FROM dbclone_root_v1_0.") + table))
@@ -149,7 +113,7 @@ TEST_F(Mysql, EveryProbeIsDeniedEvenBetweenLookalikeNamesAndAGrantIsCaught) {
         for (const auto& p : access.probes)
             EXPECT_EQ(p.outcome, "denied") << p.name << ": " << p.detail;
     }
-    Session admin;
+    MysqlSession admin;
     admin.scalar("GRANT SELECT ON `tenant_" + b + "_db`.* TO 'tenant_" + a + "'@'%'");
     auto broken = Verifier(eng()).verify(a, {"cross_tenant_access"}, b);
     EXPECT_EQ(check(broken, "cross_tenant_access").outcome, "failed");
@@ -164,7 +128,7 @@ TEST_F(Mysql, EveryProbeIsDeniedEvenBetweenLookalikeNamesAndAGrantIsCaught) {
 TEST_F(Mysql, KilledConnectionMidCloneLeavesNothing) {
     std::string id = unique("my_kill");
     Cloner(eng()).remove(create(unique("my_warm")).tenant_id);  // the golden schema exists
-    Session locker;
+    MysqlSession locker;
     locker.scalar("LOCK TABLES dbclone_root_v1_0.products WRITE");
     auto pending = std::async(std::launch::async, [&] {
         try {
@@ -174,7 +138,7 @@ TEST_F(Mysql, KilledConnectionMidCloneLeavesNothing) {
             return std::string(e.what());
         }
     });
-    Session watcher;
+    MysqlSession watcher;
     std::string victim;
     for (int i = 0; i < 1000 && victim.empty(); ++i) {
         victim = watcher.scalar(
@@ -232,7 +196,7 @@ TEST_F(Mysql, UnreachableServerAndWeakAdminAreClearErrors) {
         EXPECT_NE(std::string(e.what()).find("cannot connect"), std::string::npos) << e.what();
     }
     std::string weak = unique("dbclone_weak");
-    Session admin;
+    MysqlSession admin;
     admin.scalar("CREATE USER '" + weak + "'@'%' IDENTIFIED BY 'weakpass'");
     admin.scalar("GRANT SELECT ON *.* TO '" + weak + "'@'%'");
     Engine weak_engine(server_test_config(

@@ -11,6 +11,7 @@
 #include <future>
 #include <thread>
 
+#include "pg_session.hpp"
 #include "test_support.hpp"
 
 using namespace dbclone;
@@ -18,44 +19,15 @@ using namespace dbclone::testing;
 
 namespace {
 
-// A libpq session for test set-up and inspection, outside dbclone.
-class Session {
-  public:
-    explicit Session(const std::string& url, const std::string& dbname = "") {
-        std::string conninfo = url;
-        if (!dbname.empty()) conninfo = url.substr(0, url.rfind('/') + 1) + dbname;
-        conn_ = PQconnectdb(conninfo.c_str());
-        if (PQstatus(conn_) != CONNECTION_OK)
-            throw std::runtime_error(std::string("test session: ") + PQerrorMessage(conn_));
-    }
-    ~Session() { PQfinish(conn_); }
-    std::string scalar(const std::string& sql) {
-        PGresult* r = PQexec(conn_, sql.c_str());
-        std::string out;
-        auto status = PQresultStatus(r);
-        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            std::string message = PQerrorMessage(conn_);
-            PQclear(r);
-            throw std::runtime_error("test session: " + message);
-        }
-        if (status == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
-        PQclear(r);
-        return out;
-    }
-
-  private:
-    PGconn* conn_;
-};
-
 // Tenant ids unique to this process, since ctest runs test processes in parallel.
 std::string unique(const std::string& base) {
     return base + "_" + std::to_string(::getpid());
 }
 
-bool database_exists(Session& s, const std::string& name) {
+bool database_exists(PgSession& s, const std::string& name) {
     return s.scalar("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'") == "1";
 }
-bool role_exists(Session& s, const std::string& name) {
+bool role_exists(PgSession& s, const std::string& name) {
     return s.scalar("SELECT count(*) FROM pg_roles WHERE rolname = '" + name + "'") == "1";
 }
 
@@ -73,7 +45,7 @@ struct Postgresql : ::testing::Test {
         return Cloner(eng()).create({id, "postgresql", "v1.0", ""});
     }
     void expect_gone(const std::string& id) {
-        Session su(pg_superuser_url());
+        PgSession su(pg_superuser_url());
         EXPECT_FALSE(database_exists(su, "tenant_" + id + "_db")) << id;
         EXPECT_FALSE(role_exists(su, "tenant_" + id)) << id;
         EXPECT_FALSE(eng().registry().find_clone(id)) << id;
@@ -93,16 +65,16 @@ TEST_F(Postgresql, CreateVerifyRemove) {
     EXPECT_EQ(row.placement, "shared");
     EXPECT_EQ(row.location, "tenant_" + id + "_db");
     EXPECT_EQ(row.host, "127.0.0.1");
-    Session as_tenant("postgresql://" + row.user_name + ":" + row.password +
-                          "@127.0.0.1:" + std::to_string(row.port) + "/" + row.database_name,
-                      "");
+    PgSession as_tenant("postgresql://" + row.user_name + ":" + row.password +
+                            "@127.0.0.1:" + std::to_string(row.port) + "/" + row.database_name,
+                        "");
     EXPECT_EQ(as_tenant.scalar("SELECT count(*) FROM customers"), "100");
     EXPECT_EQ(as_tenant.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND "
                                "tableowner <> current_user"),
               "0")
         << "the tenant owns every table";
     EXPECT_NO_THROW(as_tenant.scalar("CREATE TABLE notes (x int)"));
-    Session su(pg_superuser_url());
+    PgSession su(pg_superuser_url());
     EXPECT_EQ(su.scalar("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = "
                         "'tenant_" +
                         id + "'"),
@@ -138,7 +110,7 @@ TEST_F(Postgresql, EveryProbeIsDeniedBothWaysAndAGrantBehindOurBackIsCaught) {
         EXPECT_TRUE(names.count(n)) << n;
 
     // Break isolation behind dbclone's back: the check must now fail.
-    Session su(pg_superuser_url());
+    PgSession su(pg_superuser_url());
     su.scalar("GRANT CONNECT ON DATABASE \"tenant_" + b + "_db\" TO \"tenant_" + a + "\"");
     auto broken = Verifier(eng()).verify(a, {"cross_tenant_access"}, b);
     EXPECT_EQ(check(broken, "cross_tenant_access").outcome, "failed");
@@ -152,8 +124,8 @@ TEST_F(Postgresql, EveryProbeIsDeniedBothWaysAndAGrantBehindOurBackIsCaught) {
 TEST_F(Postgresql, SchemaChangeIsDetected) {
     std::string id = unique("pg_ddl");
     auto row = create(id);
-    Session as_tenant("postgresql://" + row.user_name + ":" + row.password +
-                      "@127.0.0.1:" + std::to_string(row.port) + "/" + row.database_name);
+    PgSession as_tenant("postgresql://" + row.user_name + ":" + row.password +
+                        "@127.0.0.1:" + std::to_string(row.port) + "/" + row.database_name);
     as_tenant.scalar("ALTER TABLE customers ADD COLUMN vip boolean");
     auto report = Verifier(eng()).verify(id, {"schema_integrity"});
     EXPECT_EQ(check(report, "schema_integrity").outcome, "failed");
@@ -164,7 +136,7 @@ TEST_F(Postgresql, SchemaChangeIsDetected) {
 // CREATE ROLE waits on a lock the test holds): nothing may remain.
 TEST_F(Postgresql, KilledConnectionMidCloneLeavesNothing) {
     std::string id = unique("pg_kill");
-    Session blocker(pg_superuser_url());
+    PgSession blocker(pg_superuser_url());
     blocker.scalar("BEGIN");
     blocker.scalar("CREATE ROLE \"tenant_" + id + "\"");  // uncommitted: CREATE ROLE waits on it
     eng();
@@ -176,7 +148,7 @@ TEST_F(Postgresql, KilledConnectionMidCloneLeavesNothing) {
             return std::string(e.what());
         }
     });
-    Session watcher(pg_superuser_url());
+    PgSession watcher(pg_superuser_url());
     std::string killed;
     for (int i = 0; i < 1000 && killed != "t"; ++i) {
         killed = watcher.scalar(
@@ -245,7 +217,7 @@ TEST_F(Postgresql, UnreachableServerIsAClearErrorAndLeavesNothing) {
 
 TEST_F(Postgresql, AdminWithoutCreatedbIsRefusedClearly) {
     std::string weak = unique("dbclone_weak");
-    Session su(pg_superuser_url());
+    PgSession su(pg_superuser_url());
     su.scalar("CREATE ROLE " + weak + " LOGIN PASSWORD 'weakpass'");
     Engine engine_weak(server_test_config(
         state.path(), "postgresql",

@@ -108,8 +108,8 @@ TEST_F(ProcessPlacement, TheServersOsUserIsNoSuperuserOfATenantsServer) {
     std::string socket_dir = eng().run_dir(a.server).string();
     auto as_postgres = [&](const std::string& user) {
         return run_program({"runuser", "-u", "postgres", "--", "psql", "-h", socket_dir, "-p",
-                            std::to_string(a.port), "-U", user, "-d", a.database_name, "-w",
-                            "-Atc", "SELECT current_user"});
+                            std::to_string(a.port), "-U", user, "-d", a.database_name, "-w", "-Atc",
+                            "SELECT current_user"});
     };
     for (const char* user : {"postgres", "dbclone_root_owner"}) {
         auto r = as_postgres(user);

@@ -25,6 +25,7 @@ MysqlSession::MysqlSession(const CloneRecord& t) {
 
 void MysqlSession::connect(const std::string& host, unsigned port, const std::string& user,
                            const std::string& password, const std::string& database) {
+    port_ = port;
     db_ = mysql_init(nullptr);
     if (!mysql_real_connect(db_, host.c_str(), user.c_str(), password.c_str(),
                             database.empty() ? nullptr : database.c_str(), port, nullptr,

@@ -25,11 +25,13 @@ class MysqlSession {
     std::string scalar(const std::string& sql);
     // The server's error for `sql`, or nullopt when it succeeded.
     std::optional<std::string> error_of(const std::string& sql);
+    unsigned port() const { return port_; }
 
   private:
     void connect(const std::string& host, unsigned port, const std::string& user,
                  const std::string& password, const std::string& database);
     st_mysql* db_ = nullptr;
+    unsigned port_ = 0;
 };
 
 }  // namespace dbclone::testing

@@ -14,57 +14,21 @@
 #include <thread>
 
 #include "mysql_session.hpp"
-#include "root_images.hpp"
-#include "test_support.hpp"
+#include "server_attack_fixture.hpp"
 
 using namespace dbclone;
 using namespace dbclone::testing;
 
 namespace {
 
-std::string unique(const std::string& base) {
-    return base + "_" + std::to_string(::getpid());
-}
-
-struct MysqlAttacks : ::testing::Test {
+struct MysqlAttacks : ServerAttackFixture {
+    MysqlAttacks() : ServerAttackFixture("mysql") {}
     void SetUp() override { DBCLONE_REQUIRE_MYSQL(); }
-    void TearDown() override {
-        if (!engine) return;
-        for (const auto& row : engine->registry().clones()) {
-            try {
-                Cloner(*engine).remove(row.tenant_id);
-            } catch (const std::exception& e) {
-                ADD_FAILURE() << "cleanup of " << row.tenant_id << ": " << e.what();
-            }
-        }
+    std::string admin_url() const override { return mysql_admin_url(); }
+    void drop_golden(const std::string& name) override {
         MysqlSession admin;
-        for (const auto& version : versions) {
-            admin.error_of("DROP DATABASE IF EXISTS dbclone_root_" + version);
-            admin.error_of("DELETE FROM dbclone_meta.golden_copies WHERE name = 'dbclone_root_" +
-                           version + "'");
-        }
-    }
-    TempDir state;
-    RootImages roots;
-    std::vector<std::string> versions;
-    std::string plugin_settings = "";
-    std::unique_ptr<Engine> engine;
-    Engine& eng() {
-        if (!engine) {
-            Config c = server_test_config(state.path(), "mysql", mysql_admin_url());
-            c.roots_dir = roots.dir();
-            c.plugin_settings["mysql"] =
-                R"({"url": ")" + mysql_admin_url() + "\"" + plugin_settings + "}";
-            engine = std::make_unique<Engine>(c);
-        }
-        return *engine;
-    }
-    std::string root(const std::string& tag, const std::string& sql) {
-        versions.push_back(unique_version(tag));
-        return roots.add(versions.back(), {{"mysql", sql}});
-    }
-    CloneRecord create(const std::string& id, const std::string& version = "v1.0") {
-        return Cloner(eng()).create({id, "mysql", version, ""});
+        admin.error_of("DROP DATABASE IF EXISTS " + name);
+        admin.error_of("DELETE FROM dbclone_meta.golden_copies WHERE name = '" + name + "'");
     }
 };
 
@@ -82,7 +46,7 @@ TEST_F(MysqlAttacks, ARootThatReachesOutsideItsSchemaFailsAndLeavesNothing) {
     std::ofstream(secret) << "SECRET-OF-THE-HOST\n";
     ::chmod(secret_dir.path().c_str(), 0755);
     ::chmod(secret.c_str(), 0644);
-    const std::pair<std::string, std::string> escapes[] = {
+    const std::vector<std::pair<std::string, std::string>> escapes = {
         {"dropdb", "CREATE TABLE t (x int); DROP DATABASE " + victim.database_name + ";"},
         {"createuser", "CREATE USER '" + evil + "'@'%' IDENTIFIED BY 'x'; GRANT ALL ON *.* TO '" +
                            evil + "'@'%' WITH GRANT OPTION;"},
@@ -94,21 +58,7 @@ TEST_F(MysqlAttacks, ARootThatReachesOutsideItsSchemaFailsAndLeavesNothing) {
         {"serverfile",
          "CREATE TABLE t (line TEXT); LOAD DATA INFILE '" + secret + "' INTO TABLE t;"},
     };
-    for (const auto& [tag, sql] : escapes) {
-        std::string version = root("esc" + tag, sql);
-        std::string id = unique("t_" + tag);
-        try {
-            create(id, version);
-            ADD_FAILURE() << "root " << tag << " was loaded";
-        } catch (const Error& e) {
-            std::string message = e.what();
-            EXPECT_NE(message.find("loading root file"), std::string::npos)
-                << tag << ": " << message;
-            EXPECT_EQ(message.find(victim.database_name), std::string::npos)
-                << "quotes the file: " << message;
-        }
-        EXPECT_FALSE(eng().registry().find_clone(id)) << tag;
-    }
+    expect_roots_refused(escapes, victim.database_name);
     MysqlSession admin;
     EXPECT_EQ(admin.scalar("SELECT count(*) FROM mysql.user WHERE user = '" + evil + "'"), "0");
     EXPECT_EQ(
@@ -152,11 +102,7 @@ TEST_F(MysqlAttacks, ATenantCannotTakeOrHoldTheBuildLock) {
     EXPECT_EQ(hold.scalar("SELECT GET_LOCK('dbclone_dbclone_root_v1_0', 0)"), "1");
     EXPECT_NE(hold.error_of("SELECT name FROM dbclone_meta.locks FOR UPDATE"), std::nullopt)
         << "a tenant can lock dbclone's lock table";
-    auto start = std::chrono::steady_clock::now();
-    std::string version = root("afterlock", "CREATE TABLE t (x INT);");
-    EXPECT_NO_THROW(create(unique("built"), version));
-    EXPECT_NO_THROW(create(unique("cloned")));
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+    expect_provisioning_within(std::chrono::seconds(3));
 }
 
 TEST_F(MysqlAttacks, ABuildLockHeldTooLongEndsInAnErrorNamingTheLock) {
@@ -168,30 +114,14 @@ TEST_F(MysqlAttacks, ABuildLockHeldTooLongEndsInAnErrorNamingTheLock) {
     peer.scalar("INSERT IGNORE INTO dbclone_meta.locks (name) VALUES ('" + lock +
                 "'); START TRANSACTION; SELECT name FROM dbclone_meta.locks WHERE name = '" + lock +
                 "' FOR UPDATE");
-    auto start = std::chrono::steady_clock::now();
-    try {
-        create(unique("waits"), version);
-        ADD_FAILURE() << "built while the lock was held";
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("build lock"), std::string::npos) << e.what();
-    }
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    expect_build_gives_up(version, std::chrono::seconds(10));
     peer.scalar("ROLLBACK");
 }
 
 TEST_F(MysqlAttacks, TwoInstallationsOnOneServerNeverTouchEachOther) {
     std::string id = unique("twin");
     auto mine = create(id);
-    TempDir other_state;
-    Engine other(server_test_config(other_state.path(), "mysql", mysql_admin_url()));
-    try {
-        Cloner(other).create({id, "mysql", "v1.0", ""});
-        ADD_FAILURE() << "the other installation took an existing tenant's schema";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::Conflict) << e.what();
-    }
-    auto report = Reconciler(other).run();
-    for (const auto& action : report.actions) ADD_FAILURE() << "other's reconcile: " << action;
+    expect_another_installation_refused(id);
     MysqlSession as_mine(mine);
     EXPECT_EQ(as_mine.scalar("SELECT count(*) FROM customers"), "100");
     EXPECT_TRUE(Verifier(eng()).verify(id, {"connection", "schema_integrity"}).ok());

@@ -12,17 +12,12 @@
 #include <chrono>
 
 #include "pg_session.hpp"
-#include "root_images.hpp"
-#include "test_support.hpp"
+#include "server_attack_fixture.hpp"
 
 using namespace dbclone;
 using namespace dbclone::testing;
 
 namespace {
-
-std::string unique(const std::string& base) {
-    return base + "_" + std::to_string(::getpid());
-}
 
 const CheckResult* find_check(const VerificationReport& report, const std::string& name) {
     for (const auto& c : report.checks)
@@ -30,46 +25,14 @@ const CheckResult* find_check(const VerificationReport& report, const std::strin
     return nullptr;
 }
 
-struct PostgresqlAttacks : ::testing::Test {
+struct PostgresqlAttacks : ServerAttackFixture {
+    PostgresqlAttacks() : ServerAttackFixture("postgresql") {}
     void SetUp() override { DBCLONE_REQUIRE_POSTGRESQL(); }
-    void TearDown() override {
-        if (!engine) return;
-        for (const auto& row : engine->registry().clones()) {
-            try {
-                Cloner(*engine).remove(row.tenant_id);
-            } catch (const std::exception& e) {
-                ADD_FAILURE() << "cleanup of " << row.tenant_id << ": " << e.what();
-            }
-        }
-        // Templates of this process's own root versions.
+    std::string admin_url() const override { return pg_admin_url(); }
+    void drop_golden(const std::string& name) override {
         PgSession su(pg_superuser_url());
-        for (const auto& version : versions) {
-            std::string name = "dbclone_root_" + version;
-            su.error_of("ALTER DATABASE " + name + " IS_TEMPLATE false");
-            su.error_of("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        }
-    }
-    TempDir state;
-    RootImages roots;
-    std::vector<std::string> versions;
-    std::string plugin_settings = "";
-    std::unique_ptr<Engine> engine;
-    Engine& eng() {
-        if (!engine) {
-            Config c = server_test_config(state.path(), "postgresql", pg_admin_url());
-            c.roots_dir = roots.dir();
-            c.plugin_settings["postgresql"] =
-                R"({"url": ")" + pg_admin_url() + "\"" + plugin_settings + "}";
-            engine = std::make_unique<Engine>(c);
-        }
-        return *engine;
-    }
-    std::string root(const std::string& tag, const std::string& sql) {
-        versions.push_back(unique_version(tag));
-        return roots.add(versions.back(), {{"postgresql", sql}});
-    }
-    CloneRecord create(const std::string& id, const std::string& version = "v1.0") {
-        return Cloner(eng()).create({id, "postgresql", version, ""});
+        su.error_of("ALTER DATABASE " + name + " IS_TEMPLATE false");
+        su.error_of("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     }
 };
 
@@ -81,7 +44,7 @@ struct PostgresqlAttacks : ::testing::Test {
 TEST_F(PostgresqlAttacks, ARootThatReachesOutsideItsDatabaseFailsAndLeavesNothing) {
     auto victim = create(unique("victim"));
     std::string evil = unique("evil_login");
-    const std::pair<std::string, std::string> escapes[] = {
+    const std::vector<std::pair<std::string, std::string>> escapes = {
         {"resetrole", "CREATE TABLE t (x int); RESET ROLE; CREATE ROLE " + evil +
                           " LOGIN CREATEROLE PASSWORD 'x';"},
         {"createrole", "CREATE ROLE " + evil + " LOGIN SUPERUSER PASSWORD 'x';"},
@@ -91,21 +54,7 @@ TEST_F(PostgresqlAttacks, ARootThatReachesOutsideItsDatabaseFailsAndLeavesNothin
         {"readfile", "CREATE TABLE t AS SELECT pg_read_file('/etc/passwd') AS secret;"},
         {"program", "CREATE TABLE t (x text); COPY t FROM PROGRAM 'id';"},
     };
-    for (const auto& [tag, sql] : escapes) {
-        std::string version = root("esc" + tag, sql);
-        std::string id = unique("t_" + tag);
-        try {
-            create(id, version);
-            ADD_FAILURE() << "root " << tag << " was loaded";
-        } catch (const Error& e) {
-            std::string message = e.what();
-            EXPECT_NE(message.find("loading root file"), std::string::npos)
-                << tag << ": " << message;
-            EXPECT_EQ(message.find("/etc/passwd"), std::string::npos)
-                << "quotes the file: " << message;
-        }
-        EXPECT_FALSE(eng().registry().find_clone(id)) << tag;
-    }
+    expect_roots_refused(escapes, "/etc/passwd");
     PgSession su(pg_superuser_url());
     EXPECT_EQ(su.scalar("SELECT count(*) FROM pg_roles WHERE rolname = '" + evil + "'"), "0");
     EXPECT_EQ(su.scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'dbclone_root_esc%" +
@@ -151,11 +100,7 @@ TEST_F(PostgresqlAttacks, ATenantCannotTakeOrHoldTheBuildLock) {
                   "");
     EXPECT_NE(pg_login_error(attacker, "dbclone_locks"), std::nullopt)
         << "a tenant logged in to the lock database";
-    auto start = std::chrono::steady_clock::now();
-    std::string version = root("afterlock", "CREATE TABLE t (x int);");
-    EXPECT_NO_THROW(create(unique("built"), version));
-    EXPECT_NO_THROW(create(unique("cloned")));
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    expect_provisioning_within(std::chrono::seconds(5));
 }
 
 // A lock held by a stuck peer ends in a clear error at the deadline.
@@ -165,14 +110,7 @@ TEST_F(PostgresqlAttacks, ABuildLockHeldTooLongEndsInAnErrorNamingTheLock) {
     PgSession peer(pg_superuser_url(), "dbclone_locks");
     peer.scalar("SELECT pg_advisory_lock(hashtext('dbclone golden builds'))");
     std::string version = root("stuck", "CREATE TABLE t (x int);");
-    auto start = std::chrono::steady_clock::now();
-    try {
-        create(unique("waits"), version);
-        ADD_FAILURE() << "built while the lock was held";
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("build lock"), std::string::npos) << e.what();
-    }
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    expect_build_gives_up(version, std::chrono::seconds(5));
 }
 
 // Attack 5: a tenant shadows the catalog for its own sessions, so the
@@ -184,9 +122,10 @@ TEST_F(PostgresqlAttacks, SchemaIntegrityIsNotFooledByTheTenantsSearchPath) {
     as_a.scalar("ALTER TABLE customers ADD COLUMN smuggled text");
     // The catalog as it was before the change, for any session that searches
     // public first: a fingerprint read through it would match the golden copy.
-    as_a.scalar("CREATE VIEW public.pg_attribute AS SELECT attrelid, attname, atttypid, "
-                "atttypmod, attnotnull, attnum, attisdropped, attidentity, attgenerated "
-                "FROM pg_catalog.pg_attribute WHERE attname <> 'smuggled'");
+    as_a.scalar(
+        "CREATE VIEW public.pg_attribute AS SELECT attrelid, attname, atttypid, "
+        "atttypmod, attnotnull, attnum, attisdropped, attidentity, attgenerated "
+        "FROM pg_catalog.pg_attribute WHERE attname <> 'smuggled'");
     as_a.scalar("ALTER ROLE " + a.user_name + " SET search_path = public, pg_catalog");
     auto report = Verifier(eng()).verify(a.tenant_id, {"schema_integrity"});
     const CheckResult* check = find_check(report, "schema_integrity");
@@ -224,16 +163,7 @@ TEST_F(PostgresqlAttacks, VerifyAgainstAttacksTheNamedTenant) {
 TEST_F(PostgresqlAttacks, TwoInstallationsOnOneServerNeverTouchEachOther) {
     std::string id = unique("twin");
     auto mine = create(id);
-    TempDir other_state;
-    Engine other(server_test_config(other_state.path(), "postgresql", pg_admin_url()));
-    try {
-        Cloner(other).create({id, "postgresql", "v1.0", ""});
-        ADD_FAILURE() << "the other installation took an existing tenant's database";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::Conflict) << e.what();
-    }
-    auto report = Reconciler(other).run();
-    for (const auto& action : report.actions) ADD_FAILURE() << "other's reconcile: " << action;
+    expect_another_installation_refused(id);
     EXPECT_EQ(pg_login_error(mine, ""), std::nullopt) << "our tenant was damaged";
     EXPECT_TRUE(Verifier(eng()).verify(id, {"connection", "schema_integrity"}).ok());
 }
