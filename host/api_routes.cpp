@@ -11,6 +11,7 @@
 #include <chrono>
 #include <set>
 
+#include "comma_list.hpp"
 #include "openapi.hpp"
 
 namespace dbclone::api {
@@ -54,6 +55,22 @@ const char* error_name(unsigned status) {
 }
 
 // Compares without an early exit, so the time taken says nothing about the token.
+// The value of `name` in the target's query string ("" when absent). Values
+// are taken as they are (no percent-decoding): the parameters that exist take
+// tenant ids and check names, which are validated and never need encoding.
+std::string query_param(const std::string& target, const std::string& name) {
+    auto question = target.find('?');
+    if (question == std::string::npos) return "";
+    std::string query = target.substr(question + 1);
+    for (size_t start = 0; start <= query.size();) {
+        size_t end = std::min(query.find('&', start), query.size());
+        std::string pair = query.substr(start, end - start);
+        if (pair.rfind(name + "=", 0) == 0) return pair.substr(name.size() + 1);
+        start = end + 1;
+    }
+    return "";
+}
+
 bool same_secret(const std::string& a, const std::string& b) {
     unsigned char diff = a.size() == b.size() ? 0 : 1;
     for (size_t i = 0; i < a.size() && i < b.size(); ++i)
@@ -372,7 +389,9 @@ Response Routes::handle(const std::string& method, const std::string& target,
         std::lock_guard lock(engine_mutex_);
         if (tail_after(path, "/api/v1/cloning/verify/", tail)) {
             only("GET");
-            return json_ok(200, json::report_json(Verifier(engine_).verify(tail)));
+            return json_ok(200, json::report_json(Verifier(engine_).verify(
+                                    tail, split_commas(query_param(target, "checks")),
+                                    query_param(target, "against"))));
         }
         if (tail_after(path, "/api/v1/cloning/start/", tail)) {
             only("POST");

@@ -92,7 +92,11 @@ constexpr const char* document = R"json({
           "200": {"description": "operation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Operation"}}}},
           "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
     "/api/v1/cloning/verify/{tenant_id}": {"get": {"summary": "Verify a tenant",
-        "parameters": [{"$ref": "#/components/parameters/TenantId"}],
+        "parameters": [{"$ref": "#/components/parameters/TenantId"},
+          {"name": "against", "in": "query", "required": false, "description": "the tenant the cross-tenant checks attack",
+           "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_]{0,47}$"}},
+          {"name": "checks", "in": "query", "required": false, "description": "comma-separated checks to run (default: all)",
+           "schema": {"type": "string", "pattern": "^[a-z_]+(,[a-z_]+)*$"}}],
         "responses": {
           "200": {"description": "report", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli_context.hpp"
+#include "comma_list.hpp"
 #include "step_printer.hpp"
 #include "table.hpp"
 
@@ -27,14 +28,6 @@ void print_connection(const CloneRecord& r) {
     if (!r.host.empty())
         std::cout << "  host:     " << r.host << "\n  port:     " << r.port << '\n';
     std::cout << "  location: " << r.location << '\n';
-}
-
-std::vector<std::string> split_commas(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream in(text);
-    for (std::string item; std::getline(in, item, ',');)
-        if (!item.empty()) out.push_back(item);
-    return out;
 }
 
 }  // namespace

@@ -307,6 +307,26 @@ TEST(Api, ReadsDoNotWaitBehindACreate) {
     EXPECT_EQ(server.call(http::verb::delete_, "/api/v1/cloning/remove/slow").status, 200u);
 }
 
+// verify takes the CLI's --against and --checks as query parameters; the
+// partner is the one named, and bad ones are 4xx.
+TEST(Api, VerifyAttacksTheTenantNamedInAgainst) {
+    Server server;
+    for (const char* id : {"va", "vb", "vc"})
+        ASSERT_EQ(server.call(http::verb::post, "/api/v1/cloning/create", create_body(id)).status,
+                  201u);
+    auto r = server.call(http::verb::get,
+                         "/api/v1/cloning/verify/va?checks=cross_tenant_access&against=vc");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto report = dbclone::json::parse(r.body, "verify");
+    ASSERT_EQ(report["checks"].Size(), 1u) << r.body;
+    EXPECT_NE(r.body.find("va -> vc"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("vb"), std::string::npos) << r.body;
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?against=nobody").status, 404u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?against=va").status, 400u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?against=Bad;x").status, 400u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?checks=nothing").status, 400u);
+}
+
 TEST(Api, AsyncCreateReportsItsOperation) {
     Server server;
     auto accepted =
