@@ -9,6 +9,12 @@
 
 namespace dbclone {
 
+namespace {
+// What a golden data directory holds; bumped when that changes. 2: who may log
+// in (PostgreSQL peer through a map, no mysql@localhost; docs/placements.md).
+constexpr int golden_data_layout = 2;
+}  // namespace
+
 GoldenCopy GoldenCopyCache::ensure(Backend& backend, const std::string& version,
                                    const RootFile& root, const std::string& placement) {
     if (is_dedicated(placement)) return ensure_data_directory(backend, version, root, placement);
@@ -43,8 +49,11 @@ GoldenCopy GoldenCopyCache::ensure_data_directory(Backend& backend, const std::s
     FileLock lock(engine_.lock_dir() / ("golden-" + name + "-" + version + "-" + kind + ".lock"));
     auto& registry = engine_.registry();
     const DirectoryCloner& storage = engine_.storage();
+    // The name carries the layout too: a directory built by an older dbclone
+    // (whose servers let the OS user postgres in by trust, say) is not reused.
     std::filesystem::path dir = engine_.config().data_dir / "golden" /
-                                (name + "-" + version + "-" + root.sha256.substr(0, 16));
+                                (name + "-" + version + "-" + root.sha256.substr(0, 16) + "-l" +
+                                 std::to_string(golden_data_layout));
     auto known = registry.find_golden(name, version, kind);
     if (known && known->sha256 == root.sha256 && known->location == dir.string() &&
         std::filesystem::exists(dir))

@@ -108,7 +108,11 @@ std::map<std::string, std::string> login_as(const dbc_target& target, const std:
     keywords["password"] = target.password != nullptr ? target.password : "";
     // A tenant's role settings (ALTER ROLE ... SET search_path) must not steer
     // what dbclone's queries resolve to: options from the client outrank them.
-    keywords["options"] = "-c client_min_messages=warning -c search_path=pg_catalog,public,pg_temp";
+    // And nothing the tenant made (a view in place of the canary table calling
+    // pg_sleep, a lock it holds) keeps a dbclone session waiting past a minute.
+    keywords["options"] =
+        "-c client_min_messages=warning -c search_path=pg_catalog,public,pg_temp "
+        "-c statement_timeout=60000 -c lock_timeout=60000";
     return keywords;
 }
 

@@ -41,9 +41,11 @@ bool is_permission_denied(const std::string& message) {
 PgConnection::PgConnection(const std::string& url,
                            const std::map<std::string, std::string>& overrides) {
     // The first "dbname" is expanded as a connection string; later keywords win.
-    // NOTICEs ("does not exist, skipping") are not ours to print.
+    // NOTICEs ("does not exist, skipping") are not ours to print. No lock wait
+    // (on a lock a tenant holds, say) lasts longer than a minute.
     std::vector<const char*> keys{"dbname", "application_name", "connect_timeout", "options"};
-    std::vector<const char*> values{url.c_str(), "dbclone", "10", "-c client_min_messages=warning"};
+    std::vector<const char*> values{url.c_str(), "dbclone", "10",
+                                    "-c client_min_messages=warning -c lock_timeout=60000"};
     for (const auto& [k, v] : overrides) {
         keys.push_back(k.c_str());
         values.push_back(v.c_str());
