@@ -25,3 +25,7 @@ for tenant in quickstart_a quickstart_b; do
 done
 echo
 $dbclone list
+echo
+echo "cross_tenant_access is not_enforced for SQLite: opened with a plain sqlite3_open,"
+echo "a tenant's SQL can ATTACH its neighbour. Open tenant files with"
+echo "dbclone_sqlite_open_tenant() from sdk/include/dbclone/sqlite_tenant.h (docs/security.md)."
