@@ -164,7 +164,7 @@ class SqliteBackend {
             {
                 SqliteDatabase db(temp, false, true);
                 db.exec("BEGIN", "begin");
-                db.exec(script, "loading root " + root_file);
+                db.load_script(script, root_file);
                 db.exec("COMMIT", "commit");
                 db.vacuum();
             }

@@ -5,6 +5,7 @@
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace dbclone::sqlite_backend {
@@ -90,6 +91,29 @@ std::string SqliteDatabase::scalar(const std::string& sql) {
     Query q(db_, sql);
     if (!q.next()) throw sdk::Failure(DBC_ERROR, path_ + ": query returned no row: " + sql);
     return column_text(q.get(), 0);
+}
+
+void SqliteDatabase::load_script(const std::string& script, const std::string& file) {
+    const char* start = script.c_str();
+    const char* end = start + script.size();
+    for (const char* next = start; next < end;) {
+        sqlite3_stmt* stmt = nullptr;
+        const char* statement = next;
+        int rc = sqlite3_prepare_v2(db_, next, static_cast<int>(end - next), &stmt, &next);
+        while (rc == SQLITE_OK && stmt != nullptr && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+            // The statement's first line: skip the white space before it.
+            while (statement < end && std::isspace(static_cast<unsigned char>(*statement)))
+                ++statement;
+            long line = 1 + std::count(start, statement, '\n');
+            throw sdk::Failure(rc == SQLITE_AUTH ? DBC_DENIED : DBC_ERROR,
+                               "loading root file " + file + " failed at line " +
+                                   std::to_string(line) + ": " + sqlite3_errstr(rc));
+        }
+        if (stmt == nullptr && next == statement) break;  // only comments were left
+    }
 }
 
 void SqliteDatabase::vacuum() {

@@ -21,6 +21,10 @@ class SqliteDatabase {
 
     // Runs one or more statements; throws sdk::Failure naming `what`.
     void exec(const std::string& sql, const std::string& what);
+    // Runs a root file's `script` statement by statement. A failure names the
+    // file, the line and SQLite's generic text for the error code, never the
+    // detailed message, which quotes the script (a token, a table name).
+    void load_script(const std::string& script, const std::string& file);
     // The first column of the first row of `sql`, as text.
     std::string scalar(const std::string& sql);
     // sha256 of the normalized schema: every table, index, view and trigger as
