@@ -1,5 +1,6 @@
 #include "bson_document.hpp"
 
+#include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 
 namespace dbclone::mongodb {
@@ -9,8 +10,9 @@ BsonDocument BsonDocument::from_json(const std::string& json, const std::string&
     bson_t* doc = bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
                                      static_cast<ssize_t>(json.size()), &error);
     if (doc == nullptr)
-        throw sdk::Failure(DBC_INVALID_ARGUMENT,
-                           what + " is not valid Extended JSON: " + error.message);
+        // libbson quotes the offending text; a root file's text stays out.
+        throw sdk::Failure(DBC_INVALID_ARGUMENT, what + " is not valid Extended JSON: " +
+                                                     sdk::redact_quoted(error.message));
     return BsonDocument(doc);
 }
 
