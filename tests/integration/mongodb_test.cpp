@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
+#include <dbclone/core/reconciler.hpp>
 #include <dbclone/core/record_json.hpp>
 #include <dbclone/core/verifier.hpp>
 #include <dbclone/sha256.hpp>
@@ -180,6 +181,22 @@ TEST_F(Ferretdb, IsolationIsReportedNotEnforcedNeverPassed) {
     }
     Cloner(eng()).remove(a);
     Cloner(eng()).remove(b);
+}
+
+// Two state directories on one server: the second installation cannot take an
+// existing tenant's id, and its reconcile touches nothing of the first's.
+TEST_F(Ferretdb, TwoInstallationsOnOneServerNeverTouchEachOther) {
+    std::string id = unique("mg_twin");
+    create(id);
+    TempDir other_state;
+    Engine other(server_test_config(other_state.path(), "mongodb", uri));
+    EXPECT_THROW(Cloner(other).create({id, "mongodb", "v1.0", ""}), Error);
+    auto report = Reconciler(other).run();
+    for (const auto& action : report.actions) ADD_FAILURE() << "other's reconcile: " << action;
+    EXPECT_TRUE(Inspector(uri).database_exists("tenant_" + id + "_db"));
+    EXPECT_TRUE(Verifier(eng()).verify(id, {"connection", "schema_integrity"}).ok());
+    Cloner(eng()).remove(id);
+    expect_gone(id);
 }
 
 TEST_F(Ferretdb, ServerSideCopyIsRefusedClearlyWhereTheServerLacksIt) {
