@@ -79,14 +79,16 @@ class RootOwnerLogin {
     std::string password_;
 };
 
-// The 1-based line of `script` at 1-based character `position`.
-size_t line_at(const std::string& script, size_t position) {
+// " at line N" for 1-based character `position` of `script`, or "" when the
+// server gave no position (a permission error, say).
+std::string at_line(const std::string& script, size_t position) {
+    if (position == 0) return "";
     size_t line = 1, characters = 0;
     for (unsigned char c : script) {
         if ((c & 0xC0) != 0x80 && ++characters >= position) break;
         if (c == '\n') ++line;
     }
-    return line;
+    return " at line " + std::to_string(line);
 }
 
 // Loads `script` into database `name` (on the server `admin` is connected to,
@@ -119,8 +121,8 @@ std::string load_root(PgConnection& admin, const std::string& url,
         throw sdk::Failure(
             error->sqlstate == "42501" ? DBC_DENIED : DBC_ERROR,
             "loading root file " + root_file + " as " + root_owner_role + " (who may create in " +
-                name + " only) failed at line " + std::to_string(line_at(script, error->position)) +
-                ": " + sdk::redact_quoted(error->primary) + " (SQLSTATE " + error->sqlstate + ")");
+                name + " only) failed" + at_line(script, error->position) + ": " +
+                sdk::redact_quoted(error->primary) + " (SQLSTATE " + error->sqlstate + ")");
     return schema_fingerprint(as_admin);
 }
 
