@@ -30,6 +30,10 @@ namespace {
     }
     int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, STDIN_FILENO);
+    // The server gets standard input, output and error, nothing else: not the
+    // API's listening socket, not the registry, whatever a library opened
+    // without close-on-exec.
+    ::close_range(3, ~0U, 0);
     if (::geteuid() == 0) {
         if (::setgid(account.gid) != 0 || ::initgroups(account.name.c_str(), account.gid) != 0 ||
             ::setuid(account.uid) != 0)

@@ -11,8 +11,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "test_support.hpp"
@@ -93,6 +95,7 @@ class Server {
                 retry_after != res.end() ? std::string(retry_after->value()) : ""};
     }
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     const TempDir& state() const { return state_; }
 
   private:
@@ -321,10 +324,72 @@ TEST(Api, VerifyAttacksTheTenantNamedInAgainst) {
     ASSERT_EQ(report["checks"].Size(), 1u) << r.body;
     EXPECT_NE(r.body.find("va -> vc"), std::string::npos) << r.body;
     EXPECT_EQ(r.body.find("vb"), std::string::npos) << r.body;
-    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?against=nobody").status, 404u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?against=nobody").status,
+              404u);
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?against=va").status, 400u);
     EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?against=Bad;x").status, 400u);
-    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?checks=nothing").status, 400u);
+    EXPECT_EQ(server.call(http::verb::get, "/api/v1/cloning/verify/va?checks=nothing").status,
+              400u);
+}
+
+namespace {
+// What process `pid` has open that another process could share with it:
+// sockets, pipes and files (not terminals or /dev/null), as readlink shows them.
+std::set<std::string> shareable_descriptors(pid_t pid) {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
+        if (ec || target.rfind("/dev/", 0) == 0) continue;
+        out.insert(target);
+    }
+    return out;
+}
+
+// The pids of the postgres servers whose command line names `dir`.
+std::vector<pid_t> servers_below(const std::filesystem::path& dir) {
+    std::vector<pid_t> out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+        if (cmdline.find("postgres") != std::string::npos &&
+            cmdline.find(dir.string()) != std::string::npos)
+            out.push_back(std::stoi(entry.path().filename().string()));
+    }
+    return out;
+}
+}  // namespace
+
+// Servers the API starts (process placement) once inherited its listening
+// socket: after the API stopped, they still held its port. Now they hold
+// nothing of the API process's.
+TEST(Api, TenantServersStartedThroughTheApiHoldNoneOfItsDescriptors) {
+    const char* url = std::getenv("DBCLONE_TEST_PG_URL");
+    if (url == nullptr || *url == '\0')
+        GTEST_SKIP() << "DBCLONE_TEST_PG_URL is not set: run scripts/services.sh start";
+    if (::geteuid() != 0) GTEST_SKIP() << "the process runtime needs root";
+    ::setenv("DBCLONE_PG_URL", url, 1);
+    Server server;
+    ::unsetenv("DBCLONE_PG_URL");
+    for (const char* id : {"fd1", "fd2", "fd3"}) {
+        auto created =
+            server.call(http::verb::post, "/api/v1/cloning/create",
+                        std::string(R"({"tenant_id": ")") + id +
+                            R"(", "database_type": "postgresql", "placement": "process"})");
+        ASSERT_EQ(created.status, 201u) << created.body;
+    }
+    auto api = shareable_descriptors(server.pid());
+    ASSERT_FALSE(api.empty());
+    auto servers = servers_below(server.state() / "data/tenants");
+    EXPECT_GE(servers.size(), 3u);
+    for (pid_t pid : servers)
+        for (const auto& target : shareable_descriptors(pid))
+            EXPECT_EQ(api.count(target), 0u) << "postgres " << pid << " holds the API's " << target;
+    for (const char* id : {"fd1", "fd2", "fd3"})
+        EXPECT_EQ(
+            server.call(http::verb::delete_, std::string("/api/v1/cloning/remove/") + id).status,
+            200u);
 }
 
 TEST(Api, AsyncCreateReportsItsOperation) {
