@@ -265,7 +265,8 @@ Response Routes::metrics() {
 // threads, 18 000 with one (bench/api-bench.sh).
 Registry& Routes::registry_reader() {
     thread_local std::unique_ptr<Registry> reader;
-    if (!reader) reader = std::make_unique<Registry>(engine_.registry().file());
+    if (!reader)
+        reader = std::make_unique<Registry>(engine_.registry().file(), Registry::Open::existing);
     return *reader;
 }
 

@@ -14,8 +14,13 @@ bool CliContext::stdin_is_tty() const {
 }
 
 Engine& CliContext::engine() {
-    if (!engine_) engine_ = std::make_unique<Engine>(load_config(options_.overrides));
+    if (!engine_) engine_ = std::make_unique<Engine>(config());
     return *engine_;
+}
+
+const Config& CliContext::config() {
+    if (!config_) config_ = std::make_unique<Config>(load_config(options_.overrides));
+    return *config_;
 }
 
 po::variables_map parse_command(const std::vector<std::string>& args,

@@ -29,10 +29,13 @@ class CliContext {
     bool stdin_is_tty() const;
     // The engine, built on first use (so `--help` needs no state directory).
     Engine& engine();
+    // The resolved configuration, without building an engine.
+    const Config& config();
 
   private:
     GlobalOptions options_;
     std::unique_ptr<Engine> engine_;
+    std::unique_ptr<Config> config_;
 };
 
 namespace po = boost::program_options;
@@ -71,5 +74,6 @@ int plugins_command(CliContext&, const std::vector<std::string>&);
 int reconcile_command(CliContext&, const std::vector<std::string>&);
 int test_command(CliContext&, const std::vector<std::string>&);
 int serve_command(CliContext&, const std::vector<std::string>&);
+int state_command(CliContext&, const std::vector<std::string>&);
 
 }  // namespace dbclone::cli

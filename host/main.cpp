@@ -26,7 +26,8 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
         {"ports", {ports_command, "ports"}},
         {"roots", {roots_command, "roots [list | validate [VERSION]]"}},
         {"plugins", {plugins_command, "plugins"}},
-        {"reconcile", {reconcile_command, "reconcile"}},
+        {"reconcile", {reconcile_command, "reconcile [--force]"}},
+        {"state", {state_command, "state backup FILE | state restore FILE [--force]"}},
         {"serve",
          {serve_command, "serve [--listen 127.0.0.1:8000] [--token-file F] [--threads N]"}},
         {"test", {test_command, "test [--cleanup] [--types a,b] [--placement P] [--report FILE]"}},
@@ -78,7 +79,10 @@ int main(int argc, char** argv) {
         "scheme picks the backend (repeatable); a password here is visible to every local "
         "user, so prefer --server-file or $DBCLONE_PG_URL, $DBCLONE_MYSQL_URL, "
         "$DBCLONE_MONGODB_URI")("server-file", po::value<std::vector<std::string>>()->composing(),
-                                "a file with server URLs, one per line (repeatable)");
+                                "a file with server URLs, one per line (repeatable)")(
+        "init", po::bool_switch(),
+        "start an empty registry even where the state directory holds dbclone data (a lost "
+        "registry: restore it with 'state restore' instead)");
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::string>())(
         "args", po::value<std::vector<std::string>>());
@@ -102,6 +106,7 @@ int main(int argc, char** argv) {
         setup_logging(options.verbose);
         if (vm.count("config")) options.overrides.config_file = vm["config"].as<std::string>();
         if (vm.count("state-dir")) options.overrides.state_dir = vm["state-dir"].as<std::string>();
+        options.overrides.init_registry = vm["init"].as<bool>();
         if (vm.count("roots-dir")) options.overrides.roots_dir = vm["roots-dir"].as<std::string>();
         if (vm.count("server"))
             options.overrides.server_urls = vm["server"].as<std::vector<std::string>>();

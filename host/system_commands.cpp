@@ -330,9 +330,12 @@ int plugins_command(CliContext& ctx, const std::vector<std::string>& args) {
 
 int reconcile_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto options = options_with_help("reconcile options");
+    options.add_options()("force", po::bool_switch(),
+                          "remove orphans even when they are more than a quarter of the tenants "
+                          "the registry knows");
     auto vm = parse_command(args, options, {});
-    if (help_requested(vm, "reconcile", options)) return exit_code::ok;
-    auto report = Reconciler(ctx.engine()).run();
+    if (help_requested(vm, "reconcile [--force]", options)) return exit_code::ok;
+    auto report = Reconciler(ctx.engine(), vm["force"].as<bool>()).run();
     if (ctx.json()) {
         print_json([&](json::Writer& w) {
             w.StartObject();

@@ -185,6 +185,7 @@ Config load_config(const ConfigOverrides& o) {
     if (c.state_dir.empty())
         c.state_dir = env_path("XDG_STATE_HOME").value_or(home() / ".local" / "state") / "dbclone";
     if (o.roots_dir) c.roots_dir = *o.roots_dir;
+    c.init_registry = o.init_registry;
     for (const auto& [backend, variable] : server_variables)
         if (const char* url = std::getenv(variable); url != nullptr && *url != '\0')
             set_url(c, backend, url);

@@ -39,7 +39,8 @@ Config with_defaults(Config c) {
 
 Engine::Engine(Config config)
     : config_(with_defaults(std::move(config))),
-      registry_(private_directory(config_.state_dir) / "dbclone.db"),
+      registry_(private_directory(config_.state_dir) / "dbclone.db",
+                config_.init_registry ? Registry::Open::create : Registry::Open::create_if_fresh),
       plugins_(config_.plugin_dirs, PluginLoader([this](const std::string& name) {
                    return config_.settings_for(name);
                })),

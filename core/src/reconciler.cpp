@@ -1,10 +1,11 @@
 #include "dbclone/core/reconciler.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include "dbclone/core/cloner.hpp"
 #include "dbclone/core/error.hpp"
 #include "dbclone/core/json.hpp"
-
-#include <set>
 
 namespace dbclone {
 
@@ -21,7 +22,7 @@ void Reconciler::finish_stuck_rows(ReconcileReport& report) {
     }
 }
 
-void Reconciler::drop_orphan_artifacts(ReconcileReport& report) {
+void Reconciler::find_orphan_artifacts(std::vector<Orphan>& orphans, ReconcileReport& report) {
     auto& registry = engine_.registry();
     for (const auto& type : engine_.backend_types()) {
         try {
@@ -35,9 +36,13 @@ void Reconciler::drop_orphan_artifacts(ReconcileReport& report) {
                 std::string user = json::optional_string(doc, "user", type).value_or("");
                 auto row = registry.find_clone(tenant);
                 if (row && row->db_type == type) continue;
-                backend.drop(tenant, location, user);
-                registry.add_event(tenant, "orphan_removed", type + " " + location);
-                report.actions.push_back("dropped orphan " + type + " artifact " + location);
+                orphans.push_back(
+                    {type + " artifact " + location, [&, type, tenant, location, user] {
+                         engine_.backend(type).drop(tenant, location, user);
+                         engine_.registry().add_event(tenant, "orphan_removed",
+                                                      type + " " + location);
+                         return "dropped orphan " + type + " artifact " + location;
+                     }});
             }
         } catch (const std::exception& e) {
             report.problems.push_back(type + ": " + e.what());
@@ -46,17 +51,14 @@ void Reconciler::drop_orphan_artifacts(ReconcileReport& report) {
 }
 
 // Servers a runtime runs for tenants this registry does not know (or golden
-// builds of dead processes) are stopped and removed; known ones are adopted as
-// they are.
-void Reconciler::remove_orphan_servers(ReconcileReport& report) {
-    auto& registry = engine_.registry();
+// builds of dead processes); known ones are adopted as they are.
+void Reconciler::find_orphan_servers(std::vector<Orphan>& orphans, ReconcileReport& report) {
     std::set<std::string> known;
-    for (const auto& row : registry.clones())
+    for (const auto& row : engine_.registry().clones())
         if (!row.server.empty()) known.insert(row.server);
     for (const auto& name : engine_.runtime_names()) {
         try {
-            Runtime& runtime = engine_.runtime(name);
-            auto servers = runtime.list();
+            auto servers = engine_.runtime(name).list();
             if (!servers) continue;
             for (const auto& text : *servers) {
                 std::string server =
@@ -69,10 +71,12 @@ void Reconciler::remove_orphan_servers(ReconcileReport& report) {
                     auto pid = std::stoll(server.substr(server.rfind('_') + 1));
                     if (process_alive(pid)) continue;
                 }
-                runtime.remove(server);
-                std::filesystem::remove_all(engine_.run_dir(server));
-                report.actions.push_back("stopped and removed " + name + " server " + server +
-                                         " that no tenant owns");
+                orphans.push_back({name + " server " + server, [&, name, server] {
+                                       engine_.runtime(name).remove(server);
+                                       std::filesystem::remove_all(engine_.run_dir(server));
+                                       return "stopped and removed " + name + " server " + server +
+                                              " that no tenant owns";
+                                   }});
             }
         } catch (const std::exception& e) {
             report.problems.push_back(name + ": " + e.what());
@@ -81,29 +85,57 @@ void Reconciler::remove_orphan_servers(ReconcileReport& report) {
 }
 
 // Data directories of tenants the registry does not know.
-void Reconciler::remove_orphan_data(ReconcileReport& report) {
+void Reconciler::find_orphan_data(std::vector<Orphan>& orphans) {
     auto tenants = engine_.config().data_dir / "tenants";
     std::error_code ec;
     if (!std::filesystem::is_directory(tenants, ec)) return;
     for (const auto& entry : std::filesystem::directory_iterator(tenants, ec)) {
-        std::string tenant = entry.path().filename().string();
-        auto row = engine_.registry().find_clone(tenant);
+        auto row = engine_.registry().find_clone(entry.path().filename().string());
         if (row && row->data_dir == entry.path().string()) continue;
-        try {
-            engine_.storage().remove(entry.path());
-            report.actions.push_back("removed orphan data directory " + entry.path().string());
-        } catch (const std::exception& e) {
-            report.problems.push_back(e.what());
-        }
+        orphans.push_back({"data directory " + entry.path().string(), [&, path = entry.path()] {
+                               engine_.storage().remove(path);
+                               return "removed orphan data directory " + path.string();
+                           }});
     }
+}
+
+bool Reconciler::may_remove(const std::vector<Orphan>& orphans, ReconcileReport& report) {
+    if (orphans.empty()) return true;
+    std::string why;
+    size_t known = engine_.registry().clones().size();
+    size_t allowed = std::max<size_t>(1, known / 4);
+    if (engine_.registry().events("", 1).empty())
+        why = "the registry has no history at all (it is new), so it cannot know them";
+    else if (!force_ && orphans.size() > allowed)
+        why = "more than a quarter of the " + std::to_string(known) +
+              " tenants the registry knows (at most " + std::to_string(allowed) +
+              " at once): if the registry is right, run 'dbclone reconcile --force'";
+    if (why.empty()) return true;
+    std::string list;
+    for (size_t i = 0; i < orphans.size() && i < 5; ++i)
+        list += (i == 0 ? "" : ", ") + orphans[i].what;
+    if (orphans.size() > 5) list += ", ...";
+    report.problems.push_back(std::to_string(orphans.size()) + " objects no row knows (" + list +
+                              ") were left: " + why);
+    return false;
 }
 
 ReconcileReport Reconciler::run() {
     ReconcileReport report;
     finish_stuck_rows(report);
-    remove_orphan_servers(report);
-    remove_orphan_data(report);
-    drop_orphan_artifacts(report);
+    std::vector<Orphan> orphans;
+    find_orphan_servers(orphans, report);
+    find_orphan_data(orphans);
+    find_orphan_artifacts(orphans, report);
+    if (may_remove(orphans, report)) {
+        for (const auto& orphan : orphans) {
+            try {
+                report.actions.push_back(orphan.remove());
+            } catch (const std::exception& e) {
+                report.problems.push_back(orphan.what + ": " + e.what());
+            }
+        }
+    }
     for (uint32_t port : engine_.ports().release_orphans())
         report.actions.push_back("released port " + std::to_string(port) + " of a missing clone");
     return report;

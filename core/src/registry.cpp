@@ -4,9 +4,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbclone/sha256.hpp>
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <unordered_map>
 
 #include "dbclone/core/error.hpp"
@@ -84,7 +86,9 @@ constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
     int code = sqlite3_extended_errcode(db);
     auto kind = (code & 0xff) == SQLITE_BUSY ? ErrorKind::Unavailable : ErrorKind::Failed;
-    throw Error(kind, "state registry: " + what + ": " + sqlite3_errmsg(db));
+    const char* file = sqlite3_db_filename(db, "main");
+    throw Error(kind, std::string("state registry ") + (file != nullptr ? file : "") + ": " + what +
+                          ": " + sqlite3_errmsg(db));
 }
 
 // One prepared statement, borrowed from the registry's cache for one use:
@@ -182,7 +186,8 @@ constexpr const char* golden_columns =
 // Creates the file with mode 0600 before SQLite opens it; SQLite gives its -wal
 // and -shm files the same mode as the database file.
 void create_private_file(const std::filesystem::path& file) {
-    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == EEXIST) return;  // another process made it first
     if (fd < 0)
         throw Error(ErrorKind::Failed,
                     "cannot create state registry " + file.string() + ": " + std::strerror(errno));
@@ -190,11 +195,81 @@ void create_private_file(const std::filesystem::path& file) {
     ::close(fd);
 }
 
+// What restoring a registry takes, for the messages that refuse one.
+std::string restore_hint(const std::filesystem::path& file) {
+    return "nothing was changed; restore it with 'dbclone state restore BACKUP' (automatic "
+           "backups are in " +
+           (file.parent_path() / "backups").string() + ")";
+}
+
+// Something in the registry's directory that only a used installation has, or
+// "" when there is none.
+std::string installation_data(const std::filesystem::path& file) {
+    auto dir = file.parent_path();
+    std::error_code ec;
+    for (const char* name : {"dbclone.key", "api_token"})
+        if (std::filesystem::exists(dir / name, ec)) return (dir / name).string();
+    if (std::filesystem::exists(file.string() + "-wal", ec)) return file.string() + "-wal";
+    for (const char* sub : {"plugins", "data", "backups"})
+        for (auto it = std::filesystem::recursive_directory_iterator(dir / sub, ec);
+             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+            if (it->is_regular_file(ec)) return it->path().string();
+    return "";
+}
+
+// Refuses a registry file that is there but cannot be this program's: empty
+// (a truncation), not a regular file, or not a SQLite database. Returns
+// whether the file exists.
+bool check_registry_file(const std::filesystem::path& file) {
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) {
+        if (errno == ENOENT) return false;
+        throw Error(ErrorKind::Failed,
+                    "cannot read state registry " + file.string() + ": " + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+        throw Error(ErrorKind::Failed, "state registry " + file.string() +
+                                           " is not a regular file; " + restore_hint(file));
+    if (st.st_size == 0)
+        throw Error(ErrorKind::Failed,
+                    "state registry " + file.string() +
+                        " is empty (0 bytes): it was truncated (a crash during a copy, a full "
+                        "disk) or replaced; " +
+                        restore_hint(file));
+    char header[16] = {};
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ssize_t n = fd >= 0 ? ::read(fd, header, sizeof header) : -1;
+    if (fd >= 0) ::close(fd);
+    if (n != sizeof header || std::memcmp(header, "SQLite format 3", 16) != 0)
+        throw Error(ErrorKind::Failed, "state registry " + file.string() +
+                                           " is not a SQLite database (damaged or another "
+                                           "file); " +
+                                           restore_hint(file));
+    return true;
+}
+
+// Refuses to make a new registry where a used installation's data lies.
+void check_fresh(const std::filesystem::path& file, Registry::Open open) {
+    if (open == Registry::Open::existing)
+        throw Error(ErrorKind::Failed, "state registry " + file.string() + " does not exist");
+    if (open == Registry::Open::create) return;
+    if (auto data = installation_data(file); !data.empty())
+        throw Error(ErrorKind::Failed,
+                    "state registry " + file.string() + " is missing, but " +
+                        file.parent_path().string() + " holds dbclone data (" + data +
+                        "); nothing was changed; restore it with 'dbclone state restore BACKUP', "
+                        "or pass --init to start an empty registry beside that data");
+}
+
 }  // namespace
 
-Registry::Registry(const std::filesystem::path& file)
-    : file_(file), secrets_(file.parent_path() / "dbclone.key") {
-    create_private_file(file);
+Registry::Registry(const std::filesystem::path& file, Open open)
+    : file_(file), secrets_(file.parent_path() / "dbclone.key"), open_(open) {
+    if (!check_registry_file(file)) {
+        check_fresh(file, open);
+        create_private_file(file);
+        created_ = true;
+    }
     if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
         std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
@@ -234,7 +309,24 @@ int Registry::stored_schema_version() {
 }
 
 void Registry::migrate() {
-    if (stored_schema_version() == schema_version) return;
+    int stored = stored_schema_version();
+    if (stored == schema_version) return;
+    if (stored == 0 && !created_) {
+        // A SQLite file that is no registry of ours: another program's database,
+        // or an empty one (then it is as good as missing).
+        Statement objects(db_, statements_, "SELECT count(*) FROM sqlite_schema");
+        objects.step();
+        if (objects.integer(0) > 0)
+            throw Error(ErrorKind::Failed,
+                        "state registry " + file_.string() +
+                            " is a SQLite database but not a dbclone registry; " +
+                            restore_hint(file_));
+        check_fresh(file_, open_);
+    }
+    if (stored > 0 && stored < schema_version)
+        backup_to(
+            file_.parent_path() / "backups" /
+            ("dbclone.db.v" + std::to_string(stored) + "-" + std::to_string(::time(nullptr))));
     transaction([&] {
         int version = stored_schema_version();  // re-read: another process may have won
         if (version > schema_version)
@@ -247,6 +339,112 @@ void Registry::migrate() {
         if (from > 0 && from < 3) seal_plain_passwords();
         exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
     });
+}
+
+void Registry::backup_to(const std::filesystem::path& target) {
+    std::error_code ec;
+    if (std::filesystem::exists(target, ec))
+        throw Error(ErrorKind::Conflict, "backup " + target.string() + " exists already");
+    std::filesystem::create_directories(target.parent_path(), ec);
+    if (target.parent_path().filename() == "backups") ::chmod(target.parent_path().c_str(), 0700);
+    create_private_file(target);
+    sqlite3* out = nullptr;
+    int rc = sqlite3_open_v2(target.c_str(), &out, SQLITE_OPEN_READWRITE, nullptr);
+    sqlite3_backup* copy =
+        rc == SQLITE_OK ? sqlite3_backup_init(out, "main", db_, "main") : nullptr;
+    if (copy != nullptr) {
+        sqlite3_backup_step(copy, -1);
+        sqlite3_backup_finish(copy);
+    }
+    rc = out != nullptr ? sqlite3_errcode(out) : SQLITE_NOMEM;
+    std::string message = out != nullptr ? sqlite3_errmsg(out) : "out of memory";
+    sqlite3_close(out);
+    if (rc != SQLITE_OK) {
+        std::filesystem::remove(target, ec);
+        throw Error(ErrorKind::Failed, "cannot back up state registry " + file_.string() + " to " +
+                                           target.string() + ": " + message);
+    }
+    auto key = secrets_.key_file();
+    if (std::filesystem::exists(key, ec)) {
+        std::filesystem::copy_file(key, target.string() + ".key", ec);
+        ::chmod((target.string() + ".key").c_str(), 0600);
+        if (ec)
+            throw Error(ErrorKind::Failed, "cannot copy key file " + key.string() + " to " +
+                                               target.string() + ".key: " + ec.message());
+    }
+}
+
+std::string Registry::restore(const std::filesystem::path& backup,
+                              const std::filesystem::path& file) {
+    if (!check_registry_file(backup))
+        throw Error(ErrorKind::NotFound, "backup " + backup.string() + " does not exist");
+    {
+        // Read-only: a check must not migrate (write) the backup.
+        sqlite3* db = nullptr;
+        int rc = sqlite3_open_v2(backup.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+        int version = -1;
+        bool has_meta = false;
+        if (rc == SQLITE_OK) {
+            sqlite3_stmt* s = nullptr;
+            if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK &&
+                sqlite3_step(s) == SQLITE_ROW)
+                version = sqlite3_column_int(s, 0);
+            sqlite3_finalize(s);
+            if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = 'meta'", -1, &s,
+                                   nullptr) == SQLITE_OK)
+                has_meta = sqlite3_step(s) == SQLITE_ROW;
+            sqlite3_finalize(s);
+        }
+        sqlite3_close(db);
+        if (version < 1 || version > schema_version || !has_meta)
+            throw Error(ErrorKind::Failed,
+                        "backup " + backup.string() + " is not a dbclone registry (schema " +
+                            std::to_string(version) + ", this dbclone reads 1 to " +
+                            std::to_string(schema_version) + "); nothing was changed");
+    }
+    auto stamp = std::to_string(::time(nullptr));
+    auto dir = file.parent_path(), kept = dir / "backups";
+    std::error_code ec;
+    std::filesystem::create_directories(kept, ec);
+    ::chmod(kept.c_str(), 0700);
+    std::string moved;
+    // The copy goes in under a temporary name, then one rename replaces the file.
+    auto temp = file.string() + ".restore";
+    std::filesystem::remove(temp, ec);
+    std::filesystem::copy_file(backup, temp, ec);
+    ::chmod(temp.c_str(), 0600);
+    if (ec)
+        throw Error(ErrorKind::Failed,
+                    "cannot copy " + backup.string() + " to " + temp + ": " + ec.message());
+    if (std::filesystem::exists(file, ec)) {
+        auto old = kept / ("dbclone.db.before-restore-" + stamp);
+        std::filesystem::rename(file, old, ec);
+        if (ec)
+            throw Error(ErrorKind::Failed,
+                        "cannot move " + file.string() + " aside: " + ec.message());
+        for (const char* suffix : {"-wal", "-shm"})
+            std::filesystem::rename(file.string() + suffix, old.string() + suffix, ec);
+        moved = "the replaced registry is " + old.string();
+    }
+    std::filesystem::rename(temp, file, ec);
+    if (ec) throw Error(ErrorKind::Failed, "cannot put " + temp + " in place: " + ec.message());
+    std::string backup_key = backup.string() + ".key";
+    std::filesystem::path key = dir / "dbclone.key";
+    if (std::filesystem::exists(backup_key, ec)) {
+        bool same = std::filesystem::exists(key, ec) &&
+                    sdk::Sha256::of_file(key.string()) == sdk::Sha256::of_file(backup_key);
+        if (!same) {
+            if (std::filesystem::exists(key, ec)) {
+                auto old_key = kept / ("dbclone.key.before-restore-" + stamp);
+                std::filesystem::rename(key, old_key, ec);
+                moved += (moved.empty() ? "" : "; ") + std::string("the replaced key is ") +
+                         old_key.string();
+            }
+            std::filesystem::copy_file(backup_key, key, ec);
+            ::chmod(key.c_str(), 0600);
+        }
+    }
+    return moved;
 }
 
 // Before schema 3 passwords were stored as they are.

@@ -206,3 +206,52 @@ TEST_F(Cli, SelfTestVerifiesIsolationOnPostgresqlAndMariadb) {
     EXPECT_TRUE(report["summary"]["isolation_verified"].GetBool()) << r.out;
     EXPECT_EQ(report["summary"]["failed_tests"].GetUint(), 0u);
 }
+
+// The operator's bad day: the registry truncated to 0 bytes. It was once read
+// as a new installation (`list` said 0 tenants, and `reconcile` deleted every
+// tenant file). Now every command refuses it, naming the file, and a backup
+// brings everything back.
+TEST_F(Cli, ATruncatedRegistryLosesNothingAndIsRestoredFromABackup) {
+    ASSERT_EQ(run({"create", "keep1", "sqlite"}).exit_code, 0);
+    ASSERT_EQ(run({"create", "keep2", "sqlite"}).exit_code, 0);
+    auto backup = (state / "registry.backup").string();
+    auto saved = run({"state", "backup", backup});
+    ASSERT_EQ(saved.exit_code, 0) << saved.err;
+    auto registry = state / "dbclone.db";
+    std::filesystem::resize_file(registry, 0);
+    for (std::vector<std::string> command :
+         {std::vector<std::string>{"list"}, {"status"}, {"reconcile"}, {"create", "x", "sqlite"}}) {
+        auto r = run(command);
+        EXPECT_NE(r.exit_code, 0) << command[0] << ": " << r.out;
+        EXPECT_NE(r.err.find(registry.string() + " is empty"), std::string::npos)
+            << command[0] << ": " << r.err;
+    }
+    EXPECT_EQ(files_below(state / "plugins/sqlite/clones").size(), 2u) << "tenant files deleted";
+    EXPECT_EQ(std::filesystem::file_size(registry), 0u);
+
+    auto restored = run({"state", "restore", backup});
+    ASSERT_EQ(restored.exit_code, 0) << restored.err;
+    EXPECT_NE(restored.out.find("backups/dbclone.db.before-restore-"), std::string::npos)
+        << "the damaged file is kept: " << restored.out;
+    EXPECT_EQ(dbclone::json::parse(run({"list", "--json"}).out, "list").Size(), 2u);
+    EXPECT_EQ(run({"verify", "keep1"}).exit_code, 0);
+    auto again = run({"state", "restore", backup});
+    EXPECT_EQ(again.exit_code, 2) << "restore over tenants needs --force: " << again.err;
+}
+
+// A registry that is missing beside tenant files is refused too; --init starts
+// an empty one, whose reconcile deletes none of the old files.
+TEST_F(Cli, AMissingRegistryBesideTenantFilesNeedsInitAndLosesNothing) {
+    ASSERT_EQ(run({"create", "old1", "sqlite"}).exit_code, 0);
+    std::filesystem::remove(state / "dbclone.db");
+    std::filesystem::remove(state / "dbclone.db-wal");
+    std::filesystem::remove(state / "dbclone.db-shm");
+    auto r = run({"list"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("is missing"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--init"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(state / "dbclone.db"));
+    EXPECT_EQ(run({"--init", "list", "--json"}).out, "[]\n");
+    auto reconcile = run({"reconcile", "--force"});
+    EXPECT_EQ(files_below(state / "plugins/sqlite/clones").size(), 1u) << reconcile.out;
+}

@@ -4,6 +4,9 @@
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/registry.hpp>
 
+#include <fstream>
+#include <functional>
+
 #include "test_support.hpp"
 
 using namespace dbclone;
@@ -209,4 +212,79 @@ TEST(Registry, SealsThePlainPasswordsOfAVersionTwoFile) {
     Registry migrated(dir / "state.db");
     EXPECT_EQ(migrated.find_clone("old")->password, "plain-old-password");
     EXPECT_EQ(stored_passwords(dir / "state.db").at(0).rfind("sealed1:", 0), 0u);
+}
+
+namespace {
+std::string error_of(const std::function<void()>& body) {
+    try {
+        body();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+// A truncated registry (a crash during a copy, a full disk) was once opened as
+// a new, empty one. Now it is refused, names the file, and stays as it was.
+TEST(Registry, AnEmptyZeroedOrForeignFileIsRefusedNamingIt) {
+    TempDir dir;
+    auto file = dir / "state.db";
+    { Registry(file).insert_clone(row("a")); }
+    auto size = std::filesystem::file_size(file);
+    std::filesystem::resize_file(file, 0);
+    std::string message = error_of([&] { Registry r(file); });
+    EXPECT_NE(message.find(file.string() + " is empty"), std::string::npos) << message;
+    EXPECT_NE(message.find("state restore"), std::string::npos) << message;
+    EXPECT_EQ(std::filesystem::file_size(file), 0u) << "the refusal wrote to the file";
+
+    std::ofstream(file, std::ios::binary) << std::string(size, '\0');
+    message = error_of([&] { Registry r(file); });
+    EXPECT_NE(message.find("is not a SQLite database"), std::string::npos) << message;
+
+    std::filesystem::remove(file);
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_exec(db, "CREATE TABLE songs (title TEXT)", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    message = error_of([&] { Registry r(file); });
+    EXPECT_NE(message.find("not a dbclone registry"), std::string::npos) << message;
+}
+
+// A missing registry is a new installation only where no dbclone data lies.
+TEST(Registry, AMissingFileBesideTenantDataIsRefusedUnlessInit) {
+    TempDir dir;
+    auto file = dir / "dbclone.db";
+    { Registry(file).insert_clone(row("a")); }  // writes dbclone.key
+    std::filesystem::remove(file);
+    std::string message = error_of([&] { Registry r(file); });
+    EXPECT_NE(message.find(file.string() + " is missing"), std::string::npos) << message;
+    EXPECT_NE(message.find("dbclone.key"), std::string::npos) << message;
+    EXPECT_NE(message.find("--init"), std::string::npos) << message;
+    EXPECT_FALSE(std::filesystem::exists(file));
+    EXPECT_NE(error_of([&] { Registry r(file, Registry::Open::existing); }), "");
+    Registry fresh(file, Registry::Open::create);
+    EXPECT_TRUE(fresh.clones().empty());
+}
+
+TEST(Registry, BacksUpOnlineAndBeforeEveryMigration) {
+    TempDir dir;
+    auto file = dir / "dbclone.db";
+    Registry registry(file);
+    registry.insert_clone(row("a"));
+    registry.backup_to(dir / "copy.db");
+    EXPECT_TRUE(std::filesystem::exists(dir / "copy.db.key"));
+    EXPECT_NE(error_of([&] { registry.backup_to(dir / "copy.db"); }), "") << "overwrote a backup";
+    {
+        Registry copy(dir / "copy.db", Registry::Open::existing);
+        EXPECT_EQ(copy.find_clone("a")->tenant_id, "a");
+    }
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_exec(db, "PRAGMA user_version=2", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    Registry migrated(file);
+    auto backups = dbclone::testing::files_below(dir / "backups");
+    ASSERT_EQ(backups.size(), 2u);  // the registry and its key
+    EXPECT_EQ(backups[0].rfind("dbclone.db.v2-", 0), 0u) << backups[0];
 }

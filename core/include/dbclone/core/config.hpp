@@ -24,6 +24,7 @@ struct ConfigOverrides {
     // Files holding server URLs (--server-file), one per line ('#' comments),
     // read after server_urls: a password there is not visible in `ps`.
     std::vector<std::filesystem::path> server_files;
+    bool init_registry = false;  // --init
 };
 
 struct Config {
@@ -40,6 +41,9 @@ struct Config {
     std::filesystem::path data_dir;
     std::string storage_strategy = "auto";                 // auto, btrfs_snapshot, reflink, copy
     std::map<std::string, std::string> default_placement;  // db type -> placement
+    // Start an empty registry even where a used installation's data lies
+    // (`--init`); otherwise a missing registry there is refused.
+    bool init_registry = false;
 
     // The plugin's settings, "{}" when the config has none.
     std::string settings_for(const std::string& plugin) const;

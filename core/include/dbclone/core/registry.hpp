@@ -72,13 +72,42 @@ class Registry {
     // The schema version this build writes; older files are migrated on open.
     static constexpr int schema_version = 3;
 
-    // Opens (creating, mode 0600) the registry file and migrates it.
-    explicit Registry(const std::filesystem::path& file);
+    // How a registry file is opened when it is missing (or an empty SQLite
+    // database with no schema at all).
+    enum class Open {
+        // Create it (mode 0600) only in a directory that holds no dbclone data:
+        // a missing registry beside tenant files, a key or a token was lost,
+        // and an empty one would forget every tenant.
+        create_if_fresh,
+        // Create it whatever the directory holds (`--init`).
+        create,
+        // Never create: a reader of an existing registry.
+        existing,
+    };
+
+    // Opens the registry file and migrates it (backing it up first). A file
+    // that is empty (0 bytes), no SQLite database, or another program's
+    // database is refused with Error(Failed) naming the file and what to do;
+    // nothing is written then.
+    explicit Registry(const std::filesystem::path& file, Open open = Open::create_if_fresh);
     ~Registry();
     Registry(const Registry&) = delete;
     Registry& operator=(const Registry&) = delete;
 
     const std::filesystem::path& file() const { return file_; }
+    // An online copy of the registry (SQLite's backup API, so other processes
+    // may keep working) at `target` (mode 0600; its directory is made 0700),
+    // with the key file beside it as `target`.key. Refuses an existing target.
+    void backup_to(const std::filesystem::path& target);
+
+    // Replaces the registry `file` with the backup `backup` (and its key
+    // `backup`.key, when there is one). Nothing is lost: a current registry
+    // and a different current key are first moved into backups/ beside
+    // `file`. Stop every other dbclone process using `file` first. Throws
+    // Error(Failed) naming the backup when it is no dbclone registry.
+    // Returns the line saying where the replaced files went ("" for none).
+    static std::string restore(const std::filesystem::path& backup,
+                               const std::filesystem::path& file);
     int stored_schema_version();
 
     // Runs `body` in one write transaction (BEGIN IMMEDIATE ... COMMIT); rolls back
@@ -126,6 +155,8 @@ class Registry {
     // Prepared statements by SQL text, reused for the connection's life.
     std::unordered_map<std::string, sqlite3_stmt*> statements_;
     int transaction_depth_ = 0;
+    bool created_ = false;
+    Open open_;
 };
 
 }  // namespace dbclone
