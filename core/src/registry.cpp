@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <dbclone/sha256.hpp>
 
@@ -83,13 +84,39 @@ static_assert(migration_count == Registry::schema_version);
 
 constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
-[[noreturn]] void fail(sqlite3* db, const std::string& what) {
-    int code = sqlite3_extended_errcode(db);
-    auto kind = (code & 0xff) == SQLITE_BUSY ? ErrorKind::Unavailable : ErrorKind::Failed;
+// True when the last error on `db` means its disk has no room left.
+bool disk_full(sqlite3* db) {
+    int code = sqlite3_extended_errcode(db) & 0xff;
+    if (code == SQLITE_FULL) return true;
     const char* file = sqlite3_db_filename(db, "main");
-    throw Error(kind, std::string("state registry ") + (file != nullptr ? file : "") + ": " + what +
-                          ": " + sqlite3_errmsg(db));
+    struct statvfs fs {};
+    return code == SQLITE_IOERR && file != nullptr &&
+           ::statvfs(std::filesystem::path(file).parent_path().c_str(), &fs) == 0 &&
+           fs.f_bavail == 0;
 }
+
+// A write that failed for want of space: Registry::transaction tries once more
+// after giving up the reserve.
+struct DiskFull : Error {
+    using Error::Error;
+};
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+    const char* file = sqlite3_db_filename(db, "main");
+    std::string where = file != nullptr ? file : "";
+    if (disk_full(db))
+        throw DiskFull(ErrorKind::Unavailable, "state registry " + where + ": " + what +
+                                                   ": no space left on the disk that holds " +
+                                                   where);
+    auto kind = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY ? ErrorKind::Unavailable
+                                                                     : ErrorKind::Failed;
+    throw Error(kind, "state registry " + where + ": " + what + ": " + sqlite3_errmsg(db));
+}
+
+// Room kept for the writes that undo a failed change (deleting a row needs a
+// few pages of WAL): a file of this size beside the registry, given up when
+// the disk is full and made again when there is room.
+constexpr off_t reserve_bytes = 1 << 20;
 
 // One prepared statement, borrowed from the registry's cache for one use:
 // binds by position, steps, reads columns, and goes back reset. Preparing
@@ -283,6 +310,7 @@ Registry::Registry(const std::filesystem::path& file, Open open)
     // lose the last commits but never corrupts the file.
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+    keep_reserve();
     migrate();
 }
 
@@ -292,13 +320,9 @@ Registry::~Registry() {
 }
 
 void Registry::exec(const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string text = message != nullptr ? message : "unknown error";
-        sqlite3_free(message);
-        auto kind =
-            (sqlite3_errcode(db_) == SQLITE_BUSY) ? ErrorKind::Unavailable : ErrorKind::Failed;
-        throw Error(kind, "state registry: " + text);
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+        std::string statement(sql);
+        fail(db_, statement.substr(0, statement.find_first_of("\n(")));
     }
 }
 
@@ -468,6 +492,36 @@ void Registry::transaction(const std::function<void()>& body) {
         body();
         return;
     }
+    try {
+        transaction_once(body);
+    } catch (const DiskFull&) {
+        // On a full disk the reserve makes room for one more try: an undo (a
+        // row deleted) must never fail for the space its own mistake used.
+        if (!release_reserve()) throw;
+        transaction_once(body);
+    }
+}
+
+bool Registry::release_reserve() {
+    std::error_code ec;
+    return std::filesystem::remove(reserve_file(), ec);
+}
+
+std::filesystem::path Registry::reserve_file() const {
+    return file_.parent_path() / "dbclone.reserve";
+}
+
+// Best effort: without room, the reserve waits for the next open.
+void Registry::keep_reserve() const {
+    int fd =
+        ::open(reserve_file().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return;
+    bool made = ::posix_fallocate(fd, 0, reserve_bytes) == 0;
+    ::close(fd);
+    if (!made) ::unlink(reserve_file().c_str());
+}
+
+void Registry::transaction_once(const std::function<void()>& body) {
     Statement(db_, statements_, "BEGIN IMMEDIATE").step();
     struct Depth {
         int& d;

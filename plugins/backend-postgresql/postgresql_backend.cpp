@@ -280,8 +280,13 @@ class PostgresqlBackend {
                 delay = std::min(delay * 2, std::chrono::milliseconds(1000));
                 continue;
             }
-            dbc_rc code = error->sqlstate == "42P04" ? DBC_CONFLICT : DBC_ERROR;
-            if (error->sqlstate.rfind("08", 0) == 0 || error->sqlstate == "57P01") admin_.reset();
+            bool lost = error->sqlstate.rfind("08", 0) == 0 || error->sqlstate == "57P01";
+            // A server lost at this step is unavailable (exit 5), as one
+            // unreachable at the start is.
+            dbc_rc code = error->sqlstate == "42P04" ? DBC_CONFLICT
+                          : lost                     ? DBC_UNAVAILABLE
+                                                     : DBC_ERROR;
+            if (lost) admin_.reset();
             throw sdk::Failure(code, "creating database failed: " + error->message + " (SQLSTATE " +
                                          error->sqlstate + ")");
         }

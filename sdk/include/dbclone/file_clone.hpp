@@ -40,18 +40,23 @@ struct Descriptor {
     }
 };
 
+// A full disk is a resource that is unavailable (exit 5), and says so.
 [[noreturn]] inline void file_failure(const std::string& what, int err) {
-    throw Failure(err == EEXIST ? DBC_CONFLICT : DBC_ERROR, what + ": " + std::strerror(err));
+    dbc_rc code = err == EEXIST                      ? DBC_CONFLICT
+                  : (err == ENOSPC || err == EDQUOT) ? DBC_UNAVAILABLE
+                                                     : DBC_ERROR;
+    throw Failure(code, what + ": " + std::strerror(err));
 }
 
-inline void copy_range(int in, int out, const std::string& from) {
+inline void copy_range(int in, int out, const std::string& from, const std::string& to) {
     struct stat st {};
     if (::fstat(in, &st) != 0) file_failure("stat " + from, errno);
     off_t left = st.st_size;
     while (left > 0) {
         ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(left), 0);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) file_failure("copy " + from, n < 0 ? errno : EIO);
+        // The target is where the space or the fault is, so the message names it.
+        if (n <= 0) file_failure("copy " + from + " to " + to, n < 0 ? errno : EIO);
         left -= n;
     }
 }
@@ -73,7 +78,7 @@ inline std::string clone_file(const std::string& from, const std::string& to, un
             if (method == CloneMethod::Reflink)
                 detail::file_failure("reflink " + from + " to " + to, errno);
         }
-        detail::copy_range(in.fd, out.fd, from);
+        detail::copy_range(in.fd, out.fd, from, to);
         return "copy";
     } catch (...) {
         ::unlink(to.c_str());

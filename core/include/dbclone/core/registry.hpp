@@ -147,6 +147,11 @@ class Registry {
     void exec(const char* sql);
     void migrate();
     void seal_plain_passwords();
+    void transaction_once(const std::function<void()>& body);
+    // The reserve: dbclone.reserve beside the registry (see registry.cpp).
+    std::filesystem::path reserve_file() const;
+    void keep_reserve() const;
+    bool release_reserve();
     CloneRecord unsealed(CloneRecord record);
 
     std::filesystem::path file_;
