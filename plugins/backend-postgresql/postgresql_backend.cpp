@@ -3,6 +3,7 @@
 // owns its objects.
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
+#include <dbclone/sha256.hpp>
 
 #include <chrono>
 #include <map>
@@ -45,6 +46,7 @@ class PostgresqlBackend {
     PostgresqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
         : host_(host),
           settings_(BackendSettings::parse(init.config_json)),
+          installation_(sdk::option_string(init.options_json, "installation_id")),
           marker_(tenant_marker(init.options_json)),
           registry_(sdk::option_string(init.options_json, "registry")) {}
 
@@ -86,7 +88,17 @@ class PostgresqlBackend {
         std::string q_db = admin.quote_identifier(database), q_role = admin.quote_identifier(role);
         std::string strategy =
             strategy_for(req.golden_location, sdk::option_string(req.options_json, "strategy"));
-        create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
+        // The server session carries the tenant's tag while it copies: should
+        // this process die, the copy runs on, and reconcile must find it.
+        admin.query("SELECT pg_catalog.set_config('application_name', $1, false)",
+                    {session_tag(req.tenant_id)}, "tagging the session");
+        try {
+            create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
+        } catch (...) {
+            if (admin_) admin_->try_exec("RESET application_name");
+            throw;
+        }
+        admin.exec("RESET application_name", "untagging the session");
         bool role_created = false;
         try {
             grant_tenant(admin, q_db, role, req.password, true);
@@ -294,13 +306,30 @@ class PostgresqlBackend {
 
     // Ends the tenant's sessions, then drops its database and role. Names come
     // from the tenant id alone, never from a caller's location string.
+    // The application_name of a session creating `tenant`'s database: short
+    // (the server keeps 63 bytes) and this installation's own.
+    std::string session_tag(std::string_view tenant) const {
+        return "dbclone create " +
+               sdk::Sha256::of(installation_ + "/" + std::string(tenant)).substr(0, 16);
+    }
+
     void drop_tenant(std::string_view tenant) {
         PgConnection& admin = admin_connection();
         std::string database = sdk::tenant_database(tenant), role = sdk::tenant_user(tenant);
-        admin.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (datname = $1 OR "
-            "usename = $2) AND pid <> pg_backend_pid()",
-            {database, role}, "ending the sessions of " + role);
+        // A create that died may have left its server session copying the
+        // database: it is ended too, and waited for, or the database would
+        // appear after the drop (unmarked, blocking the id for ever).
+        std::string sessions =
+            "FROM pg_catalog.pg_stat_activity WHERE (datname = $1 OR usename = $2 OR "
+            "application_name = $3) AND pid <> pg_catalog.pg_backend_pid()";
+        std::vector<std::string> who{database, role, session_tag(tenant)};
+        admin.query("SELECT pg_catalog.pg_terminate_backend(pid) " + sessions, who,
+                    "ending the sessions of " + role);
+        for (int i = 0; admin.query("SELECT count(*) " + sessions, who).at(0, 0) != "0"; ++i) {
+            if (i == 300)
+                throw sdk::Failure(DBC_TIMEOUT, "sessions of " + role + " did not end within 30 s");
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
         drop_database(admin, database);
         // DROP OWNED also revokes what was granted to the role on shared objects
         // (another database's CONNECT, granted behind dbclone's back), which would
@@ -320,6 +349,7 @@ class PostgresqlBackend {
 
     sdk::Host host_;
     BackendSettings settings_;
+    std::string installation_;
     std::string marker_;
     std::string registry_;
     std::unique_ptr<PgConnection> admin_;
