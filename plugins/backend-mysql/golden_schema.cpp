@@ -19,7 +19,11 @@ void ensure_meta_schema(MysqlConnection& admin) {
         "installation VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT "
         "CURRENT_TIMESTAMP) ENGINE=InnoDB; "
         "CREATE TABLE IF NOT EXISTS dbclone_meta.locks (name VARCHAR(64) PRIMARY KEY) "
-        "ENGINE=InnoDB",
+        "ENGINE=InnoDB; "
+        // The server connection that is copying the tenant: a killed client's
+        // copy runs on in it, and a drop must end it first.
+        "ALTER TABLE dbclone_meta.tenants ADD COLUMN IF NOT EXISTS creator_connection BIGINT "
+        "NOT NULL DEFAULT 0",
         "creating dbclone_meta");
 }
 

@@ -4,12 +4,14 @@
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <regex>
+#include <thread>
 
 #include "backend_settings.hpp"
 #include "build_lock.hpp"
@@ -91,10 +93,12 @@ class MysqlBackend {
         std::string accounts = q_user + "@'%', " + q_user + "@'localhost'";
         std::string identified = identified_clause(admin, req.password);
         // Recorded first, so that reconcile finds whatever a crash leaves behind.
-        admin.query("INSERT INTO dbclone_meta.tenants (tenant_id, installation) VALUES (" +
-                        admin.quote_string(req.tenant_id) + ", " +
-                        admin.quote_string(installation_) + ")",
-                    "registering " + user);
+        admin.query(
+            "INSERT INTO dbclone_meta.tenants (tenant_id, installation, "
+            "creator_connection) VALUES (" +
+                admin.quote_string(req.tenant_id) + ", " + admin.quote_string(installation_) +
+                ", CONNECTION_ID())",
+            "registering " + user);
         bool users_created = false;
         std::string method = strategy;
         try {
@@ -120,7 +124,9 @@ class MysqlBackend {
             copier.recreate_programs(q_user + "@'%'");
             copier.finish();
             admin.query(
-                "GRANT ALL PRIVILEGES ON " + grant_pattern(admin, schema) + ".* TO " + accounts,
+                "GRANT ALL PRIVILEGES ON " + grant_pattern(admin, schema) + ".* TO " + accounts +
+                    "; UPDATE dbclone_meta.tenants SET creator_connection = 0 WHERE tenant_id = " +
+                    admin.quote_string(req.tenant_id),
                 "granting " + schema + " to " + user);
         } catch (...) {
             // The admin session may be the casualty: undo on a fresh one, and only
@@ -174,11 +180,21 @@ class MysqlBackend {
                        "@'localhost' ACCOUNT LOCK");
         // A session that was logging in while the account was locked may still
         // appear: a few rounds, until none is left.
-        for (int round = 0; round < 5; ++round) {
-            auto sessions =
-                admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = " + q_user);
-            if (sessions.size() == 0) break;
-            for (const auto& row : sessions.rows) admin.try_exec("KILL " + row[0]);
+        // With them goes the connection that created the tenant, when it is still
+        // there and not this one: a create that was killed may still be copying
+        // rows on it, holding the locks the DROP would wait for.
+        std::string sessions =
+            "SELECT p.ID FROM information_schema.PROCESSLIST p WHERE p.ID <> CONNECTION_ID() AND "
+            "(p.USER = " +
+            q_user +
+            " OR p.ID IN (SELECT t.creator_connection FROM dbclone_meta.tenants t WHERE "
+            "t.tenant_id = " +
+            admin.quote_string(std::string(req.tenant_id)) + "))";
+        for (int round = 0; round < 50; ++round) {
+            auto found = admin.query(sessions);
+            if (found.size() == 0) break;
+            for (const auto& row : found.rows) admin.try_exec("KILL " + row[0]);
+            std::this_thread::sleep_for(std::chrono::milliseconds(round < 5 ? 0 : 100));
         }
         admin.query("DROP DATABASE IF EXISTS " + admin.quote_identifier(schema) +
                         "; DROP USER IF EXISTS " + q_user + "@'%', " + q_user +

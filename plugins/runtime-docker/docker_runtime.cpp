@@ -149,9 +149,20 @@ class DockerRuntime {
             "", {304, 404});
     }
 
+    // A removal another client started (a create killed mid-way, its engine
+    // still tearing the container down) answers 409: wait for it to finish
+    // instead of failing, so one reconcile is enough.
     void remove_server(std::string_view name) {
-        client().call("DELETE", "/containers/" + container_name(name) + "?force=true&v=true", "",
-                      {404});
+        std::string path = "/containers/" + container_name(name);
+        auto deadline = std::chrono::steady_clock::now() + timeout_;
+        while (client().call("DELETE", path + "?force=true&v=true", "", {404, 409}).status == 409) {
+            if (client().call("GET", path + "/json", "", {404}).status == 404) return;
+            if (std::chrono::steady_clock::now() > deadline)
+                throw sdk::Failure(DBC_TIMEOUT, container_name(name) +
+                                                    " was still being removed after " +
+                                                    std::to_string(timeout_.count()) + " ms");
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
     }
 
     // The container's state, and what container_isolation checks: where its
