@@ -13,6 +13,7 @@
 
 #include "comma_list.hpp"
 #include "openapi.hpp"
+#include "operation_store.hpp"
 
 namespace dbclone::api {
 
@@ -164,7 +165,10 @@ Response failure_response(const std::exception& e) {
 }  // namespace
 
 Routes::Routes(Engine& engine, std::string token, OperationQueue::Limits limits)
-    : engine_(engine), token_(std::move(token)), operations_(limits) {}
+    : engine_(engine),
+      token_(std::move(token)),
+      operations_(limits, std::make_unique<RegistryOperationStore>(engine.registry().file(),
+                                                                   limits.keep_finished)) {}
 
 void Routes::record_create_seconds(double seconds) {
     std::lock_guard lock(metrics_mutex_);

@@ -5,7 +5,18 @@
 
 namespace dbclone::api {
 
-OperationQueue::OperationQueue(Limits limits) : limits_(limits), worker_([this] { work(); }) {}
+OperationQueue::OperationQueue(Limits limits, std::unique_ptr<Store> store)
+    : limits_(limits), store_(std::move(store)), worker_([this] { work(); }) {}
+
+void OperationQueue::save(const std::string& id, const Report& report) {
+    if (!store_) return;
+    try {
+        store_->save(id, report);
+    } catch (const std::exception& e) {
+        // The operation itself goes on; only a restart would lose its report.
+        spdlog::error("cannot save operation {}: {}", id, e.what());
+    }
+}
 
 OperationQueue::~OperationQueue() {
     {
@@ -26,6 +37,7 @@ std::optional<std::string> OperationQueue::submit(Job job) {
         if (waiting_.size() >= limits_.max_waiting) return std::nullopt;
         forget_old(Clock::now());
         operations_[id].report.state = "queued";
+        save(id, operations_[id].report);
         waiting_.emplace_back(id, std::move(job));
     }
     wake_.notify_one();
@@ -36,8 +48,14 @@ std::optional<OperationQueue::Report> OperationQueue::find(const std::string& id
     std::lock_guard lock(mutex_);
     forget_old(Clock::now());
     auto it = operations_.find(id);
-    if (it == operations_.end()) return std::nullopt;
-    return it->second.report;
+    if (it != operations_.end()) return it->second.report;
+    if (!store_) return std::nullopt;
+    try {
+        return store_->load(id);
+    } catch (const std::exception& e) {
+        spdlog::error("cannot read operation {}: {}", id, e.what());
+        return std::nullopt;
+    }
 }
 
 std::map<std::string, size_t> OperationQueue::count_by_state() {
@@ -57,12 +75,14 @@ void OperationQueue::work() {
         auto [id, job] = std::move(waiting_.front());
         waiting_.pop_front();
         operations_[id].report.state = "running";
+        save(id, operations_[id].report);
         lock.unlock();
         Outcome outcome = job();
         lock.lock();
         auto& op = operations_[id];
         op.report = {outcome.status < 400 ? "succeeded" : "failed", std::move(outcome)};
         op.finished_at = Clock::now();
+        save(id, op.report);
         finished_order_.push_back(id);
         forget_old(op.finished_at);
     }

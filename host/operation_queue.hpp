@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,7 +38,16 @@ class OperationQueue {
         std::chrono::seconds keep_finished{15 * 60};
     };
 
-    explicit OperationQueue(Limits limits);
+    // Where operations outlive the server (the registry); every change of state
+    // is saved there, and find() reads what memory no longer holds.
+    class Store {
+      public:
+        virtual ~Store() = default;
+        virtual void save(const std::string& id, const Report& report) = 0;
+        virtual std::optional<Report> load(const std::string& id) = 0;
+    };
+
+    explicit OperationQueue(Limits limits, std::unique_ptr<Store> store = nullptr);
     // Lets the running job finish; jobs still queued never start (they made
     // nothing), and are logged.
     ~OperationQueue();
@@ -62,9 +72,11 @@ class OperationQueue {
     };
 
     void work();
-    void forget_old(Clock::time_point now);  // with mutex_ held
+    void forget_old(Clock::time_point now);                  // with mutex_ held
+    void save(const std::string& id, const Report& report);  // with mutex_ held
 
     Limits limits_;
+    std::unique_ptr<Store> store_;
     std::mutex mutex_;  // guards everything below
     std::condition_variable wake_;
     bool stopping_ = false;

@@ -78,6 +78,16 @@ const char* const migrations[] = {
     // 2 -> 3: clones.password holds the password sealed with the key file
     // (SecretBox); Registry::migrate seals the rows of older files.
     "SELECT 1",
+    // 3 -> 4: the REST API's background operations outlive `dbclone serve`.
+    R"sql(
+    CREATE TABLE operations (
+        id         TEXT PRIMARY KEY,
+        state      TEXT NOT NULL,
+        status     INTEGER NOT NULL DEFAULT 0,
+        body       TEXT NOT NULL DEFAULT '',
+        updated_at INTEGER NOT NULL
+    );
+    )sql",
 };
 constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == Registry::schema_version);
@@ -535,6 +545,40 @@ void Registry::transaction_once(const std::function<void()>& body) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
+}
+
+void Registry::save_operation(const OperationRecord& op) {
+    static const std::string sql =
+        "INSERT INTO operations (id, state, status, body, updated_at) VALUES (?,?,?,?,?) "
+        "ON CONFLICT (id) DO UPDATE SET state = excluded.state, status = excluded.status, "
+        "body = excluded.body, updated_at = excluded.updated_at";
+    // A create's result holds the tenant's password: sealed like the clones'.
+    Statement s(db_, statements_, sql);
+    s.bind(op.id).bind(op.state).bind(static_cast<int64_t>(op.status));
+    s.bind(op.body.empty() ? std::string() : secrets_.seal(op.body)).bind(op.updated_at).step();
+}
+
+std::optional<OperationRecord> Registry::find_operation(const std::string& id) {
+    Statement s(db_, statements_,
+                "SELECT id, state, status, body, updated_at FROM operations WHERE id = ?");
+    s.bind(id);
+    if (!s.step()) return std::nullopt;
+    std::string body = s.text(3);
+    return OperationRecord{s.text(0), s.text(1), static_cast<unsigned>(s.integer(2)),
+                           body.empty() ? body : secrets_.open(body), s.integer(4)};
+}
+
+void Registry::forget_operations_before(int64_t epoch) {
+    Statement s(db_, statements_,
+                "DELETE FROM operations WHERE updated_at < ? AND state IN ('succeeded', 'failed')");
+    s.bind(epoch).step();
+}
+
+void Registry::interrupt_operations(unsigned status, const std::string& body, int64_t now) {
+    Statement s(db_, statements_,
+                "UPDATE operations SET state = 'failed', status = ?, body = ?, updated_at = ? "
+                "WHERE state IN ('queued', 'running')");
+    s.bind(static_cast<int64_t>(status)).bind(secrets_.seal(body)).bind(now).step();
 }
 
 std::string Registry::installation_id() {

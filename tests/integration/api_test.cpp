@@ -35,8 +35,11 @@ struct Reply {
 // A `dbclone serve` on a free port of 127.0.0.1, stopped with SIGTERM.
 class Server {
   public:
-    explicit Server(const std::vector<std::string>& serve_options = {}) {
-        std::vector<std::string> argv{DBCLONE_BINARY, "--state-dir", state_.path().string(),
+    // On a state directory of its own, or on `state_dir` (another server's).
+    explicit Server(const std::vector<std::string>& serve_options = {},
+                    std::filesystem::path state_dir = {})
+        : state_dir_(state_dir.empty() ? own_state_.path() : std::move(state_dir)) {
+        std::vector<std::string> argv{DBCLONE_BINARY, "--state-dir", state_dir_.string(),
                                       "serve",        "--listen",    "127.0.0.1:0"};
         argv.insert(argv.end(), serve_options.begin(), serve_options.end());
         std::vector<char*> args;
@@ -44,7 +47,8 @@ class Server {
         args.push_back(nullptr);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
-        std::string out = (state_ / "serve.out").string();
+        std::string out = (state_dir_ / "serve.out").string();
+        std::filesystem::remove(out);
         posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT, 0600);
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
         posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
@@ -56,7 +60,7 @@ class Server {
                     port_ = std::stoi(line.substr(23));
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        std::ifstream token_file(state_ / "api_token");
+        std::ifstream token_file(state_dir_ / "api_token");
         std::getline(token_file, token_);
     }
     // A graceful stop, so the server removes what its libraries made (libmongoc's
@@ -96,10 +100,11 @@ class Server {
     }
     int port() const { return port_; }
     pid_t pid() const { return pid_; }
-    const TempDir& state() const { return state_; }
+    const std::filesystem::path& state() const { return state_dir_; }
 
   private:
-    TempDir state_;
+    TempDir own_state_;
+    std::filesystem::path state_dir_;
     pid_t pid_ = 0;
     int port_ = 0;
     std::string token_;
@@ -390,6 +395,29 @@ TEST(Api, TenantServersStartedThroughTheApiHoldNoneOfItsDescriptors) {
         EXPECT_EQ(
             server.call(http::verb::delete_, std::string("/api/v1/cloning/remove/") + id).status,
             200u);
+}
+
+// Operations are kept in the registry: after a restart of serve, a finished
+// one is still read (within its expiry), and an unknown id is still a 404.
+TEST(Api, AFinishedOperationSurvivesARestartOfServe) {
+    auto server = std::make_unique<Server>();
+    auto accepted = server->call(http::verb::post, "/api/v1/cloning/create",
+                                 R"({"tenant_id": "kept", "database_type": "sqlite", "async": true})");
+    ASSERT_EQ(accepted.status, 202u) << accepted.body;
+    std::string id = dbclone::json::parse(accepted.body, "202")["operation_id"].GetString();
+    ASSERT_STREQ(finished_operation(*server, id)["state"].GetString(), "succeeded");
+    EXPECT_EQ(server->stop(), 0);
+    TempDir keep;  // the first server's directory, which goes with it
+    std::filesystem::copy(server->state(), keep.path(), std::filesystem::copy_options::recursive);
+    server.reset();
+    Server again({}, keep.path());
+    auto r = again.call(http::verb::get, "/api/v1/cloning/operations/" + id);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto op = dbclone::json::parse(r.body, "op");
+    EXPECT_STREQ(op["state"].GetString(), "succeeded");
+    EXPECT_EQ(op["status"].GetInt(), 201);
+    EXPECT_STREQ(op["result"]["tenant_id"].GetString(), "kept");
+    EXPECT_EQ(again.call(http::verb::get, "/api/v1/cloning/operations/nope").status, 404u);
 }
 
 TEST(Api, AsyncCreateReportsItsOperation) {

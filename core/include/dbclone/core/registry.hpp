@@ -59,6 +59,15 @@ struct GoldenRecord {
     std::string built_at;
 };
 
+// A background operation of the REST API, kept so that it outlives the server.
+struct OperationRecord {
+    std::string id;
+    std::string state;  // queued, running, succeeded, failed
+    unsigned status = 0;
+    std::string body;        // the result; stored sealed (it may hold a password)
+    int64_t updated_at = 0;  // seconds since the epoch
+};
+
 struct Event {
     int64_t id = 0;
     std::string at;
@@ -70,7 +79,7 @@ struct Event {
 class Registry {
   public:
     // The schema version this build writes; older files are migrated on open.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     // How a registry file is opened when it is missing (or an empty SQLite
     // database with no schema at all).
@@ -137,6 +146,13 @@ class Registry {
                                             const std::string& root_version,
                                             const std::string& placement);
     std::vector<GoldenRecord> goldens();
+
+    // Background operations (the API's async creates).
+    void save_operation(const OperationRecord& operation);  // insert or replace
+    std::optional<OperationRecord> find_operation(const std::string& id);
+    void forget_operations_before(int64_t epoch);  // finished ones only
+    // Queued and running operations of a server that is gone become failed.
+    void interrupt_operations(unsigned status, const std::string& body, int64_t now);
 
     // The audit log.
     void add_event(const std::string& tenant_id, const std::string& kind,
