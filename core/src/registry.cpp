@@ -80,7 +80,7 @@ const char* const migrations[] = {
     "SELECT 1",
     // 3 -> 4: the REST API's background operations outlive `dbclone serve`.
     R"sql(
-    CREATE TABLE operations (
+    CREATE TABLE IF NOT EXISTS operations (
         id         TEXT PRIMARY KEY,
         state      TEXT NOT NULL,
         status     INTEGER NOT NULL DEFAULT 0,
@@ -332,6 +332,7 @@ Registry::~Registry() {
 void Registry::exec(const char* sql) {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
         std::string statement(sql);
+        statement.erase(0, statement.find_first_not_of(" \n"));
         fail(db_, statement.substr(0, statement.find_first_of("\n(")));
     }
 }
