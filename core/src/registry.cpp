@@ -315,7 +315,14 @@ Registry::Registry(const std::filesystem::path& file, Open open)
                     "cannot open state registry " + file.string() + ": " + message);
     }
     sqlite3_busy_timeout(db_, 10000);
-    exec("PRAGMA journal_mode=WAL");
+    try {
+        // Opening a WAL database writes its -wal and -shm files: on a full disk
+        // the reserve gives them room, so that reads (list, status) still work.
+        exec("PRAGMA journal_mode=WAL");
+    } catch (const DiskFull&) {
+        if (!release_reserve()) throw;
+        exec("PRAGMA journal_mode=WAL");
+    }
     // NORMAL is durable across application crashes in WAL mode; a power loss can
     // lose the last commits but never corrupts the file.
     exec("PRAGMA synchronous=NORMAL");

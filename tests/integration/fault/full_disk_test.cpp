@@ -117,3 +117,24 @@ TEST(FullDisk, ACopyThatRunsOutOfSpaceNamesItsTarget) {
     EXPECT_EQ(files_below(state / "plugins/sqlite/clones"),
               std::vector<std::string>{"tenant_first_db.sqlite"});
 }
+
+// With no byte free, reads still work: opening the registry needs room for its
+// -wal and -shm files, which the reserve gives.
+TEST(FullDisk, ListAndStatusWorkWithNoByteFree) {
+    if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+    SmallDisk disk(8);
+    ASSERT_TRUE(disk.mounted()) << "mount tmpfs failed";
+    std::vector<std::string> at{"--state-dir", (disk.path() / "state").string(), "--plugin-dir",
+                                DBCLONE_PLUGIN_DIR};
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), at.begin(), at.end());
+        return run_dbclone(args);
+    };
+    ASSERT_EQ(run({"create", "t1", "sqlite"}).exit_code, 0);
+    disk.fill(disk.path() / "filler");
+    auto list = run({"list"});
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_NE(list.out.find("t1"), std::string::npos) << list.out;
+    auto status = run({"status", "t1"});
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+}
