@@ -232,6 +232,34 @@ void create_private_file(const std::filesystem::path& file) {
     ::close(fd);
 }
 
+// SQLite's application_id of a dbclone registry: "dbcl".
+constexpr int application_id = 0x6462636c;
+
+// Makes a new registry file that is never seen empty: a valid SQLite header
+// is written under a temporary name, then linked into place. A concurrent
+// creator that wins the link is fine; its file is as good as ours.
+void create_registry_file(const std::filesystem::path& file) {
+    auto temp = file.string() + ".new." + std::to_string(::getpid());
+    ::unlink(temp.c_str());
+    create_private_file(temp);
+    sqlite3* db = nullptr;
+    bool written =
+        sqlite3_open_v2(temp.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK &&
+        sqlite3_exec(db, ("PRAGMA application_id = " + std::to_string(application_id)).c_str(),
+                     nullptr, nullptr, nullptr) == SQLITE_OK;
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    int linked = written ? ::link(temp.c_str(), file.c_str()) : -1;
+    int saved = errno;
+    ::unlink(temp.c_str());
+    if (!written)
+        throw Error(ErrorKind::Failed,
+                    "cannot create state registry " + file.string() + ": " + message);
+    if (linked != 0 && saved != EEXIST)
+        throw Error(ErrorKind::Failed,
+                    "cannot create state registry " + file.string() + ": " + std::strerror(saved));
+}
+
 // What restoring a registry takes, for the messages that refuse one.
 std::string restore_hint(const std::filesystem::path& file) {
     return "nothing was changed; restore it with 'dbclone state restore BACKUP' (automatic "
@@ -304,7 +332,7 @@ Registry::Registry(const std::filesystem::path& file, Open open)
     : file_(file), secrets_(file.parent_path() / "dbclone.key"), open_(open) {
     if (!check_registry_file(file)) {
         check_fresh(file, open);
-        create_private_file(file);
+        create_registry_file(file);
         created_ = true;
     }
     if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
