@@ -190,17 +190,32 @@ class MysqlBackend {
             " OR p.ID IN (SELECT t.creator_connection FROM dbclone_meta.tenants t WHERE "
             "t.tenant_id = " +
             admin.quote_string(std::string(req.tenant_id)) + "))";
-        for (int round = 0; round < 50; ++round) {
-            auto found = admin.query(sessions);
-            if (found.size() == 0) break;
-            for (const auto& row : found.rows) admin.try_exec("KILL " + row[0]);
-            std::this_thread::sleep_for(std::chrono::milliseconds(round < 5 ? 0 : 100));
+        std::string drop = "DROP DATABASE IF EXISTS " + admin.quote_identifier(schema) +
+                           "; DROP USER IF EXISTS " + q_user + "@'%', " + q_user +
+                           "@'localhost'; DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
+                           admin.quote_string(std::string(req.tenant_id));
+        // A killed session rolls back before it lets go of its locks, and the
+        // drop may time out on them meanwhile (1205, or a deadlock, 1213): it
+        // is tried again, with the sessions killed again, for up to 30 s, so
+        // that one reconcile is enough.
+        auto delay = std::chrono::milliseconds(50);
+        for (int attempt = 1;; ++attempt) {
+            for (int round = 0; round < 50; ++round) {
+                auto found = admin.query(sessions);
+                if (found.size() == 0) break;
+                for (const auto& row : found.rows) admin.try_exec("KILL " + row[0]);
+                std::this_thread::sleep_for(std::chrono::milliseconds(round < 5 ? 0 : 100));
+            }
+            auto error = admin.try_exec(drop);
+            if (!error) return;
+            bool lock = error->code == 1205 || error->code == 1213;
+            if (!lock || attempt == 12)
+                throw sdk::Failure(lock ? DBC_TIMEOUT : DBC_ERROR,
+                                   "dropping " + schema + " failed: " + error->message +
+                                       " (error " + std::to_string(error->code) + ")");
+            std::this_thread::sleep_for(delay);
+            delay = std::min(delay * 2, std::chrono::milliseconds(5000));
         }
-        admin.query("DROP DATABASE IF EXISTS " + admin.quote_identifier(schema) +
-                        "; DROP USER IF EXISTS " + q_user + "@'%', " + q_user +
-                        "@'localhost'; DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
-                        admin.quote_string(std::string(req.tenant_id)),
-                    "dropping " + schema);
     }
 
     std::string fingerprint(const dbc_target& target) {
