@@ -8,6 +8,7 @@
 #include <dbclone/core/error.hpp>
 
 #include <fstream>
+#include <memory>
 
 #include "test_support.hpp"
 
@@ -44,15 +45,31 @@ class SmallDisk {
     bool mounted_ = false;
 };
 
+// An 8 MiB disk with a state directory on it.
+struct FullDisk : ::testing::Test {
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+        ASSERT_TRUE(disk.mounted()) << "mount tmpfs failed";
+    }
+    SmallDisk disk{8};
+    std::filesystem::path state = disk.path() / "state";
+};
+
+// An engine on the disk with one tenant, "first".
+struct FullDiskWithATenant : FullDisk {
+    void SetUp() override {
+        FullDisk::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        engine = std::make_unique<Engine>(test_config(state));
+        Cloner(*engine).create({"first", "sqlite", "", ""});
+    }
+    std::unique_ptr<Engine> engine;
+};
+
 }  // namespace
 
-TEST(FullDisk, AFailedCreateUndoesItselfAndTheRegistryStaysUsable) {
-    if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-    SmallDisk disk(8);
-    ASSERT_TRUE(disk.mounted()) << "mount tmpfs failed";
-    auto state = disk.path() / "state";
-    Engine engine(test_config(state));
-    Cloner(engine).create({"first", "sqlite", "", ""});
+TEST_F(FullDiskWithATenant, AFailedCreateUndoesItselfAndTheRegistryStaysUsable) {
+    Engine& engine = *this->engine;
     ASSERT_TRUE(std::filesystem::exists(state / "dbclone.reserve"));
 
     // The disk fills up after the row was written: undoing the row needs room.
@@ -93,13 +110,8 @@ TEST(FullDisk, AFailedCreateUndoesItselfAndTheRegistryStaysUsable) {
 // Room for the registry's row but not for the tenant's file: the copy fails,
 // the error names the file it could not write and says the disk is full, and
 // the create leaves nothing.
-TEST(FullDisk, ACopyThatRunsOutOfSpaceNamesItsTarget) {
-    if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-    SmallDisk disk(8);
-    ASSERT_TRUE(disk.mounted()) << "mount tmpfs failed";
-    auto state = disk.path() / "state";
-    Engine engine(test_config(state));
-    Cloner(engine).create({"first", "sqlite", "", ""});
+TEST_F(FullDiskWithATenant, ACopyThatRunsOutOfSpaceNamesItsTarget) {
+    Engine& engine = *this->engine;
     auto gap = disk.path() / "gap";
     std::ofstream(gap, std::ios::binary) << std::string(48 << 10, 'x');
     disk.fill(disk.path() / "filler");
@@ -120,12 +132,8 @@ TEST(FullDisk, ACopyThatRunsOutOfSpaceNamesItsTarget) {
 
 // With no byte free, reads still work: opening the registry needs room for its
 // -wal and -shm files, which the reserve gives.
-TEST(FullDisk, ListAndStatusWorkWithNoByteFree) {
-    if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-    SmallDisk disk(8);
-    ASSERT_TRUE(disk.mounted()) << "mount tmpfs failed";
-    std::vector<std::string> at{"--state-dir", (disk.path() / "state").string(), "--plugin-dir",
-                                DBCLONE_PLUGIN_DIR};
+TEST_F(FullDisk, ListAndStatusWorkWithNoByteFree) {
+    std::vector<std::string> at{"--state-dir", state.string(), "--plugin-dir", DBCLONE_PLUGIN_DIR};
     auto run = [&](std::vector<std::string> args) {
         args.insert(args.begin(), at.begin(), at.end());
         return run_dbclone(args);
