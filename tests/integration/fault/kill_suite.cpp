@@ -7,7 +7,8 @@ namespace dbclone::testing {
 
 void KillSuite::kill_twenty(Engine& engine, const std::string& type, const std::string& base,
                             std::chrono::microseconds longest,
-                            const std::function<void(const std::string&)>& expect_gone) {
+                            const std::function<void(const std::string&)>& expect_gone,
+                            const std::string& placement) {
     size_t before = engine.registry().clones().size();
     int landed = 0;
     for (int i = 0; i < 20; ++i) {
@@ -15,11 +16,13 @@ void KillSuite::kill_twenty(Engine& engine, const std::string& type, const std::
         auto delay = std::chrono::microseconds(
             std::uniform_int_distribution<int64_t>(0, longest.count())(random));
         auto start = std::chrono::steady_clock::now();
+        std::vector<std::string> args{
+            "--state-dir", state.path().string(), "--plugin-dir", DBCLONE_PLUGIN_DIR, "create", id,
+            type};
+        if (!placement.empty()) args.insert(args.end(), {"--placement", placement});
         kill_dbclone_when(
-            {"--state-dir", state.path().string(), "--plugin-dir", DBCLONE_PLUGIN_DIR, "create", id,
-             type},
-            [&] { return std::chrono::steady_clock::now() - start >= delay; },
-            std::chrono::seconds(30));
+            args, [&] { return std::chrono::steady_clock::now() - start >= delay; },
+            std::chrono::seconds(60));
         auto row = engine.registry().find_clone(id);
         if (!row || row->state != "ready") ++landed;
         auto report = Reconciler(engine).run();
@@ -27,7 +30,7 @@ void KillSuite::kill_twenty(Engine& engine, const std::string& type, const std::
         if (engine.registry().find_clone(id)) Cloner(engine).remove(id);  // it had finished
         expect_gone(id);
         EXPECT_EQ(engine.registry().clones().size(), before) << "after kill " << i;
-        EXPECT_NO_THROW(Cloner(engine).create({id, type, "", ""})) << "after kill " << i;
+        EXPECT_NO_THROW(Cloner(engine).create({id, type, "", placement})) << "after kill " << i;
         Cloner(engine).remove(id);
     }
     EXPECT_GE(landed, 1) << "every create finished before its kill";

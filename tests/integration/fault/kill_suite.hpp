@@ -24,9 +24,11 @@ struct KillSuite : ::testing::Test {
     // checks: `expect_gone(id)` for the server's objects, the registry's rows
     // and ports, and a new create of the id. Records how many kills landed
     // before the create finished (property kills_landed_mid_create).
+    // `placement` is passed to create as --placement when not empty.
     void kill_twenty(Engine& engine, const std::string& type, const std::string& base,
                      std::chrono::microseconds longest,
-                     const std::function<void(const std::string&)>& expect_gone);
+                     const std::function<void(const std::string&)>& expect_gone,
+                     const std::string& placement = "");
 };
 
 }  // namespace dbclone::testing
