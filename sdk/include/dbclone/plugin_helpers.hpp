@@ -9,8 +9,10 @@
 #include <dbclone/sdk.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -42,13 +44,19 @@ inline std::string golden_name(std::string_view version) {
 inline std::string random_password() {
     static constexpr char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static constexpr size_t alphabet_size = sizeof(alphabet) - 1;  // 62
+    // Rejection sampling keeps every character uniform: 248 = 4 * 62.
+    static constexpr unsigned limit = 256 - 256 % alphabet_size;
     std::string out;
     while (out.size() < 32) {
         unsigned char bytes[64];
         ssize_t n = ::getrandom(bytes, sizeof bytes, 0);
-        if (n < 0) throw Failure(DBC_ERROR, "getrandom failed");
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw Failure(DBC_ERROR, std::string("getrandom failed: ") + std::strerror(errno));
+        }
         for (ssize_t i = 0; i < n && out.size() < 32; ++i)
-            if (bytes[i] < 248) out += alphabet[bytes[i] % 62];
+            if (bytes[i] < limit) out += alphabet[bytes[i] % alphabet_size];
     }
     return out;
 }
