@@ -12,4 +12,10 @@ std::vector<std::string> split_commas(const std::string& text) {
     return out;
 }
 
+std::string join_commas(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
 }  // namespace dbclone

@@ -8,5 +8,7 @@
 namespace dbclone {
 
 std::vector<std::string> split_commas(const std::string& text);
+// {"a", "b"} as "a, b", for messages.
+std::string join_commas(const std::vector<std::string>& items);
 
 }  // namespace dbclone

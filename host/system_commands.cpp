@@ -1,13 +1,17 @@
 // status, ports, roots, plugins, reconcile: the commands about the system.
+#include <dbclone/core/config.hpp>
 #include <dbclone/core/error.hpp>
+#include <dbclone/core/golden_copy_cache.hpp>
 #include <dbclone/core/reconciler.hpp>
 #include <dbclone/core/record_json.hpp>
+#include <dbclone/core/root_importer.hpp>
 #include <dbclone/core/tenant_id.hpp>
 
 #include <iostream>
 #include <map>
 
 #include "cli_context.hpp"
+#include "comma_list.hpp"
 #include "table.hpp"
 
 namespace dbclone::cli {
@@ -102,12 +106,27 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     return exit_code::ok;
 }
 
+// A size for people: "1.2 MiB".
+std::string human_bytes(uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    char out[32];
+    std::snprintf(out, sizeof out, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+    return out;
+}
+
 int system_status(CliContext& ctx) {
     Engine& engine = ctx.engine();
     auto& registry = engine.registry();
     std::map<std::string, int> by_state;
     auto clones = registry.clones();
     for (const auto& c : clones) ++by_state[c.db_type + "/" + c.state];
+    auto goldens = registry.goldens();
     auto backends = engine.backend_types();
     if (ctx.json()) {
         print_json([&](json::Writer& w) {
@@ -131,6 +150,10 @@ int system_status(CliContext& ctx) {
                 w.Int(n);
             }
             w.EndObject();
+            w.Key("golden_copies");
+            w.StartArray();
+            for (const auto& g : goldens) json::write_golden(w, g);
+            w.EndArray();
             w.EndObject();
         });
         return exit_code::ok;
@@ -150,6 +173,11 @@ int system_status(CliContext& ctx) {
     std::cout << "\nplugins refused: " << engine.plugins().refusals().size()
               << "\nclones:          " << clones.size() << '\n';
     for (const auto& [k, n] : by_state) std::cout << "  " << k << ": " << n << '\n';
+    std::cout << "golden copies:   " << goldens.size() << '\n';
+    for (const auto& g : goldens)
+        std::cout << "  " << g.backend << " " << g.root_version << " (" << g.placement
+                  << "): " << g.location << ", "
+                  << (g.bytes ? human_bytes(g.bytes) : "size unknown") << '\n';
     return exit_code::ok;
 }
 
@@ -227,53 +255,214 @@ int ports_command(CliContext& ctx, const std::vector<std::string>& args) {
     return exit_code::ok;
 }
 
+namespace {
+
+// One root version as `roots list` shows it.
+struct RootSummary {
+    std::string version, description, backends;
+    uint64_t bytes = 0;  // its files
+    std::vector<std::string> tenants;
+    size_t golden_copies = 0;
+};
+
+std::vector<RootSummary> summarize_roots(CliContext& ctx) {
+    auto& registry = ctx.engine().registry();
+    auto clones = registry.clones();
+    auto goldens = registry.goldens();
+    std::vector<RootSummary> out;
+    for (const auto& v : ctx.engine().roots().versions()) {
+        auto image = ctx.engine().roots().load(v);
+        RootSummary r{v, image.description, "", 0, {}, 0};
+        for (const auto& [backend, f] : image.files) {
+            r.backends += (r.backends.empty() ? "" : ",") + backend;
+            for (const auto& part : f.parts) {
+                std::error_code ec;
+                auto size = std::filesystem::file_size(part.path, ec);
+                if (!ec) r.bytes += size;
+            }
+        }
+        for (const auto& c : clones)
+            if (c.root_version == v) r.tenants.push_back(c.tenant_id);
+        for (const auto& g : goldens) r.golden_copies += g.root_version == v ? 1 : 0;
+        out.push_back(r);
+    }
+    return out;
+}
+
+void print_goldens(CliContext& ctx, const std::vector<GoldenRecord>& goldens, const char* verb) {
+    if (ctx.json()) {
+        print_json([&](json::Writer& w) {
+            w.StartArray();
+            for (const auto& g : goldens) json::write_golden(w, g);
+            w.EndArray();
+        });
+        return;
+    }
+    uint64_t bytes = 0;
+    for (const auto& g : goldens) {
+        std::cout << verb << " " << g.backend << " " << g.root_version << " (" << g.placement
+                  << "): " << g.location << (g.bytes ? " " + human_bytes(g.bytes) : "") << '\n';
+        bytes += g.bytes;
+    }
+    std::cout << goldens.size() << " golden copies" << (bytes ? ", " + human_bytes(bytes) : "")
+              << '\n';
+}
+
+// `roots remove VERSION [--force]`: its golden copies go, and its folder is
+// moved to backups/roots/ (a user's dump is never deleted).
+int remove_root(CliContext& ctx, const std::string& version, bool force) {
+    auto& registry = ctx.engine().registry();
+    std::vector<std::string> users;
+    for (const auto& c : registry.clones())
+        if (c.root_version == version) users.push_back(c.tenant_id);
+    bool known = std::filesystem::exists(ctx.engine().roots().directory() / version);
+    bool has_goldens = false;
+    for (const auto& g : registry.goldens()) has_goldens = has_goldens || g.root_version == version;
+    // Validates the name of a version that is there, and names the versions
+    // there are when neither it nor golden copies of it exist. One whose folder
+    // has gone but whose golden copies remain may still be removed.
+    if (known || !has_goldens) ctx.engine().roots().load(version);
+    if (!users.empty() && !force)
+        throw Error(ErrorKind::Conflict, "root \"" + version + "\" is used by " +
+                                             std::to_string(users.size()) + " tenants (" +
+                                             join_commas(users) +
+                                             "); --force removes its golden copies " +
+                                             "and folder and leaves those tenants as they are");
+    auto removed = GoldenCopyCache(ctx.engine()).remove_version(version);
+    print_goldens(ctx, removed, "removed");
+    if (known) {
+        auto target = ctx.engine().config().state_dir / "backups" / "roots" /
+                      (version + "-" + std::to_string(::time(nullptr)));
+        std::filesystem::create_directories(target.parent_path());
+        std::error_code ec;
+        std::filesystem::rename(ctx.engine().roots().directory() / version, target, ec);
+        if (ec)
+            throw Error(ErrorKind::Failed, "removed the golden copies of " + version +
+                                               " but could not move its folder to " +
+                                               target.string() + ": " + ec.message());
+        if (!ctx.json()) std::cout << "moved its folder to " << target.string() << '\n';
+    }
+    if (!users.empty() && !ctx.json())
+        std::cout << "left " << users.size()
+                  << " tenants made from it (independent copies): " << join_commas(users) << '\n';
+    return exit_code::ok;
+}
+
+}  // namespace
+
 int roots_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto options = options_with_help("roots options");
     options.add_options()("action", po::value<std::string>()->default_value("list"),
-                          "list or validate")("version", po::value<std::string>(),
-                                              "the version to validate (default: all)");
+                          "list, validate, gc or remove")(
+        "version", po::value<std::string>(), "the version to validate or remove (default: all)")(
+        "dry-run", po::bool_switch(), "gc: only list what it would remove")(
+        "force", po::bool_switch(), "remove: even while tenants use it")(
+        "from", po::value<std::string>(),
+        "import: the live database (a server URL, or a SQLite file's path)")(
+        "type", po::value<std::string>(), "import: its backend (default: from the URL)")(
+        "description", po::value<std::string>()->default_value(""),
+        "import: the new version's description");
     po::positional_options_description positional;
     positional.add("action", 1).add("version", 1);
     auto vm = parse_command(args, options, positional);
-    if (help_requested(vm, "roots [list | validate [VERSION]]", options)) return exit_code::ok;
+    const char* usage =
+        "roots [list | validate [VERSION] | gc [--dry-run] | remove VERSION [--force] | "
+        "import VERSION --from URL [--type T]]";
+    if (help_requested(vm, usage, options)) return exit_code::ok;
     const auto& roots = ctx.engine().roots();
     std::string action = vm["action"].as<std::string>();
     if (action == "list") {
+        auto summaries = summarize_roots(ctx);
         if (ctx.json()) {
             print_json([&](json::Writer& w) {
                 w.StartArray();
-                for (const auto& v : roots.versions()) {
-                    auto image = roots.load(v);
+                for (const auto& r : summaries) {
+                    auto image = roots.load(r.version);
                     w.StartObject();
-                    key(w, "version", v);
-                    key(w, "description", image.description);
+                    key(w, "version", r.version);
+                    key(w, "description", r.description);
                     w.Key("files");
                     w.StartObject();
-                    for (const auto& [backend, f] : image.files)
-                        key(w, backend.c_str(), f.path.filename().string());
+                    for (const auto& [backend, f] : image.files) {
+                        // One file's name, or the names of several in order.
+                        w.Key(backend.c_str());
+                        if (f.parts.size() > 1) w.StartArray();
+                        for (const auto& part : f.parts) w.String(part.path.filename().c_str());
+                        if (f.parts.size() > 1) w.EndArray();
+                    }
                     w.EndObject();
+                    w.Key("bytes");
+                    w.Uint64(r.bytes);
+                    w.Key("tenants");
+                    w.Uint64(r.tenants.size());
+                    w.Key("golden_copies");
+                    w.Uint64(r.golden_copies);
                     w.EndObject();
                 }
                 w.EndArray();
             });
             return exit_code::ok;
         }
-        Table table({"VERSION", "BACKENDS", "DESCRIPTION"});
-        for (const auto& v : roots.versions()) {
-            auto image = roots.load(v);
-            std::string backends;
-            for (const auto& [b, f] : image.files) {
-                if (!backends.empty()) backends += ',';
-                backends += b;
-            }
-            table.add({v, backends, image.description});
-        }
+        Table table({"VERSION", "BACKENDS", "SIZE", "TENANTS", "GOLDEN", "DESCRIPTION"});
+        for (const auto& r : summaries)
+            table.add({r.version, r.backends, human_bytes(r.bytes),
+                       std::to_string(r.tenants.size()), std::to_string(r.golden_copies),
+                       r.description});
         table.print(std::cout);
         return exit_code::ok;
     }
+    if (action == "gc") {
+        bool dry_run = vm["dry-run"].as<bool>();
+        print_goldens(ctx, GoldenCopyCache(ctx.engine()).collect_garbage(dry_run),
+                      dry_run ? "would remove" : "removed");
+        return exit_code::ok;
+    }
+    if (action == "import") {
+        if (!vm.count("version") || !vm.count("from"))
+            throw Error(ErrorKind::InvalidInput,
+                        "roots import needs a VERSION and --from; " + std::string(usage));
+        std::string from = vm["from"].as<std::string>();
+        // A URL names its server's backend; anything else is a file (SQLite's).
+        std::string type =
+            vm.count("type") ? vm["type"].as<std::string>()
+            : from.find("://") == std::string::npos || from.rfind("sqlite://", 0) == 0
+                ? "sqlite"
+                : backend_for_url(from);
+        auto root = RootImporter(ctx.engine())
+                        .import(vm["version"].as<std::string>(), type, from,
+                                vm["description"].as<std::string>());
+        if (ctx.json()) {
+            print_json([&](json::Writer& w) {
+                w.StartObject();
+                key(w, "version", vm["version"].as<std::string>());
+                key(w, "backend", type);
+                w.Key("files");
+                w.StartArray();
+                for (const auto& p : root.parts) {
+                    w.StartObject();
+                    key(w, "file", p.path.filename().string());
+                    key(w, "sha256", p.sha256);
+                    w.EndObject();
+                }
+                w.EndArray();
+                w.EndObject();
+            });
+            return exit_code::ok;
+        }
+        for (const auto& p : root.parts)
+            std::cout << "imported " << type << " from " << without_password(from) << " into "
+                      << p.path.string() << " (sha256 " << p.sha256 << ")\n";
+        return exit_code::ok;
+    }
+    if (action == "remove") {
+        if (!vm.count("version"))
+            throw Error(ErrorKind::InvalidInput,
+                        "roots remove needs a VERSION; " + std::string(usage));
+        return remove_root(ctx, vm["version"].as<std::string>(), vm["force"].as<bool>());
+    }
     if (action != "validate")
-        throw Error(ErrorKind::InvalidInput,
-                    "unknown roots action \"" + action + "\"; allowed: list, validate");
+        throw Error(ErrorKind::InvalidInput, "unknown roots action \"" + action +
+                                                 "\"; allowed: list, validate, gc, remove, import");
     std::vector<std::string> versions =
         vm.count("version") ? std::vector<std::string>{vm["version"].as<std::string>()}
                             : roots.versions();

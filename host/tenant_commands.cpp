@@ -6,6 +6,7 @@
 #include <dbclone/core/tenant_id.hpp>
 #include <dbclone/core/verifier.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -76,16 +77,31 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
         "checks", po::value<std::string>()->default_value(""),
         "comma-separated checks to run (default: all)")(
         "against", po::value<std::string>()->default_value(""),
-        "the tenant to attack in cross-tenant checks (default: another of the same type)");
+        "the tenant to attack in cross-tenant checks (default: another of the same type)")(
+        "skip", po::value<std::string>()->default_value(""),
+        "comma-separated checks to leave out (data_integrity for a tenant in use)");
     po::positional_options_description positional;
     positional.add("tenant", 1);
     auto vm = parse_command(args, options, positional);
-    if (help_requested(vm, "verify TENANT_ID [--checks a,b] [--against OTHER]", options))
-        return exit_code::ok;
+    const char* usage = "verify TENANT_ID [--checks a,b] [--skip a,b] [--against OTHER]";
+    if (help_requested(vm, usage, options)) return exit_code::ok;
+    Verifier verifier(ctx.engine());
+    std::vector<std::string> checks = split_commas(vm["checks"].as<std::string>());
+    if (auto skipped = split_commas(vm["skip"].as<std::string>()); !skipped.empty()) {
+        auto names = verifier.check_names();
+        for (const auto& s : skipped)
+            if (std::find(names.begin(), names.end(), s) == names.end())
+                throw Error(
+                    ErrorKind::InvalidInput,
+                    "unknown check \"" + s + "\" in --skip; available: " + join_commas(names));
+        if (checks.empty()) checks = names;
+        std::erase_if(checks, [&](const std::string& c) {
+            return std::find(skipped.begin(), skipped.end(), c) != skipped.end();
+        });
+        if (checks.empty()) throw Error(ErrorKind::InvalidInput, "--skip leaves no check to run");
+    }
     auto report =
-        Verifier(ctx.engine())
-            .verify(vm["tenant"].as<std::string>(), split_commas(vm["checks"].as<std::string>()),
-                    vm["against"].as<std::string>());
+        verifier.verify(vm["tenant"].as<std::string>(), checks, vm["against"].as<std::string>());
     if (ctx.json()) {
         std::cout << json::report_json(report) << '\n';
     } else {

@@ -172,6 +172,8 @@ start_ferretdb() {
     wait_for_start FerretDB "$fd_dir/server.log" port_open "$ferretdb_port"
   fi
   echo "export DBCLONE_TEST_FERRETDB_URI='mongodb://127.0.0.1:$ferretdb_port/'" >> "$root/env.new"
+  # For tests that run (and restart) a FerretDB server of their own.
+  echo "export DBCLONE_TEST_FERRETDB_BIN='$bin'" >> "$root/env.new"
   echo "services: ferretdb v1.24.2 (SQLite) on 127.0.0.1:$ferretdb_port"
 }
 

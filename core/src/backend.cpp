@@ -5,6 +5,7 @@
 
 #include <dbclone/sdk.hpp>
 #include "dbclone/core/error.hpp"
+#include "dbclone/core/json.hpp"
 
 #include "host_api.hpp"
 #include "plugin_instance.hpp"
@@ -49,22 +50,48 @@ void Backend::check(dbc_rc rc, const CallError& err) const {
     instance_->check(rc, err);
 }
 
-GoldenCopy Backend::ensure_golden(const std::string& root_version, const std::string& root_file,
-                                  const std::string& root_sha256, const std::string& placement,
-                                  const std::string& options_json) {
+GoldenCopy Backend::ensure_golden(const std::string& root_version, const RootFile& root,
+                                  const std::string& placement, const std::string& options_json) {
+    if (root.parts.size() > 1 && !has_capability(DBC_CAP_ROOT_FILES))
+        throw Error(ErrorKind::InvalidInput,
+                    "root " + root_version + " gives " + plugin_->info.name + " " +
+                        std::to_string(root.parts.size()) + " files; this " + plugin_->info.name +
+                        " plugin loads one (it lacks DBC_CAP_ROOT_FILES)");
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    w.StartArray();
+    for (const auto& part : root.parts) {
+        w.StartObject();
+        w.Key("file");
+        w.String(part.path.c_str());
+        w.Key("sha256");
+        w.String(part.sha256.c_str());
+        w.EndObject();
+    }
+    w.EndArray();
+    std::string file = root.path.string(), parts = buffer.GetString();
     std::lock_guard lock(mutex_);
     dbc_golden_request req{};
     req.struct_size = sizeof req;
     req.root_version = root_version.c_str();
-    req.root_file = root_file.c_str();
-    req.root_sha256 = root_sha256.c_str();
+    req.root_file = file.c_str();
+    req.root_sha256 = root.sha256.c_str();
     req.placement = placement.c_str();
     req.options_json = or_null(options_json);
+    req.root_files_json = parts.c_str();
     dbc_golden_result out{};
     out.struct_size = sizeof out;
     CallError err;
     check(vtable_->ensure_golden(handle_, &req, &out, err.get()), err);
-    return GoldenCopy{or_empty(out.location), or_empty(out.fingerprint)};
+    GoldenCopy golden{or_empty(out.location), or_empty(out.fingerprint), or_empty(out.content_json),
+                      out.size_bytes};
+    // It is recorded and later embedded in a check's options: it must be JSON.
+    if (!golden.content.empty() &&
+        !json::parse(golden.content, plugin_->info.name + "'s golden content record").IsObject())
+        throw Error(ErrorKind::Failed, plugin_->info.name +
+                                           " returned a golden content record that "
+                                           "is not a JSON object");
+    return golden;
 }
 
 Target Backend::clone(const CloneSpec& spec) {
@@ -91,9 +118,19 @@ void Backend::drop(const std::string& tenant_id, const std::string& location,
     std::lock_guard lock(mutex_);
     dbc_drop_request req{};
     req.struct_size = sizeof req;
-    req.tenant_id = tenant_id.c_str();
+    req.tenant_id = or_null(tenant_id);  // NULL: a golden build's leftover
     req.location = location.c_str();
     req.user_name = or_null(user);
+    CallError err;
+    check(vtable_->drop(handle_, &req, err.get()), err);
+}
+
+void Backend::drop_golden(const std::string& location) {
+    std::lock_guard lock(mutex_);
+    dbc_drop_request req{};
+    req.struct_size = sizeof req;
+    req.location = location.c_str();
+    req.options_json = R"({"golden":true})";
     CallError err;
     check(vtable_->drop(handle_, &req, err.get()), err);
 }
@@ -125,6 +162,24 @@ std::optional<std::vector<std::string>> Backend::collect(
     const std::function<dbc_rc(const dbc_sink*, dbc_error*)>& call) {
     std::lock_guard lock(mutex_);
     return instance_->collect(call);
+}
+
+std::vector<std::string> Backend::export_root(const std::string& source, const std::string& dir) {
+    if (vtable_->export_root == nullptr)
+        throw Error(ErrorKind::InvalidInput,
+                    "the " + plugin_->info.name + " plugin cannot import a root from a database");
+    auto records = collect([&](const dbc_sink* sink, dbc_error* err) {
+        return vtable_->export_root(handle_, source.c_str(), dir.c_str(), sink, err);
+    });
+    std::vector<std::string> files;
+    for (const auto& record : records.value_or(std::vector<std::string>{})) {
+        auto doc = json::parse(record, plugin_->info.name + "'s exported file");
+        if (!doc.IsObject() || !doc.HasMember("file") || !doc["file"].IsString())
+            throw Error(ErrorKind::Failed, plugin_->info.name + " named no exported file");
+        files.emplace_back(doc["file"].GetString());
+    }
+    if (files.empty()) throw Error(ErrorKind::Failed, plugin_->info.name + " exported no file");
+    return files;
 }
 
 std::optional<std::vector<std::string>> Backend::list_artifacts() {
@@ -173,6 +228,12 @@ dbc_rc Backend::probe_raw(const dbc_target& target, dbc_error* err) {
     if (vtable_->probe == nullptr) return unsupported(err);
     std::lock_guard lock(mutex_);
     return vtable_->probe(handle_, &target, err);
+}
+
+dbc_rc Backend::content(const dbc_target& target, const dbc_sink* sink, dbc_error* err) {
+    if (vtable_->content == nullptr) return unsupported(err);
+    std::lock_guard lock(mutex_);
+    return vtable_->content(handle_, &target, sink, err);
 }
 
 dbc_rc Backend::attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink,

@@ -42,6 +42,9 @@ CheckServices::CheckServices(Engine& engine, Backend& backend)
                             dbc_error* err) {
         return self(ctx).backend_.run_queries(*t, count, sink, err);
     };
+    table_.content = [](void* ctx, const dbc_target* t, const dbc_sink* sink, dbc_error* err) {
+        return self(ctx).backend_.content(*t, sink, err);
+    };
     table_.tenants = [](void* ctx, const dbc_sink* sink, dbc_error* err) {
         return sdk::guarded(err, [&] {
             for (const auto& r : self(ctx).engine_.registry().clones()) {

@@ -1,5 +1,7 @@
 #include "dbclone/core/cloner.hpp"
 
+#include <dbclone/plugin_helpers.hpp>
+
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -18,26 +20,38 @@ namespace dbclone {
 
 namespace {
 
-// Actions that undo completed steps, run newest first unless dismissed.
+// Actions that undo completed steps, run newest first unless dismissed. Once
+// one fails (the server is down, say), the older ones are skipped, except those
+// pushed as `always`: what is left stays recorded, for reconcile to finish.
 class UndoLog {
   public:
-    void push(std::string what, std::function<void()> undo) {
-        actions_.emplace_back(std::move(what), std::move(undo));
+    void push(std::string what, std::function<void()> undo, bool always = false) {
+        actions_.push_back({std::move(what), std::move(undo), always});
     }
+    void pop() { actions_.pop_back(); }
     void dismiss() { actions_.clear(); }
+    bool failed() const { return failed_; }
     ~UndoLog() {
         for (auto it = actions_.rbegin(); it != actions_.rend(); ++it) {
+            if (failed_ && !it->always) continue;
             try {
-                it->second();
+                it->undo();
             } catch (const std::exception& e) {
-                // Reconcile finds what could not be undone here.
-                spdlog::error("undo of '{}' failed: {}", it->first, e.what());
+                spdlog::error("undo of '{}' failed: {}; 'dbclone reconcile' finishes it", it->what,
+                              e.what());
+                failed_ = true;
             }
         }
     }
 
   private:
-    std::vector<std::pair<std::string, std::function<void()>>> actions_;
+    struct Action {
+        std::string what;
+        std::function<void()> undo;
+        bool always;
+    };
+    std::vector<Action> actions_;
+    bool failed_ = false;
 };
 
 // Times one step and tells the observer.
@@ -79,8 +93,7 @@ std::string clone_options(const CreateRequest& request, const std::filesystem::p
 }  // namespace
 
 bool process_alive(int64_t pid) {
-    if (pid <= 0) return false;
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+    return sdk::process_alive(pid);
 }
 
 std::vector<std::string> Cloner::placements_for(const std::string& db_type) {
@@ -144,13 +157,25 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
                            record.db_type + " " + version + " " + placement);
     });
     UndoLog undo;
-    undo.push("registry row", [&] {
-        registry.transaction([&] {
-            registry.delete_clone(record.tenant_id);
-            for (const auto& a : registry.ports())
-                if (a.tenant_id == record.tenant_id) registry.delete_port(a.port);
-        });
-    });
+    undo.push(
+        "registry row",
+        [&] {
+            registry.transaction([&] {
+                if (undo.failed()) {
+                    // Something could not be undone: the row stays, owned by no
+                    // process, so that reconcile removes the rest with it.
+                    record.owner_pid = 0;
+                    registry.update_clone(record);
+                    registry.add_event(record.tenant_id, "undo_failed",
+                                       "left for 'dbclone reconcile'");
+                    return;
+                }
+                registry.delete_clone(record.tenant_id);
+                for (const auto& a : registry.ports())
+                    if (a.tenant_id == record.tenant_id) registry.delete_port(a.port);
+            });
+        },
+        true);
     try {
         clock.done("register");
         GoldenCopy golden = GoldenCopyCache(engine_).ensure(backend, version, root, placement);
@@ -174,14 +199,23 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
                            run_options(run_dir, false, record.tenant_id, version)});
             clock.done("start server");
         }
-        Target clone = backend.clone({record.tenant_id, golden.location, record.database_name,
-                                      record.user_name, record.password, placement,
-                                      clone_options(request, run_dir, record.port)});
-        // A dedicated server goes as a whole; on a shared one the backend drops.
+        // A dedicated server goes as a whole; on a shared one the backend drops,
+        // by the tenant's names, also after a clone that failed: its own undo
+        // may have failed too (the server went away). Not after a conflict:
+        // what exists under those names is not this create's.
         if (!dedicated)
-            undo.push("clone", [&, location = clone.location] {
-                backend.drop(record.tenant_id, location, record.user_name);
+            undo.push("clone", [&] {
+                backend.drop(record.tenant_id, record.database_name, record.user_name);
             });
+        Target clone;
+        try {
+            clone = backend.clone({record.tenant_id, golden.location, record.database_name,
+                                   record.user_name, record.password, placement,
+                                   clone_options(request, run_dir, record.port)});
+        } catch (const Error& e) {
+            if (!dedicated && e.kind() == ErrorKind::Conflict) undo.pop();
+            throw;
+        }
         clock.done("clone");
 
         backend.probe(clone);

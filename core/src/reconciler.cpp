@@ -34,6 +34,16 @@ void Reconciler::find_orphan_artifacts(std::vector<Orphan>& orphans, ReconcileRe
                 std::string tenant = json::optional_string(doc, "tenant_id", type).value_or("");
                 std::string location = json::optional_string(doc, "location", type).value_or("");
                 std::string user = json::optional_string(doc, "user", type).value_or("");
+                if (tenant.empty()) {  // a golden build that died half-way
+                    orphans.push_back({type + " golden build leftover " + location,
+                                       [&, type, location] {
+                                           engine_.backend(type).drop("", location, "");
+                                           return "removed " + type + " golden build leftover " +
+                                                  location;
+                                       },
+                                       false});
+                    continue;
+                }
                 auto row = registry.find_clone(tenant);
                 if (row && row->db_type == type) continue;
                 orphans.push_back(
@@ -71,12 +81,14 @@ void Reconciler::find_orphan_servers(std::vector<Orphan>& orphans, ReconcileRepo
                     auto pid = std::stoll(server.substr(server.rfind('_') + 1));
                     if (process_alive(pid)) continue;
                 }
-                orphans.push_back({name + " server " + server, [&, name, server] {
+                orphans.push_back({name + " server " + server,
+                                   [&, name, server] {
                                        engine_.runtime(name).remove(server);
                                        std::filesystem::remove_all(engine_.run_dir(server));
                                        return "stopped and removed " + name + " server " + server +
                                               " that no tenant owns";
-                                   }});
+                                   },
+                                   server.rfind(golden_prefix, 0) != 0});
             }
         } catch (const std::exception& e) {
             report.problems.push_back(name + ": " + e.what());
@@ -84,10 +96,26 @@ void Reconciler::find_orphan_servers(std::vector<Orphan>& orphans, ReconcileRepo
     }
 }
 
-// Data directories of tenants the registry does not know.
+// Data directories of tenants the registry does not know, and golden data
+// directories whose builder died (named "<golden>.build-<pid>").
 void Reconciler::find_orphan_data(std::vector<Orphan>& orphans) {
-    auto tenants = engine_.config().data_dir / "tenants";
     std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(engine_.config().data_dir / "golden", ec)) {
+        std::string name = entry.path().filename().string();
+        auto dash = name.rfind(".build-");
+        if (dash == std::string::npos) continue;
+        auto pid = std::strtoll(name.c_str() + dash + 7, nullptr, 10);
+        if (pid <= 0 || process_alive(pid)) continue;
+        orphans.push_back({"golden build directory " + entry.path().string(),
+                           [&, path = entry.path()] {
+                               engine_.storage().remove(path);
+                               return "removed golden build directory " + path.string() +
+                                      " (its builder is gone)";
+                           },
+                           false});
+    }
+    auto tenants = engine_.config().data_dir / "tenants";
     if (!std::filesystem::is_directory(tenants, ec)) return;
     for (const auto& entry : std::filesystem::directory_iterator(tenants, ec)) {
         auto row = engine_.registry().find_clone(entry.path().filename().string());
@@ -104,9 +132,11 @@ bool Reconciler::may_remove(const std::vector<Orphan>& orphans, ReconcileReport&
     std::string why;
     size_t known = engine_.registry().clones().size();
     size_t allowed = std::max<size_t>(1, known / 4);
+    auto tenant_data = std::count_if(orphans.begin(), orphans.end(),
+                                     [](const Orphan& o) { return o.tenant_data; });
     if (engine_.registry().events("", 1).empty())
         why = "the registry has no history at all (it is new), so it cannot know them";
-    else if (!force_ && orphans.size() > allowed)
+    else if (!force_ && static_cast<size_t>(tenant_data) > allowed)
         why = "more than a quarter of the " + std::to_string(known) +
               " tenants the registry knows (at most " + std::to_string(allowed) +
               " at once): if the registry is right, run 'dbclone reconcile --force'";

@@ -19,6 +19,18 @@ std::string render(F&& write) {
 
 }  // namespace
 
+void write_golden(Writer& w, const GoldenRecord& g) {
+    w.StartObject();
+    field(w, "backend", g.backend);
+    field(w, "version", g.root_version);
+    field(w, "placement", g.placement);
+    field(w, "location", g.location);
+    field(w, "built_at", g.built_at);
+    w.Key("bytes");
+    w.Uint64(g.bytes);
+    w.EndObject();
+}
+
 void write_clone(Writer& w, const CloneRecord& r, bool with_password) {
     w.StartObject();
     field(w, "tenant_id", r.tenant_id);

@@ -88,6 +88,11 @@ const char* const migrations[] = {
         updated_at INTEGER NOT NULL
     );
     )sql",
+    // 4 -> 5: a golden copy's content record (the data_integrity check) and size.
+    R"sql(
+    ALTER TABLE golden_copies ADD COLUMN content TEXT NOT NULL DEFAULT '';
+    ALTER TABLE golden_copies ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == Registry::schema_version);
@@ -213,12 +218,13 @@ CloneRecord read_clone(const Statement& s) {
 }
 
 GoldenRecord read_golden(const Statement& s) {
-    return GoldenRecord{s.text(0), s.text(1), s.text(2), s.text(3),
-                        s.text(4), s.text(5), s.text(6)};
+    return GoldenRecord{s.text(0), s.text(1), s.text(2),
+                        s.text(3), s.text(4), s.text(5),
+                        s.text(6), s.text(7), static_cast<uint64_t>(s.integer(8))};
 }
 
 constexpr const char* golden_columns =
-    "backend, root_version, placement, sha256, location, fingerprint, built_at";
+    "backend, root_version, placement, sha256, location, fingerprint, built_at, content, bytes";
 
 // Creates the file with mode 0600 before SQLite opens it; SQLite gives its -wal
 // and -shm files the same mode as the database file.
@@ -722,14 +728,24 @@ std::vector<PortAllocation> Registry::ports() {
 }
 
 void Registry::upsert_golden(const GoldenRecord& g) {
-    static const std::string sql = std::string("INSERT INTO golden_copies (") + golden_columns +
-                                   ") VALUES (?,?,?,?,?,?," + now_sql +
-                                   ") ON CONFLICT (backend, root_version, placement) DO UPDATE SET "
-                                   "sha256=excluded.sha256, location=excluded.location, "
-                                   "fingerprint=excluded.fingerprint, built_at=excluded.built_at";
+    static const std::string sql =
+        std::string("INSERT INTO golden_copies (") + golden_columns + ") VALUES (?,?,?,?,?,?," +
+        now_sql +
+        ",?,?) ON CONFLICT (backend, root_version, placement) DO UPDATE SET "
+        "sha256=excluded.sha256, location=excluded.location, "
+        "fingerprint=excluded.fingerprint, built_at=excluded.built_at, "
+        "content=excluded.content, bytes=excluded.bytes";
     Statement s(db_, statements_, sql);
     s.bind(g.backend).bind(g.root_version).bind(g.placement).bind(g.sha256).bind(g.location);
-    s.bind(g.fingerprint).step();
+    s.bind(g.fingerprint).bind(g.content).bind(static_cast<int64_t>(g.bytes)).step();
+}
+
+void Registry::delete_golden(const std::string& backend, const std::string& root_version,
+                             const std::string& placement) {
+    static const std::string sql =
+        "DELETE FROM golden_copies WHERE backend=? AND root_version=? AND placement=?";
+    Statement s(db_, statements_, sql);
+    s.bind(backend).bind(root_version).bind(placement).step();
 }
 
 std::optional<GoldenRecord> Registry::find_golden(const std::string& backend,

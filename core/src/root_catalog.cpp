@@ -31,7 +31,7 @@ std::string stat_key(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::string RootCatalog::checksum_problem(const RootFile& f) const {
+std::string RootCatalog::checksum_problem(const RootPart& f) const {
     // A root file is a regular file in its root's folder. A symbolic link could
     // point anywhere (a secret of this machine), and its content would then be
     // loaded into every tenant and could appear in a server's error message.
@@ -64,6 +64,13 @@ std::string RootCatalog::checksum_problem(const RootFile& f) const {
 
 RootCatalog::RootCatalog(std::filesystem::path roots_dir) : dir_(std::move(roots_dir)) {}
 
+void RootCatalog::check_version_name(const std::string& version) {
+    if (!std::regex_match(version, version_pattern))
+        throw Error(ErrorKind::InvalidInput,
+                    "root version " + in_quotes(version) +
+                        " is not allowed: 1-32 of [A-Za-z0-9._-], starting with a letter or digit");
+}
+
 std::vector<std::string> RootCatalog::versions() const {
     std::vector<std::string> out;
     std::error_code ec;
@@ -94,15 +101,40 @@ RootImage RootCatalog::load(const std::string& version) const {
     for (const auto& m : doc["files"].GetObject()) {
         std::string backend = m.name.GetString();
         std::string at = where + ": files." + backend;
-        if (!m.value.IsObject()) throw Error(ErrorKind::InvalidInput, at + " must be an object");
-        auto file = json::optional_string(m.value, "file", at);
-        auto sha = json::optional_string(m.value, "sha256", at);
-        if (!file || file->empty() || file->find('/') != std::string::npos || *file == "..")
-            throw Error(ErrorKind::InvalidInput,
-                        at + ".file must be a file name in " + image.directory.string());
-        if (!sha || !std::regex_match(*sha, sha256_pattern))
-            throw Error(ErrorKind::InvalidInput, at + ".sha256 must be 64 lowercase hex digits");
-        image.files[backend] = RootFile{backend, image.directory / *file, *sha};
+        // One {"file", "sha256"}, or an array of them applied in order.
+        std::vector<const rapidjson::Value*> entries;
+        if (m.value.IsArray())
+            for (const auto& e : m.value.GetArray()) entries.push_back(&e);
+        else
+            entries.push_back(&m.value);
+        if (entries.empty() || (!m.value.IsArray() && !m.value.IsObject()))
+            throw Error(
+                ErrorKind::InvalidInput,
+                at + " must be an object {\"file\", \"sha256\"} or a non-empty array of them");
+        RootFile root{backend, {}, {}, {}};
+        for (size_t i = 0; i < entries.size(); ++i) {
+            std::string here = m.value.IsArray() ? at + "[" + std::to_string(i) + "]" : at;
+            if (!entries[i]->IsObject())
+                throw Error(ErrorKind::InvalidInput, here + " must be an object");
+            auto file = json::optional_string(*entries[i], "file", here);
+            auto sha = json::optional_string(*entries[i], "sha256", here);
+            if (!file || file->empty() || file->find('/') != std::string::npos || *file == "..")
+                throw Error(ErrorKind::InvalidInput,
+                            here + ".file must be a file name in " + image.directory.string());
+            if (!sha || !std::regex_match(*sha, sha256_pattern))
+                throw Error(ErrorKind::InvalidInput,
+                            here + ".sha256 must be 64 lowercase hex digits");
+            root.parts.push_back({image.directory / *file, *sha});
+        }
+        root.path = root.parts.front().path;
+        if (root.parts.size() == 1) {
+            root.sha256 = root.parts.front().sha256;
+        } else {
+            sdk::Sha256 all;
+            for (const auto& p : root.parts) all.update(p.sha256);
+            root.sha256 = all.hex();
+        }
+        image.files[backend] = root;
     }
     return image;
 }
@@ -113,8 +145,9 @@ RootValidation RootCatalog::validate(const std::string& version) const {
         auto image = load(version);
         if (image.files.empty()) result.problems.push_back("manifest lists no files");
         for (const auto& [backend, file] : image.files)
-            if (auto problem = checksum_problem(file); !problem.empty())
-                result.problems.push_back(problem);
+            for (const auto& part : file.parts)
+                if (auto problem = checksum_problem(part); !problem.empty())
+                    result.problems.push_back(problem);
     } catch (const Error& e) {
         result.problems.emplace_back(e.what());
     }
@@ -130,8 +163,9 @@ RootFile RootCatalog::resolve(const std::string& version, const std::string& bac
         throw Error(ErrorKind::NotFound,
                     "root " + version + " has no file for " + backend + "; it has: " + join(have));
     }
-    if (auto problem = checksum_problem(it->second); !problem.empty())
-        throw Error(ErrorKind::InvalidInput, "root " + version + " is not intact: " + problem);
+    for (const auto& part : it->second.parts)
+        if (auto problem = checksum_problem(part); !problem.empty())
+            throw Error(ErrorKind::InvalidInput, "root " + version + " is not intact: " + problem);
     return it->second;
 }
 

@@ -211,6 +211,7 @@ SelfTestReport SelfTest::run(const SelfTestOptions& options,
             isolated = access != nullptr && access->outcome == "passed";
             for (const char* check : {"data_isolation", "schema_integrity"})
                 rec.record("data leakage", check, find_check(report_a, check));
+            rec.record("clone fidelity", "data_integrity", find_check(report_a, "data_integrity"));
             rec.record("performance", "performance", find_check(report_a, "performance"));
             rec.test("performance", "verify duration", [&] {
                 char d[64];

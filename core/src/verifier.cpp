@@ -130,8 +130,13 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
         !is_dedicated(record->placement))
         golden_view = target_view(golden_target);
     std::string tenant_json = json::clone_json(*record, false);
+    // The golden copy's content, if it is the one this tenant was made from.
     std::string options =
-        R"({"golden_fingerprint":)" + json_quoted(record->golden_fingerprint) + "}";
+        R"({"golden_fingerprint":)" + json_quoted(record->golden_fingerprint) +
+        (golden && golden->fingerprint == record->golden_fingerprint && !golden->content.empty()
+             ? R"(,"golden_content":)" + golden->content
+             : std::string()) +
+        "}";
 
     VerificationReport report{tenant_id, record->db_type, {}, 0};
     for (const auto& [name, plugin] : available) {

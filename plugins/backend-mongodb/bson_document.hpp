@@ -4,6 +4,7 @@
 
 #include <bson/bson.h>
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 
@@ -38,5 +39,12 @@ class BsonDocument {
   private:
     bson_t* doc_;
 };
+
+// The string member `key` of `doc`, or "" when it is absent or not a string.
+std::string utf8_field(const bson_t* doc, const char* key);
+// The sub-document at `key`, or an empty one.
+BsonDocument document_field(const bson_t* doc, const char* key);
+// `doc` without the listed top-level fields.
+BsonDocument without(const bson_t* doc, std::initializer_list<const char*> fields);
 
 }  // namespace dbclone::mongodb

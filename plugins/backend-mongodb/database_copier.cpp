@@ -18,13 +18,6 @@ struct CollectionInfo {
     BsonDocument options;  // create options (validator, ..., viewOn, pipeline)
 };
 
-std::string utf8_field(const bson_t* doc, const char* key) {
-    bson_iter_t it;
-    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it))
-        return bson_iter_utf8(&it, nullptr);
-    return "";
-}
-
 std::vector<CollectionInfo> collections_of(MongoClient& client, const std::string& db) {
     std::vector<CollectionInfo> out;
     for (const auto& c :

@@ -26,6 +26,11 @@ fs::path DocumentCache::file_of(const std::string& collection) const {
     return complete() && fs::exists(f) ? f : fs::path();
 }
 
+void DocumentCache::remove() const {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
 void DocumentCache::ensure(MongoClient& admin) {
     if (complete()) return;
     fs::path temp = dir_.string() + ".tmp";

@@ -24,6 +24,8 @@ class DocumentCache {
     void ensure(MongoClient& admin);
     // The cached documents of `collection`; empty when it was not cached.
     std::filesystem::path file_of(const std::string& collection) const;
+    // Removes the cache (its golden copy is gone). Idempotent.
+    void remove() const;
 
   private:
     std::filesystem::path dir_;

@@ -4,8 +4,11 @@
 // built from which sha256 is recorded in dbclone_meta.golden_copies.
 #pragma once
 
+#include <dbclone/plugin_helpers.hpp>
+
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mongo_client.hpp"
 
@@ -17,6 +20,7 @@ struct GoldenDatabase {
     std::string name;
     std::string sha256;
     std::string fingerprint;
+    std::string content;  // its content record (collection_content); "" if built before 1.1
 };
 
 // The completed golden database recorded under `name`, or nullopt.
@@ -28,10 +32,10 @@ struct BuildNotes {
     std::vector<std::string> skipped;
 };
 
-// (Re)builds the database from `root_file` and records it. The caller holds
+// (Re)builds the database from the root's files, in order, and records it. The caller holds
 // the build lock.
 GoldenDatabase build_golden(MongoClient& admin, const std::string& name,
-                            const std::string& root_file, const std::string& sha256,
+                            const std::vector<sdk::RootPart>& parts, const std::string& sha256,
                             BuildNotes& notes);
 
 // Creates collection `name` in `db` with `options` (a document, may be empty);

@@ -157,6 +157,11 @@ std::vector<BsonDocument> MongoClient::cursor_command(const std::string& db,
     return out;
 }
 
+bool MongoClient::answers() {
+    auto e = try_command("admin", BsonDocument(BCON_NEW("ping", BCON_INT32(1))));
+    return !e || from_server(*e);
+}
+
 std::string MongoClient::host() const {
     const mongoc_host_list_t* hosts = mongoc_uri_get_hosts(uri_);
     return hosts != nullptr ? hosts->host : "127.0.0.1";

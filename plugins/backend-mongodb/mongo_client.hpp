@@ -71,6 +71,8 @@ class MongoClient {
                                              const std::string& what);
 
     mongoc_client_t* get() { return client_; }
+    // Whether the server answers a ping (with an error of its own, too).
+    bool answers();
     // The first host of the URI, for tenants' connection parameters.
     std::string host() const;
     uint32_t port() const;

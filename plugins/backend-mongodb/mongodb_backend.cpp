@@ -1,6 +1,7 @@
 // The MongoDB backend: a tenant is a database on a shared MongoDB-compatible
 // server, copied from a golden database, with a user that may read and write
 // that database only, where the server has users and enforces them.
+#include <dbclone/content_record.hpp>
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 
@@ -12,12 +13,16 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <regex>
+#include <set>
 #include <thread>
 
+#include "collection_content.hpp"
 #include "database_copier.hpp"
 #include "golden_database.hpp"
 #include "isolation_probes.hpp"
 #include "mongo_client.hpp"
+#include "root_export.hpp"
 #include "schema_fingerprint.hpp"
 #include "server_features.hpp"
 
@@ -28,7 +33,7 @@ class MongodbBackend {
     static constexpr const char* description =
         "MongoDB: a database per tenant on a shared MongoDB-compatible server (MongoDB, FerretDB)";
     static constexpr uint64_t capabilities =
-        DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+        DBC_CAP_SHARED_SERVER | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES | DBC_CAP_ROOT_FILES;
     static constexpr const char* config_schema = R"({
         "type": "object",
         "properties": {
@@ -50,18 +55,20 @@ class MongodbBackend {
 
     sdk::GoldenResult ensure_golden(const dbc_golden_request& req) {
         MongoClient& admin = admin_client();
-        std::string name = sdk::golden_name(req.root_version);
+        std::string name = sdk::golden_name(req.root_version, installation_);
         BuildLock lock(admin, name);
         auto golden = find_golden(admin, name);
-        if (!golden || golden->sha256 != req.root_sha256) {
+        // One whose content record is missing or of another format is rebuilt.
+        if (!golden || golden->sha256 != req.root_sha256 ||
+            !sdk::ContentRecord::is_current(golden->content)) {
             BuildNotes notes;
-            golden = build_golden(admin, name, req.root_file, req.root_sha256, notes);
+            golden = build_golden(admin, name, sdk::root_parts(req), req.root_sha256, notes);
             host_.info("built golden database " + name + " on " + features().server);
             for (const auto& s : notes.skipped) host_.warn(features().server + " cannot keep " + s);
         }
         cache_of(*golden).ensure(admin);
         goldens_[name] = *golden;
-        return {name, golden->fingerprint};
+        return {name, golden->fingerprint, golden->content};
     }
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
@@ -73,11 +80,13 @@ class MongodbBackend {
                                  "checking " + database)
                  .empty())
             throw sdk::Failure(DBC_CONFLICT, "database " + database + " exists already");
-        // Recorded first, so that reconcile finds whatever a crash leaves behind.
+        // Recorded first, so that reconcile finds whatever a crash leaves behind;
+        // "creating" until the copy is complete (see drop_objects).
         admin.command(meta_database,
                       BsonDocument(BCON_NEW("insert", BCON_UTF8("tenants"), "documents", "[", "{",
                                             "_id", BCON_UTF8(req.tenant_id), "installation",
-                                            BCON_UTF8(installation_.c_str()), "}", "]")),
+                                            BCON_UTF8(installation_.c_str()), "creating",
+                                            BCON_BOOL(true), "}", "]")),
                       "registering " + user);
         bool user_created = false;
         CopyReport copied;
@@ -100,8 +109,14 @@ class MongodbBackend {
                               "creating user " + user);
                 user_created = true;
             }
+            admin.command(
+                meta_database,
+                BsonDocument(BCON_NEW("update", BCON_UTF8("tenants"), "updates", "[", "{", "q", "{",
+                                      "_id", BCON_UTF8(req.tenant_id), "}", "u", "{", "$set", "{",
+                                      "creating", BCON_BOOL(false), "}", "}", "}", "]")),
+                "registering " + user + " as complete");
         } catch (...) {
-            drop_objects(req.tenant_id, user_created);
+            drop_objects(req.tenant_id, user_created, false);  // the copy's writers have ended
             throw;
         }
         return {database, admin.host(), admin.port(), user,
@@ -109,7 +124,13 @@ class MongodbBackend {
                     (features().authorization_enforced ? "true" : "false") + "}"};
     }
 
-    void drop(const dbc_drop_request& req) { drop_objects(req.tenant_id, true); }
+    void drop(const dbc_drop_request& req) {
+        if (req.tenant_id == nullptr)
+            return sdk::option_bool(req.options_json, "golden")
+                       ? drop_golden(sdk::view(req.location))
+                       : drop_build_leftover(sdk::view(req.location));
+        drop_objects(req.tenant_id, true, create_was_cut_short(req.tenant_id));
+    }
 
     std::string fingerprint(const dbc_target& target) {
         if (target.tenant_id == nullptr) {
@@ -120,6 +141,18 @@ class MongodbBackend {
         }
         MongoClient tenant(uri_, login_of(target));
         return schema_fingerprint(tenant, target.location);
+    }
+
+    std::string content(const dbc_target& target) {
+        if (target.tenant_id == nullptr)
+            throw sdk::Failure(DBC_NOT_SUPPORTED,
+                               "the golden database's record is read at its build");
+        MongoClient tenant(uri_, login_of(target));
+        return collection_content(tenant, target.location);
+    }
+
+    std::vector<std::string> export_root(std::string_view uri, std::string_view dir) {
+        return mongodb::export_root(std::string(uri), std::string(dir));
     }
 
     void probe(const dbc_target& target) {
@@ -176,6 +209,19 @@ class MongodbBackend {
             if (!bson_iter_init_find(&it, row.get(), "_id") || !BSON_ITER_HOLDS_UTF8(&it)) continue;
             sdk::write_artifact(sink, bson_iter_utf8(&it, nullptr));
         }
+        // Golden databases a killed build left: half-made (no record, and no
+        // build holding their lock), or with the lock of a dead local builder.
+        auto owners = BuildLock::owners(admin);
+        std::set<std::string> leftovers;
+        for (const auto& name : unrecorded_goldens(admin))
+            if (auto it = owners.find(name);
+                it == owners.end() || BuildLock::dead_local(it->second))
+                leftovers.insert(name);
+        for (const auto& [name, owner] : owners)
+            if (BuildLock::dead_local(owner)) leftovers.insert(name);
+        for (const auto& name : leftovers)
+            sink.write("{\"tenant_id\":null,\"location\":" + sdk::json_quote(name) +
+                       ",\"user\":null}");
     }
 
     void attempt_access(const dbc_target& attacker, const dbc_target& victim,
@@ -187,15 +233,15 @@ class MongodbBackend {
   private:
     // Builders of one golden database on one server take turns, whichever host
     // they run on: MongoDB has no named locks, so the lock is a document with a
-    // unique _id in dbclone_meta.locks (taken over when older than ten minutes,
-    // from a builder that died).
+    // unique _id in dbclone_meta.locks, taken over from a builder that died:
+    // at once when it ran on this host (its pid is gone), else after ten minutes.
     struct BuildLock {
         MongoClient& admin;
         std::string id;
-        BuildLock(MongoClient& a, const std::string& golden) : admin(a), id("build " + golden) {
+        BuildLock(MongoClient& a, const std::string& golden) : admin(a), id(id_of(golden)) {
             // Whose the lock is: a document this process wrote, told apart by a nonce.
-            std::string owner =
-                std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
+            std::string owner = host_name() + " " + std::to_string(::getpid()) + " " +
+                                std::to_string(std::random_device{}());
             for (int attempt = 0;; ++attempt) {
                 auto now = static_cast<int64_t>(std::time(nullptr));
                 auto error = admin.try_command(
@@ -217,6 +263,15 @@ class MongodbBackend {
                 if (attempt > 6000)
                     throw sdk::Failure(DBC_TIMEOUT,
                                        "waited 10 minutes for another build of " + golden);
+                if (auto holder = owner_of(admin, id); holder && dead_local(*holder)) {
+                    admin.try_command(
+                        meta_database,
+                        BsonDocument(BCON_NEW("delete", BCON_UTF8("locks"), "deletes", "[", "{",
+                                              "q", "{", "_id", BCON_UTF8(id.c_str()), "owner",
+                                              BCON_UTF8(holder->c_str()), "}", "limit",
+                                              BCON_INT32(1), "}", "]")));
+                    continue;
+                }
                 admin.try_command(meta_database, BsonDocument(BCON_NEW(
                                                      "delete", BCON_UTF8("locks"), "deletes", "[",
                                                      "{", "q", "{", "_id", BCON_UTF8(id.c_str()),
@@ -231,6 +286,41 @@ class MongodbBackend {
                                                     "{", "q", "{", "_id", BCON_UTF8(id.c_str()),
                                                     "}", "limit", BCON_INT32(1), "}", "]")));
         }
+        static std::string id_of(const std::string& golden) { return "build " + golden; }
+        static std::string host_name() {
+            char name[256] = {};
+            ::gethostname(name, sizeof name - 1);
+            return name;
+        }
+        // Whether `owner` (a lock document's) is a process of this host that is gone.
+        static bool dead_local(const std::string& owner) {
+            std::string prefix = host_name() + " ";
+            return owner.rfind(prefix, 0) == 0 &&
+                   !sdk::process_alive(std::atoll(owner.c_str() + prefix.size()));
+        }
+        // Who holds lock `id`, or nullopt when nobody does.
+        static std::optional<std::string> owner_of(MongoClient& admin, const std::string& id) {
+            auto rows =
+                admin.cursor_command(meta_database,
+                                     BsonDocument(BCON_NEW("find", BCON_UTF8("locks"), "filter",
+                                                           "{", "_id", BCON_UTF8(id.c_str()), "}")),
+                                     "reading dbclone_meta.locks");
+            if (rows.empty()) return std::nullopt;
+            return utf8_field(rows[0].get(), "owner");
+        }
+        // Every golden database's build lock and its owner, read at once.
+        static std::map<std::string, std::string> owners(MongoClient& admin) {
+            std::map<std::string, std::string> out;
+            const std::string prefix = id_of("");
+            for (const auto& row : admin.cursor_command(
+                     meta_database, BsonDocument(BCON_NEW("find", BCON_UTF8("locks"))),
+                     "reading dbclone_meta.locks")) {
+                std::string id = utf8_field(row.get(), "_id");
+                if (id.rfind(prefix, 0) == 0)
+                    out[id.substr(prefix.size())] = utf8_field(row.get(), "owner");
+            }
+            return out;
+        }
         // The find reply's first batch is not empty: the lock document is ours.
         static bool mine(const BsonDocument& reply) {
             bson_iter_t it, batch;
@@ -242,6 +332,14 @@ class MongodbBackend {
     };
 
     MongoClient& admin_client() {
+        // A client idle for a while may hold a connection to a server that has
+        // restarted since, and its next command would fail ("socket error"). It
+        // is pinged first and replaced when the server does not answer, so that a
+        // long-lived process (`serve`, a reconcile after a restart) carries on.
+        auto now = std::chrono::steady_clock::now();
+        if (admin_ && now - admin_used_ > std::chrono::milliseconds(50) && !admin_->answers())
+            admin_.reset();
+        admin_used_ = now;
         if (admin_) return *admin_;
         if (uri_.empty())
             throw sdk::Failure(
@@ -276,9 +374,99 @@ class MongodbBackend {
                            t.location};
     }
 
+    // Drops `database`; when `writers_may_run`, again each time it reappears,
+    // until it has stayed away for settle_time (see drop_objects).
+    void drop_database(const std::string& database, bool writers_may_run) {
+        MongoClient& admin = admin_client();
+        auto drop = [&] {
+            admin.command(database, BsonDocument(BCON_NEW("dropDatabase", BCON_INT32(1))),
+                          "dropping " + database);
+        };
+        drop();
+        using clock = std::chrono::steady_clock;
+        const auto settle_time = std::chrono::seconds(2);
+        auto give_up = clock::now() + std::chrono::seconds(60), quiet_since = clock::now();
+        while (writers_may_run && clock::now() - quiet_since < settle_time) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            if (admin
+                    .cursor_command(database,
+                                    BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))),
+                                    "checking " + database)
+                    .empty())
+                continue;
+            if (clock::now() > give_up)
+                throw sdk::Failure(DBC_TIMEOUT, "a killed writer is still writing into " +
+                                                    database + " after 60 s; try again later");
+            drop();
+            quiet_since = clock::now();
+        }
+    }
+
+    // Golden databases ("dbclone_root_<version>") without a golden_copies record.
+    std::vector<std::string> unrecorded_goldens(MongoClient& admin) {
+        std::vector<std::string> out;
+        char** names = mongoc_client_get_database_names_with_opts(admin.get(), nullptr, nullptr);
+        for (char** n = names; n != nullptr && *n != nullptr; ++n)
+            if (std::string(*n).rfind("dbclone_root_", 0) == 0 && !find_golden(admin, *n))
+                out.emplace_back(*n);
+        bson_strfreev(names);
+        return out;
+    }
+
+    // A golden database a killed build left: dropped under its build lock (a
+    // dead local builder's lock is taken over, and released), if it still has
+    // no record.
+    // A golden database `roots gc` found unused: only a recorded one, under
+    // its build lock; the record goes first (a half-dropped copy is then a
+    // leftover reconcile removes) and the local document cache with it.
+    void drop_golden(std::string_view location) {
+        std::string name(location);
+        MongoClient& admin = admin_client();
+        BuildLock lock(admin, name);
+        auto golden = find_golden(admin, name);
+        if (!golden) return;
+        admin.command(meta_database,
+                      BsonDocument(BCON_NEW("delete", BCON_UTF8("golden_copies"), "deletes", "[",
+                                            "{", "q", "{", "_id", BCON_UTF8(name.c_str()), "}",
+                                            "limit", BCON_INT32(0), "}", "]")),
+                      "forgetting " + name);
+        drop_database(name, true);
+        cache_of(*golden).remove();
+        goldens_.erase(name);
+    }
+
+    void drop_build_leftover(std::string_view location) {
+        static const std::regex golden("^dbclone_root_[a-z0-9_]+$");
+        std::string name(location);
+        if (!std::regex_match(name, golden))
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "refusing to drop " + name + ": not a golden build's leftover");
+        MongoClient& admin = admin_client();
+        BuildLock lock(admin, name);
+        if (!find_golden(admin, name)) drop_database(name, true);
+    }
+
+    // The tenant's record says its create never completed: the client died, and
+    // writes it had sent may still be running on the server.
+    bool create_was_cut_short(std::string_view tenant) {
+        auto rows = admin_client().cursor_command(
+            meta_database,
+            BsonDocument(BCON_NEW("find", BCON_UTF8("tenants"), "filter", "{", "_id",
+                                  BCON_UTF8(std::string(tenant).c_str()), "creating",
+                                  BCON_BOOL(true), "}")),
+            "reading dbclone_meta.tenants");
+        return !rows.empty();
+    }
+
     // Drops the tenant's user and database and forgets it; names come from the
-    // tenant id alone. Idempotent.
-    void drop_objects(std::string_view tenant, bool drop_user) {
+    // tenant id alone. Idempotent. When `writers_may_run` (a killed create),
+    // the writes its server connections were running finish after the client
+    // died and would make the database again, unrecorded, blocking the id for
+    // ever; neither FerretDB nor the driver can list or end them (FerretDB's
+    // currentOp is always empty), and one in flight is at most a batch of
+    // documents or an index build per connection. So the drop is repeated until
+    // the database has stayed away for settle_time.
+    void drop_objects(std::string_view tenant, bool drop_user, bool writers_may_run) {
         MongoClient& admin = admin_client();
         std::string database = sdk::tenant_database(tenant), user = sdk::tenant_user(tenant);
         if (drop_user && features().authorization_enforced) {
@@ -287,8 +475,7 @@ class MongodbBackend {
             if (error && error->code != 11 /* UserNotFound */)
                 throw_command_error("dropping user " + user, *error);
         }
-        admin.command(database, BsonDocument(BCON_NEW("dropDatabase", BCON_INT32(1))),
-                      "dropping " + database);
+        drop_database(database, writers_may_run);
         admin.command(meta_database,
                       BsonDocument(BCON_NEW("delete", BCON_UTF8("tenants"), "deletes", "[", "{",
                                             "q", "{", "_id", BCON_UTF8(std::string(tenant).c_str()),
@@ -304,6 +491,7 @@ class MongodbBackend {
     DatabaseCopier copier_;
     DriverLogRoute log_route_;
     std::unique_ptr<MongoClient> admin_;
+    std::chrono::steady_clock::time_point admin_used_;  // the last call of admin_client()
     std::optional<ServerFeatures> features_;
     std::map<std::string, GoldenDatabase> goldens_;  // prepared by ensure_golden
 };

@@ -9,31 +9,6 @@
 
 namespace dbclone::mongodb {
 
-namespace {
-
-// `doc` without the listed top-level fields.
-BsonDocument without(const bson_t* doc, std::initializer_list<const char*> fields) {
-    BsonDocument out;
-    bson_iter_t it;
-    if (!bson_iter_init(&it, doc)) return out;
-    while (bson_iter_next(&it)) {
-        const char* key = bson_iter_key(&it);
-        if (std::none_of(fields.begin(), fields.end(),
-                         [&](const char* f) { return std::string(f) == key; }))
-            bson_append_iter(out.get(), key, -1, &it);
-    }
-    return out;
-}
-
-std::string utf8_field(const bson_t* doc, const char* key) {
-    bson_iter_t it;
-    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it))
-        return bson_iter_utf8(&it, nullptr);
-    return "";
-}
-
-}  // namespace
-
 std::string schema_fingerprint(MongoClient& client, const std::string& db) {
     std::map<std::string, std::string> lines;  // sorted by name
     auto collections =

@@ -27,4 +27,14 @@ BuildLock::BuildLock(const ServerUrl& server, const std::string& name, std::chro
                                       std::to_string(error->code) + ")");
 }
 
+bool BuildLock::is_free(const ServerUrl& server, const std::string& name) {
+    MysqlConnection session(server);
+    std::string q_name = session.quote_string(name);
+    session.query(
+        "INSERT IGNORE INTO dbclone_meta.locks (name) VALUES (" + q_name + "); START TRANSACTION",
+        "preparing the build lock of " + name);
+    return !session.try_exec("SELECT name FROM dbclone_meta.locks WHERE name = " + q_name +
+                             " FOR UPDATE NOWAIT");  // released with the session
+}
+
 }  // namespace dbclone::mysql

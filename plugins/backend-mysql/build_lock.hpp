@@ -19,6 +19,8 @@ class BuildLock {
     BuildLock(const ServerUrl& server, const std::string& name, std::chrono::seconds timeout);
     // The session's end rolls back its transaction and releases the row.
     ~BuildLock() = default;
+    // Whether nobody holds lock `name` at this moment (tried without waiting).
+    static bool is_free(const ServerUrl& server, const std::string& name);
     BuildLock(const BuildLock&) = delete;
     BuildLock& operator=(const BuildLock&) = delete;
 

@@ -5,7 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "dump_loader.hpp"
 #include "schema_fingerprint.hpp"
+#include "table_content.hpp"
 
 namespace dbclone::mysql {
 
@@ -23,18 +25,22 @@ void ensure_meta_schema(MysqlConnection& admin) {
         // The server connection that is copying the tenant: a killed client's
         // copy runs on in it, and a drop must end it first.
         "ALTER TABLE dbclone_meta.tenants ADD COLUMN IF NOT EXISTS creator_connection BIGINT "
-        "NOT NULL DEFAULT 0",
+        "NOT NULL DEFAULT 0; "
+        // The golden schema's content record (NULL: built before there was one).
+        "ALTER TABLE dbclone_meta.golden_copies ADD COLUMN IF NOT EXISTS content LONGTEXT NULL",
         "creating dbclone_meta");
 }
 
 std::optional<GoldenSchema> find_golden(MysqlConnection& admin, const std::string& name) {
     auto rows = admin.query(
-        "SELECT g.sha256, g.fingerprint, g.bytes FROM dbclone_meta.golden_copies g "
+        "SELECT g.sha256, g.fingerprint, g.bytes, COALESCE(g.content, '') "
+        "FROM dbclone_meta.golden_copies g "
         "JOIN information_schema.SCHEMATA s ON s.SCHEMA_NAME = g.name "
         "WHERE g.name = " +
         admin.quote_string(name));
     if (rows.size() == 0) return std::nullopt;
-    return GoldenSchema{name, rows.at(0, 0), rows.at(0, 1), std::stoull(rows.at(0, 2))};
+    return GoldenSchema{name, rows.at(0, 0), rows.at(0, 1), std::stoull(rows.at(0, 2)),
+                        rows.at(0, 3)};
 }
 
 std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
@@ -46,10 +52,11 @@ std::string grant_pattern(const MysqlConnection& c, const std::string& schema) {
     return c.quote_identifier(escaped);
 }
 
-std::string load_root_schema(MysqlConnection& admin, const ServerUrl& server,
-                             const std::string& name, const std::string& root_file,
-                             const IdentifiedBy& identified) {
-    std::string script = sdk::read_text_file(root_file);
+LoadedSchema load_root_schema(MysqlConnection& admin, const ServerUrl& server,
+                              const std::string& name, const std::vector<sdk::RootPart>& parts,
+                              const IdentifiedBy& identified) {
+    std::vector<std::string> scripts;  // read before anything is made
+    for (const auto& part : parts) scripts.push_back(sdk::read_text_file(part.path));
     std::string q_name = admin.quote_identifier(name);
     admin.query("DROP DATABASE IF EXISTS " + q_name + "; CREATE DATABASE " + q_name +
                     " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
@@ -57,7 +64,11 @@ std::string load_root_schema(MysqlConnection& admin, const ServerUrl& server,
     // The root runs as an account of this build's own, with every privilege on
     // the golden schema and none anywhere else, dropped when the load ends: a
     // root cannot touch another schema, an account or a file of the server.
-    std::string loader = "dbclone_loader_" + sdk::random_password().substr(0, 12);
+    // Its name carries the admin session's id: should this process die, the
+    // account outlives the load, and reconcile drops it once that session is
+    // gone (loader_pattern). At most 32 characters, MySQL's limit.
+    std::string loader = "dbclone_loader_" + admin.query("SELECT CONNECTION_ID()").at(0, 0) + "_" +
+                         sdk::random_password().substr(0, 6);
     std::string password = sdk::random_password(), clause = identified(admin, password);
     std::string q_loader = admin.quote_string(loader);
     std::string accounts = q_loader + "@'%', " + q_loader + "@'localhost'";
@@ -74,37 +85,35 @@ std::string load_root_schema(MysqlConnection& admin, const ServerUrl& server,
     as_loader.user = loader;
     as_loader.password = password;
     {
+        // The files in order, in one session, as `mariadb < a; mariadb < b`
+        // would into one database.
         MysqlConnection db(as_loader, name);
-        if (auto error = db.try_exec(script))
-            // The server's message quotes the script; the file's text stays out.
-            throw sdk::Failure(is_access_denied(error->code) ? DBC_DENIED : DBC_ERROR,
-                               "loading root file " + root_file + " into " + name +
-                                   " (with privileges on that schema only) failed: " +
-                                   sdk::redact_quoted(error->message) + " (error " +
-                                   std::to_string(error->code) + ")");
+        for (size_t i = 0; i < parts.size(); ++i) load_script(db, scripts[i], name, parts[i].path);
     }
-    return schema_fingerprint(admin, name);
+    return {schema_fingerprint(admin, name), table_content(admin, name)};
 }
 
 GoldenSchema build_golden(MysqlConnection& admin, const ServerUrl& server, const std::string& name,
-                          const std::string& root_file, const std::string& sha256,
+                          const std::vector<sdk::RootPart>& parts, const std::string& sha256,
                           const IdentifiedBy& identified) {
     std::string q_string = admin.quote_string(name);
     // Forget the old record first: a build that dies half-way leaves no record,
     // so the next request rebuilds instead of cloning a partial schema.
     admin.query("DELETE FROM dbclone_meta.golden_copies WHERE name = " + q_string,
                 "forgetting " + name);
-    GoldenSchema golden{name, sha256, load_root_schema(admin, server, name, root_file, identified),
-                        0};
+    LoadedSchema loaded = load_root_schema(admin, server, name, parts, identified);
+    GoldenSchema golden{name, sha256, loaded.fingerprint, 0, loaded.content};
     golden.bytes = std::stoull(admin
                                    .query("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
                                           "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
                                           q_string)
                                    .at(0, 0));
     admin.query(
-        "INSERT INTO dbclone_meta.golden_copies (name, sha256, fingerprint, bytes) VALUES (" +
+        "INSERT INTO dbclone_meta.golden_copies (name, sha256, fingerprint, bytes, content) "
+        "VALUES (" +
             q_string + ", " + admin.quote_string(sha256) + ", " +
-            admin.quote_string(golden.fingerprint) + ", " + std::to_string(golden.bytes) + ")",
+            admin.quote_string(golden.fingerprint) + ", " + std::to_string(golden.bytes) + ", " +
+            admin.quote_string(golden.content) + ")",
         "recording " + name);
     return golden;
 }

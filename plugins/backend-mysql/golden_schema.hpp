@@ -9,6 +9,10 @@
 #include <optional>
 #include <string>
 
+#include <dbclone/plugin_helpers.hpp>
+
+#include <vector>
+
 #include "mysql_connection.hpp"
 #include "server_url.hpp"
 
@@ -21,6 +25,13 @@ struct GoldenSchema {
     std::string sha256;
     std::string fingerprint;
     uint64_t bytes = 0;
+    std::string content;  // its content record (table_content); "" if built before 1.1
+};
+
+// What loading a root made: the schema's fingerprint and content record.
+struct LoadedSchema {
+    std::string fingerprint;
+    std::string content;
 };
 
 // Creates dbclone_meta and its tables if missing.
@@ -36,18 +47,22 @@ std::string grant_pattern(const MysqlConnection& c, const std::string& schema);
 // The IDENTIFIED clause of CREATE USER for `password` on the admin's server.
 using IdentifiedBy = std::function<std::string(MysqlConnection& admin, const std::string&)>;
 
-// (Re)creates schema `name` and loads the root into it as a loader account
-// that may touch that schema alone (made on `server` through `admin`, dropped
-// afterwards); returns its fingerprint. A root that reaches outside fails with
-// an error that quotes none of the file.
-std::string load_root_schema(MysqlConnection& admin, const ServerUrl& server,
-                             const std::string& name, const std::string& root_file,
-                             const IdentifiedBy& identified);
+// The name of a root loader account (load_root_schema); group 1 is the id of
+// the admin session that made it.
+inline constexpr const char* loader_pattern = "^dbclone_loader_([0-9]+)_[A-Za-z0-9]+$";
 
-// (Re)builds the schema from `root_file` and records it. The caller holds the
+// (Re)creates schema `name` and loads the root's files into it, in order, as a loader account
+// that may touch that schema alone (made on `server` through `admin`, dropped
+// afterwards). A root that reaches outside fails with an error that quotes
+// none of the file.
+LoadedSchema load_root_schema(MysqlConnection& admin, const ServerUrl& server,
+                              const std::string& name, const std::vector<sdk::RootPart>& parts,
+                              const IdentifiedBy& identified);
+
+// (Re)builds the schema from the root's files, in order, and records it. The caller holds the
 // build lock.
 GoldenSchema build_golden(MysqlConnection& admin, const ServerUrl& server, const std::string& name,
-                          const std::string& root_file, const std::string& sha256,
+                          const std::vector<sdk::RootPart>& parts, const std::string& sha256,
                           const IdentifiedBy& identified);
 
 }  // namespace dbclone::mysql

@@ -1,12 +1,14 @@
 // The MySQL/MariaDB backend: a tenant is a schema on a shared server, copied
 // from a golden schema logically or as InnoDB tablespaces, with its own user
 // that may use that schema and nothing else.
+#include <dbclone/content_record.hpp>
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,9 +21,11 @@
 #include "isolation_probes.hpp"
 #include "mysql_connection.hpp"
 #include "native_password.hpp"
+#include "root_export.hpp"
 #include "schema_copier.hpp"
 #include "schema_fingerprint.hpp"
 #include "server_url.hpp"
+#include "table_content.hpp"
 #include "tablespace_copy.hpp"
 
 namespace fs = std::filesystem;
@@ -40,8 +44,9 @@ class MysqlBackend {
     static constexpr const char* description =
         "MySQL/MariaDB: a schema per tenant on a shared server, copied logically or as InnoDB "
         "tablespaces";
-    static constexpr uint64_t capabilities =
-        DBC_CAP_SHARED_SERVER | DBC_CAP_DATA_DIRECTORY | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+    static constexpr uint64_t capabilities = DBC_CAP_SHARED_SERVER | DBC_CAP_DATA_DIRECTORY |
+                                             DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES |
+                                             DBC_CAP_ROOT_FILES;
     static constexpr const char* config_schema = BackendSettings::schema;
 
     MysqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
@@ -58,18 +63,24 @@ class MysqlBackend {
             // as root over its private socket.
             MysqlConnection root(socket_server(socket_dir));
             drop_other_accounts(root);
-            return {data_directory_root,
-                    load_root_schema(root, socket_server(socket_dir), data_directory_root,
-                                     req.root_file, identified_by())};
+            LoadedSchema loaded =
+                load_root_schema(root, socket_server(socket_dir), data_directory_root,
+                                 sdk::root_parts(req), identified_by());
+            return {data_directory_root, loaded.fingerprint, loaded.content};
         }
         MysqlConnection& admin = admin_connection();
-        std::string name = sdk::golden_name(req.root_version);
+        std::string name = sdk::golden_name(req.root_version, installation_);
         auto golden = find_golden(admin, name);
-        if (!golden || golden->sha256 != req.root_sha256) {
+        // One whose content record is missing or of another format is rebuilt.
+        auto stale = [&] {
+            return !golden || golden->sha256 != req.root_sha256 ||
+                   !sdk::ContentRecord::is_current(golden->content);
+        };
+        if (stale()) {
             BuildLock lock(server(), name, settings_.lock_timeout);
             golden = find_golden(admin, name);
-            if (!golden || golden->sha256 != req.root_sha256) {
-                golden = build_golden(admin, server(), name, req.root_file, req.root_sha256,
+            if (stale()) {
+                golden = build_golden(admin, server(), name, sdk::root_parts(req), req.root_sha256,
                                       identified_by());
                 host_.info("built golden schema " + name);
             }
@@ -78,7 +89,7 @@ class MysqlBackend {
             TablespaceCopy(admin, datadir, export_dir(*golden))
                 .ensure_export(name, SchemaCopier(admin, name, "").base_tables());
         goldens_[name] = *golden;
-        return {name, golden->fingerprint};
+        return {name, golden->fingerprint, golden->content, golden->bytes};
     }
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
@@ -110,6 +121,7 @@ class MysqlBackend {
             auto tables = copier.base_tables();
             copier.create_schema();
             copier.create_tables(tables);
+            copier.copy_sequences();
             if (strategy == "tablespace") {
                 auto it = goldens_.find(golden);
                 if (it == goldens_.end())
@@ -158,8 +170,10 @@ class MysqlBackend {
         root.query("CREATE USER " + q_user + "@'%' " + identified + ", " + q_user +
                        "@'localhost' " + identified,
                    "creating user " + user);
+        copier.copy_sequences();
         copier.recreate_routines_and_views(q_user + "@'%'");
         copier.create_triggers(triggers, q_user + "@'%'");
+        copier.recreate_events(q_user + "@'%'");
         copier.finish();
         root.query("DROP DATABASE " + root.quote_identifier(data_directory_root) +
                        "; GRANT ALL PRIVILEGES ON " + grant_pattern(root, schema) + ".* TO " +
@@ -170,6 +184,10 @@ class MysqlBackend {
     }
 
     void drop(const dbc_drop_request& req) {
+        if (req.tenant_id == nullptr)
+            return sdk::option_bool(req.options_json, "golden")
+                       ? drop_golden(sdk::view(req.location))
+                       : drop_build_leftover(sdk::view(req.location));
         MysqlConnection& admin = admin_connection();
         std::string schema = sdk::tenant_database(req.tenant_id),
                     user = sdk::tenant_user(req.tenant_id);
@@ -229,6 +247,18 @@ class MysqlBackend {
         return schema_fingerprint(db, target.location);
     }
 
+    std::string content(const dbc_target& target) {
+        if (target.tenant_id == nullptr)
+            throw sdk::Failure(DBC_NOT_SUPPORTED,
+                               "the golden schema's record is read at its build");
+        MysqlConnection db(tenant_server(target), target.location, login_of(target));
+        return table_content(db, target.location);
+    }
+
+    std::vector<std::string> export_root(std::string_view url, std::string_view dir) {
+        return mysql::export_root(std::string(url), std::string(dir));
+    }
+
     void probe(const dbc_target& target) {
         MysqlConnection db(tenant_server(target), target.location, login_of(target));
         db.query("SELECT 1", "probe");
@@ -285,6 +315,22 @@ class MysqlBackend {
                         admin.quote_string(installation_))
                  .rows)
             sdk::write_artifact(sink, row[0]);
+        auto leftover = [&](const std::string& name) {
+            sink.write("{\"tenant_id\":null,\"location\":" + sdk::json_quote(name) +
+                       ",\"user\":null}");
+        };
+        // Loader accounts of killed golden builds (their admin session is
+        // gone), and golden schemas a killed build left half-loaded (no record,
+        // no build holding the lock).
+        static const std::regex loader(loader_pattern);
+        std::map<std::string, std::function<bool()>> candidates;
+        std::smatch m;
+        for (const auto& row : admin.query(loaders_query).rows)
+            if (std::regex_match(row[0], m, loader))
+                candidates[row[0]] = [&, id = m[1].str()] { return !session_exists(admin, id); };
+        for (const auto& row : admin.query(unrecorded_goldens_query).rows)
+            candidates[row[0]] = [&, name = row[0]] { return BuildLock::is_free(server(), name); };
+        for (const auto& name : sdk::settled(candidates, std::chrono::seconds(3))) leftover(name);
     }
 
     void attempt_access(const dbc_target& attacker, const dbc_target& victim,
@@ -294,6 +340,63 @@ class MysqlBackend {
     }
 
   private:
+    static constexpr const char* loaders_query =
+        "SELECT DISTINCT User FROM mysql.user WHERE User LIKE 'dbclone\\_loader\\_%'";
+    static constexpr const char* unrecorded_goldens_query =
+        "SELECT s.SCHEMA_NAME FROM information_schema.SCHEMATA s WHERE s.SCHEMA_NAME LIKE "
+        "'dbclone\\_root\\_%' AND NOT EXISTS (SELECT 1 FROM dbclone_meta.golden_copies g "
+        "WHERE g.name = s.SCHEMA_NAME)";
+
+    static bool session_exists(MysqlConnection& admin, const std::string& id) {
+        return admin.query("SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = " + id)
+                   .at(0, 0) != "0";
+    }
+
+    // Checked again here: the builder may have come back to life in between
+    // (a build that started since the listing holds the lock; once it ends,
+    // its schema has a record).
+    // A golden schema `roots gc` found unused: only a recorded one, under its
+    // build lock; its tablespace export goes with it.
+    void drop_golden(std::string_view location) {
+        std::string name(location);
+        MysqlConnection& admin = admin_connection();
+        BuildLock lock(server(), name, settings_.lock_timeout);
+        auto golden = find_golden(admin, name);
+        if (!golden) return;
+        admin.query(
+            "DELETE FROM dbclone_meta.golden_copies WHERE name = " + admin.quote_string(name) +
+                "; DROP DATABASE IF EXISTS " + admin.quote_identifier(name),
+            "dropping " + name);
+        std::error_code ec;
+        fs::remove_all(export_dir(*golden), ec);
+        goldens_.erase(name);
+    }
+
+    void drop_build_leftover(std::string_view location) {
+        static const std::regex loader(loader_pattern), golden("^dbclone_root_[a-z0-9_]+$");
+        std::string name(location);
+        std::smatch m;
+        MysqlConnection& admin = admin_connection();
+        if (std::regex_match(name, m, loader)) {
+            if (session_exists(admin, m[1])) return;
+            std::string q = admin.quote_string(name);
+            admin.query("DROP USER IF EXISTS " + q + "@'%', " + q + "@'localhost'",
+                        "dropping the loader " + name + " of a killed build");
+        } else if (std::regex_match(name, golden)) {
+            BuildLock lock(server(), name, settings_.lock_timeout);
+            if (admin
+                    .query(std::string(unrecorded_goldens_query) +
+                           " AND s.SCHEMA_NAME = " + admin.quote_string(name))
+                    .rows.empty())
+                return;
+            admin.query("DROP DATABASE IF EXISTS " + admin.quote_identifier(name),
+                        "dropping the half-built " + name);
+        } else {
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "refusing to drop " + name + ": not a golden build's leftover");
+        }
+    }
+
     // The server a tenant's target names (its own, for dedicated placements; the
     // shared one otherwise, keeping a configured socket).
     ServerUrl tenant_server(const dbc_target& t) {
@@ -345,7 +448,8 @@ class MysqlBackend {
 
     // One admin session per handle, checked once for the privileges dbclone needs.
     MysqlConnection& admin_connection() {
-        if (admin_) return *admin_;
+        if (admin_ && admin_->alive()) return *admin_;
+        admin_.reset();  // a server restarted since: connect again
         auto admin = std::make_unique<MysqlConnection>(server());
         auto privileges = admin->query(
             "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE IS_GRANTABLE = "

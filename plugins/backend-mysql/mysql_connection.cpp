@@ -103,6 +103,10 @@ Rows MysqlConnection::query(const std::string& sql, const std::string& what) {
     return rows;
 }
 
+bool MysqlConnection::alive() {
+    return mysql_ping(db_) == 0;
+}
+
 std::string MysqlConnection::quote_identifier(const std::string& name) const {
     std::string out = "`";
     for (char c : name) {

@@ -46,6 +46,10 @@ class MysqlConnection {
     // Like query, but returns the server's error instead of throwing.
     std::optional<ServerError> try_exec(const std::string& sql);
 
+    // False once the session is gone (the server restarted, or ended it):
+    // asks the server (mysql_ping, no reconnect).
+    bool alive();
+
     std::string quote_identifier(const std::string& name) const;  // `name`
     std::string quote_string(const std::string& value) const;     // 'value'
 

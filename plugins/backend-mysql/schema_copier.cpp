@@ -23,13 +23,22 @@ std::string SchemaCopier::golden_object(const std::string& name) const {
 
 std::vector<TableInfo> SchemaCopier::base_tables() {
     std::vector<TableInfo> out;
-    for (const auto& row : admin_
-                               .query("SELECT TABLE_NAME, COALESCE(ENGINE, '') FROM "
-                                      "information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                                      admin_.quote_string(golden_) +
-                                      " AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")
-                               .rows)
-        out.push_back({row[0], row[1]});
+    for (const auto& row :
+         admin_
+             .query("SELECT t.TABLE_NAME, COALESCE(t.ENGINE, ''), (EXISTS (SELECT "
+                    "1 FROM information_schema.STATISTICS s WHERE "
+                    "s.TABLE_SCHEMA = t.TABLE_SCHEMA AND s.TABLE_NAME = "
+                    "t.TABLE_NAME AND s.INDEX_TYPE IN ('FULLTEXT', 'SPATIAL')) "
+                    "OR EXISTS (SELECT 1 FROM information_schema.PARTITIONS p "
+                    "WHERE p.TABLE_SCHEMA = t.TABLE_SCHEMA AND p.TABLE_NAME = "
+                    "t.TABLE_NAME AND p.PARTITION_NAME IS NOT NULL) OR "
+                    "t.ROW_FORMAT = 'Compressed' OR t.CREATE_OPTIONS LIKE "
+                    "'%compressed%' OR t.CREATE_OPTIONS LIKE '%encrypt%') FROM "
+                    "information_schema.TABLES t WHERE t.TABLE_SCHEMA = " +
+                    admin_.quote_string(golden_) +
+                    " AND t.TABLE_TYPE = 'BASE TABLE' ORDER BY t.TABLE_NAME")
+             .rows)
+        out.push_back({row[0], row[1], row[2] == "1"});
     return out;
 }
 
@@ -72,6 +81,26 @@ void SchemaCopier::copy_rows(const TableInfo& table) {
                  "copying the rows of " + table.name);
 }
 
+void SchemaCopier::copy_sequences() {
+    for (const auto& row : admin_
+                               .query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                                      "TABLE_SCHEMA = " +
+                                      admin_.quote_string(golden_) +
+                                      " AND TABLE_TYPE = 'SEQUENCE' ORDER BY TABLE_NAME")
+                               .rows) {
+        std::string tenant_object = q_tenant_ + "." + admin_.quote_identifier(row[0]);
+        auto shown = admin_.query("SHOW CREATE SEQUENCE " + golden_object(row[0]),
+                                  "reading sequence " + row[0]);
+        std::string next = admin_
+                               .query("SELECT next_not_cached_value FROM " + golden_object(row[0]),
+                                      "reading sequence " + row[0])
+                               .at(0, 0);
+        admin_.query(rewrite_schema(shown.at(0, 1), golden_, q_tenant_) + "; ALTER SEQUENCE " +
+                         tenant_object + " RESTART WITH " + next,
+                     "creating sequence " + row[0]);
+    }
+}
+
 void SchemaCopier::exec_with_sql_mode(const std::string& sql_mode, const std::string& statement,
                                       const std::string& what) {
     admin_.query("SET SESSION sql_mode = " + admin_.quote_string(sql_mode), "setting sql_mode");
@@ -81,6 +110,24 @@ void SchemaCopier::exec_with_sql_mode(const std::string& sql_mode, const std::st
 void SchemaCopier::recreate_programs(const std::string& definer) {
     recreate_routines_and_views(definer);
     create_triggers(read_triggers(), definer);
+    recreate_events(definer);
+}
+
+void SchemaCopier::recreate_events(const std::string& definer) {
+    for (const auto& e : admin_
+                             .query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE "
+                                    "EVENT_SCHEMA = " +
+                                    admin_.quote_string(golden_) + " ORDER BY EVENT_NAME")
+                             .rows) {
+        // Event, sql_mode, time_zone, Create Event, ...
+        auto shown = admin_.query("SHOW CREATE EVENT " + golden_object(e[0]), "reading " + e[0]);
+        admin_.query("SET SESSION time_zone = " + admin_.quote_string(shown.at(0, 2)),
+                     "setting time_zone");
+        exec_with_sql_mode(
+            shown.at(0, 1),
+            replace_definer(rewrite_schema(shown.at(0, 3), golden_, q_tenant_), definer),
+            "creating event " + e[0]);
+    }
 }
 
 void SchemaCopier::recreate_routines_and_views(const std::string& definer) {
@@ -166,9 +213,11 @@ void SchemaCopier::move_tables(const std::vector<TableInfo>& tables,
 }
 
 void SchemaCopier::finish() {
-    admin_.query("SET SESSION foreign_key_checks = 1; SET SESSION sql_mode = " +
-                     admin_.quote_string(saved_sql_mode_),
-                 "restoring the session");
+    admin_.query(
+        "SET SESSION foreign_key_checks = 1; SET SESSION time_zone = DEFAULT; SET "
+        "SESSION sql_mode = " +
+            admin_.quote_string(saved_sql_mode_),
+        "restoring the session");
 }
 
 }  // namespace dbclone::mysql

@@ -15,6 +15,11 @@ namespace dbclone::mysql {
 struct TableInfo {
     std::string name;
     std::string engine;
+    // What a tablespace import cannot carry: a FULLTEXT index (its auxiliary
+    // FTS tables are not in the .ibd; the copy's next INSERT crashed the
+    // server), a SPATIAL index, partitions, compression or encryption. Such a
+    // table is copied row by row.
+    bool logical_only = false;
 };
 
 // A trigger as SHOW CREATE TRIGGER gave it, with the sql_mode it was made under.
@@ -36,10 +41,15 @@ class SchemaCopier {
     void create_schema();
     void create_tables(const std::vector<TableInfo>& tables);
     void copy_rows(const TableInfo& table);
+    // MariaDB's sequences (tables of type SEQUENCE), with their current state.
+    void copy_sequences();
     // Routines, then views (in dependency order), then triggers, owned by `definer`
     // (written as `user`@`host`).
     void recreate_programs(const std::string& definer);
     void recreate_routines_and_views(const std::string& definer);
+    // Events, disabled or not as in the golden schema, with `definer` (each
+    // under its own sql_mode and time_zone, which finish() restores).
+    void recreate_events(const std::string& definer);
     std::vector<TriggerDefinition> read_triggers();
     void create_triggers(const std::vector<TriggerDefinition>& triggers,
                          const std::string& definer);
@@ -48,7 +58,7 @@ class SchemaCopier {
     // once, as in a clone of a golden data directory.
     void move_tables(const std::vector<TableInfo>& tables,
                      const std::vector<TriggerDefinition>& triggers);
-    // Restores the session's foreign key checks and sql_mode.
+    // Restores the session's foreign key checks, time_zone and sql_mode.
     void finish();
 
   private:

@@ -1,5 +1,6 @@
 #include "sql_rewriter.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -13,23 +14,6 @@ struct Token {
     Kind kind;
     size_t begin, end;  // [begin, end) in the source
 };
-
-// Length of a quoted run starting at `i` (which holds the quote); doubled quotes
-// and, in strings, backslash escapes stay inside it.
-size_t quoted_end(const std::string& s, size_t i, char quote, bool backslash) {
-    for (size_t j = i + 1; j < s.size(); ++j) {
-        if (backslash && s[j] == '\\') {
-            ++j;
-        } else if (s[j] == quote) {
-            if (j + 1 < s.size() && s[j + 1] == quote) {
-                ++j;
-                continue;
-            }
-            return j + 1;
-        }
-    }
-    return s.size();
-}
 
 std::vector<Token> tokenize(const std::string& s) {
     std::vector<Token> out;
@@ -51,10 +35,10 @@ std::vector<Token> tokenize(const std::string& s) {
             end = end == std::string::npos ? s.size() : end + 2;
             kind = Kind::Blank;
         } else if (c == '\'' || c == '"') {
-            end = quoted_end(s, i, c, true);
+            end = std::min(quoted_end(s, i, c, true), s.size());
             kind = Kind::String;
         } else if (c == '`') {
-            end = quoted_end(s, i, c, false);
+            end = std::min(quoted_end(s, i, c, false), s.size());
             kind = Kind::QuotedName;
         } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
                    static_cast<unsigned char>(c) >= 0x80) {
@@ -94,6 +78,21 @@ bool is_symbol(const std::string& s, const Token& t, char c) {
 }
 
 }  // namespace
+
+size_t quoted_end(const std::string& s, size_t i, char quote, bool backslash) {
+    for (size_t j = i + 1; j < s.size(); ++j) {
+        if (backslash && s[j] == '\\') {
+            ++j;
+        } else if (s[j] == quote) {
+            if (j + 1 < s.size() && s[j + 1] == quote) {
+                ++j;
+                continue;
+            }
+            return j + 1;
+        }
+    }
+    return std::string::npos;
+}
 
 std::string rewrite_schema(const std::string& sql, const std::string& from, const std::string& to) {
     auto tokens = tokenize(sql);

@@ -8,6 +8,11 @@
 
 namespace dbclone::mysql {
 
+// Just past the quoted run that starts at `i` (which holds the quote), or
+// std::string::npos when it never closes. Doubled quotes and, with
+// `backslash` (strings, not `names`), backslash escapes stay inside it.
+size_t quoted_end(const std::string& s, size_t i, char quote, bool backslash);
+
 // Replaces every schema qualifier `from`. (quoted or not, followed by a dot)
 // with `to`. (to is written as given: pass it quoted).
 std::string rewrite_schema(const std::string& sql, const std::string& from, const std::string& to);

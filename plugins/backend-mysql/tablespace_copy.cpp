@@ -28,7 +28,7 @@ std::string reachable_datadir(MysqlConnection& admin, const std::string& configu
 }
 
 bool is_transportable(const TableInfo& table) {
-    if (table.engine != "InnoDB" || table.name.empty()) return false;
+    if (table.engine != "InnoDB" || table.logical_only || table.name.empty()) return false;
     for (char c : table.name)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
     return true;

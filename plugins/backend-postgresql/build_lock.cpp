@@ -18,9 +18,24 @@ PgConnection open_lock_session(PgConnection& admin, const std::string& admin_url
             throw sdk::Failure(DBC_ERROR, "creating database " + std::string(lock_database) +
                                               " failed: " + error->message);
     }
-    admin.exec(std::string("REVOKE ALL ON DATABASE ") + admin.quote_identifier(lock_database) +
-                   " FROM PUBLIC",
-               std::string("closing ") + lock_database + " to other logins");
+    // Closed once, checked each time. Two sessions revoking at once collide
+    // ("tuple concurrently updated", a killed builder's session may still be
+    // at it): what counts is that PUBLIC has no privilege left afterwards.
+    auto open_to_public = [&] {
+        return admin
+                   .query(
+                       "SELECT pg_catalog.has_database_privilege('public', $1, 'CONNECT') OR "
+                       "pg_catalog.has_database_privilege('public', $1, 'TEMPORARY')",
+                       {lock_database})
+                   .at(0, 0) == "t";
+    };
+    if (open_to_public()) {
+        auto error = admin.try_exec(std::string("REVOKE ALL ON DATABASE ") +
+                                    admin.quote_identifier(lock_database) + " FROM PUBLIC");
+        if (error && open_to_public())
+            throw sdk::Failure(DBC_ERROR, std::string("closing ") + lock_database +
+                                              " to other logins failed: " + error->message);
+    }
     return PgConnection(admin_url, {{"dbname", lock_database}});
 }
 
@@ -40,6 +55,15 @@ BuildLock::BuildLock(PgConnection& admin, const std::string& admin_url, const st
                                             " (another dbclone is building it); try again later");
     throw sdk::Failure(DBC_ERROR, "taking the build lock of " + name + " failed: " +
                                       error->message + " (SQLSTATE " + error->sqlstate + ")");
+}
+
+bool BuildLock::is_free(PgConnection& admin, const std::string& admin_url,
+                        const std::string& name) {
+    PgConnection session = open_lock_session(admin, admin_url);
+    return session
+               .query("SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext($1))", {name},
+                      "trying the build lock of " + name)
+               .at(0, 0) == "t";  // the session's end releases it
 }
 
 }  // namespace dbclone::postgresql

@@ -14,6 +14,10 @@ namespace dbclone::postgresql {
 // can connect to `postgres`, cannot take (or hold) a lock here.
 inline constexpr const char* lock_database = "dbclone_locks";
 
+// The one lock every golden-template build takes: builds share the root
+// owner's login.
+inline constexpr const char* golden_builds_lock = "dbclone golden builds";
+
 class BuildLock {
   public:
     // Takes the lock named `name` on the server of `admin_url`, waiting at most
@@ -23,6 +27,8 @@ class BuildLock {
               std::chrono::milliseconds timeout);
     // Released with the lock session.
     ~BuildLock() = default;
+    // Whether nobody holds lock `name` at this moment (taken and released at once).
+    static bool is_free(PgConnection& admin, const std::string& admin_url, const std::string& name);
     BuildLock(const BuildLock&) = delete;
     BuildLock& operator=(const BuildLock&) = delete;
 

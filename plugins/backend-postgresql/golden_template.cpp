@@ -7,15 +7,25 @@
 #include <regex>
 #include <sstream>
 
+#include "dump_loader.hpp"
+#include "root_script.hpp"
 #include "schema_fingerprint.hpp"
+#include "table_content.hpp"
 
 namespace dbclone::postgresql {
 
 namespace {
 
+// One root file's SQL, with the file's name for errors.
+struct RootScript {
+    std::string file;
+    std::string text;
+};
+
+// The content record goes last: it is JSON, and may be long.
 std::string comment_for(const GoldenTemplate& t) {
     return "dbclone golden copy sha256=" + t.sha256 + " fingerprint=" + t.fingerprint +
-           " bytes=" + std::to_string(t.bytes);
+           " bytes=" + std::to_string(t.bytes) + " content=" + t.content;
 }
 
 // Makes the role that owns golden-copy objects, and lets the admin act as it.
@@ -79,27 +89,29 @@ class RootOwnerLogin {
     std::string password_;
 };
 
-// " at line N" for 1-based character `position` of `script`, or "" when the
-// server gave no position (a permission error, say).
-std::string at_line(const std::string& script, size_t position) {
-    if (position == 0) return "";
-    size_t line = 1, characters = 0;
-    for (unsigned char c : script) {
-        if ((c & 0xC0) != 0x80 && ++characters >= position) break;
-        if (c == '\n') ++line;
+// Tags the admin's session as a build's for as long as the object lives.
+class BuildSessionTag {
+  public:
+    explicit BuildSessionTag(PgConnection& admin) : admin_(admin) {
+        admin.query("SELECT pg_catalog.set_config('application_name', $1, false)",
+                    {build_session_tag}, "tagging the build session");
     }
-    return " at line " + std::to_string(line);
-}
+    ~BuildSessionTag() { admin_.try_exec("RESET application_name"); }
+    BuildSessionTag(const BuildSessionTag&) = delete;
+    BuildSessionTag& operator=(const BuildSessionTag&) = delete;
+
+  private:
+    PgConnection& admin_;
+};
 
 // Loads `script` into database `name` (on the server `admin` is connected to,
 // reached with `server`: a URL or {"host": socket directory}): the admin gives
 // the root owner CREATE there and nothing else, then the script runs in a
-// session of the root owner. Returns the schema fingerprint. A root that
-// reaches outside its database fails with the server's primary message, its
-// quoted fragments redacted, and the line: never the file's text.
-std::string load_root(PgConnection& admin, const std::string& url,
-                      std::map<std::string, std::string> server, const std::string& name,
-                      const std::string& script, const std::string& root_file) {
+// session of the root owner (load_script, which says what it left out in
+// `skipped`). The content is read as the root owner, the owner of every table.
+LoadedRoot load_root(PgConnection& admin, const std::string& url,
+                     std::map<std::string, std::string> server, const std::string& name,
+                     const std::vector<RootScript>& scripts, SkippedStatements& skipped) {
     std::string owner = admin.quote_identifier(root_owner_role),
                 q_db = admin.quote_identifier(name);
     admin.exec("REVOKE ALL ON DATABASE " + q_db +
@@ -109,6 +121,7 @@ std::string load_root(PgConnection& admin, const std::string& url,
                "opening " + name + " to the root owner");
     RootOwnerLogin login(admin);
     server["dbname"] = name;
+    server["application_name"] = build_session_tag;
     PgConnection as_admin(url, server);
     as_admin.exec(
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT CREATE, USAGE ON SCHEMA "
@@ -117,26 +130,37 @@ std::string load_root(PgConnection& admin, const std::string& url,
         "preparing the root database");
     for (const auto& [k, v] : login.keywords(name)) server[k] = v;
     PgConnection as_owner(url, server);
-    if (auto error = as_owner.try_exec(script))
-        throw sdk::Failure(
-            error->sqlstate == "42501" ? DBC_DENIED : DBC_ERROR,
-            "loading root file " + root_file + " as " + root_owner_role + " (who may create in " +
-                name + " only) failed" + at_line(script, error->position) + ": " +
-                sdk::redact_quoted(error->primary) + " (SQLSTATE " + error->sqlstate + ")");
-    return schema_fingerprint(as_admin);
+    // The files in order, in one session, as `psql -f a -f b` would.
+    for (const auto& script : scripts)
+        for (const auto& [kind, count] : load_script(as_owner, script.text, script.file))
+            skipped[kind] += count;
+    LoadedRoot loaded{schema_fingerprint(as_admin), ""};
+    as_admin.exec("SET ROLE " + owner, "reading the root's content");
+    loaded.content = table_content(as_admin);
+    as_admin.exec("RESET ROLE", "reading the root's content");
+    return loaded;
+}
+
+// Every file's SQL, read before anything is made: a file that cannot be read
+// (or restored, for an archive) fails the build first.
+std::vector<RootScript> read_scripts(const std::vector<sdk::RootPart>& parts) {
+    std::vector<RootScript> out;
+    for (const auto& part : parts) out.push_back({part.path, root_script(part.path)});
+    return out;
 }
 
 }  // namespace
 
-std::string load_root_database(PgConnection& admin, const std::string& socket_dir,
-                               const std::string& root_file, const std::string& name) {
-    std::string script = sdk::read_text_file(root_file);
+LoadedRoot load_root_database(PgConnection& admin, const std::string& socket_dir,
+                              const std::vector<sdk::RootPart>& parts, const std::string& name) {
+    auto scripts = read_scripts(parts);
     ensure_root_owner(admin);
     admin.exec(
         "CREATE DATABASE " + admin.quote_identifier(name) + " TEMPLATE template0 ENCODING 'UTF8'",
         "creating " + name);
-    return load_root(admin, "", {{"host", socket_dir}, {"user", admin.user()}}, name, script,
-                     root_file);
+    SkippedStatements skipped;
+    return load_root(admin, "", {{"host", socket_dir}, {"user", admin.user()}}, name, scripts,
+                     skipped);
 }
 
 std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::string& name) {
@@ -147,15 +171,27 @@ std::optional<GoldenTemplate> find_template(PgConnection& admin, const std::stri
     if (rows.size() == 0) return std::nullopt;
     static const std::regex pattern(
         "^dbclone golden copy sha256=([0-9a-f]{64}) fingerprint=([0-9a-f]{64}) bytes=([0-9]+)$");
+    // The content record is cut off before the regex sees it (a long JSON text
+    // is no regex's business).
+    std::string comment = rows.at(0, 0), content;
+    if (auto at = comment.find(" content="); at != std::string::npos) {
+        content = comment.substr(at + 9);
+        comment.resize(at);
+    }
     std::smatch m;
-    const std::string& comment = rows.at(0, 0);
-    if (!std::regex_match(comment, m, pattern)) return GoldenTemplate{name, "", "", 0};
-    return GoldenTemplate{name, m[1], m[2], std::stoull(m[3])};
+    if (!std::regex_match(comment, m, pattern)) return GoldenTemplate{name, "", "", 0, "", ""};
+    return GoldenTemplate{name, m[1], m[2], std::stoull(m[3]), "", content};
+}
+
+void end_dead_builds(PgConnection& admin) {
+    end_sessions(admin, "application_name = $1", {build_session_tag}, "a killed golden build");
 }
 
 GoldenTemplate build_template(const std::string& url, PgConnection& admin, const std::string& name,
-                              const std::string& root_file, const std::string& sha256) {
-    std::string script = sdk::read_text_file(root_file);
+                              const std::vector<sdk::RootPart>& parts, const std::string& sha256) {
+    auto scripts = read_scripts(parts);
+    end_dead_builds(admin);
+    BuildSessionTag tag(admin);
     ensure_root_owner(admin);
     // Built under another name, renamed when complete: no clone ever sees a
     // half-loaded template.
@@ -164,9 +200,13 @@ GoldenTemplate build_template(const std::string& url, PgConnection& admin, const
     admin.exec("DROP DATABASE IF EXISTS " + q_build + " WITH (FORCE)", "dropping " + build);
     admin.exec("CREATE DATABASE " + q_build + " TEMPLATE template0 ENCODING 'UTF8'",
                "creating " + build);
-    GoldenTemplate result{name, sha256, "", 0};
+    GoldenTemplate result{name, sha256, "", 0, "", ""};
     try {
-        result.fingerprint = load_root(admin, url, {}, build, script, root_file);
+        SkippedStatements skipped;
+        LoadedRoot loaded = load_root(admin, url, {}, build, scripts, skipped);
+        result.fingerprint = loaded.fingerprint;
+        result.content = loaded.content;
+        result.left_out = describe(skipped);
         result.bytes =
             std::stoull(admin.query("SELECT pg_catalog.pg_database_size($1)", {build}).at(0, 0));
     } catch (...) {

@@ -1,9 +1,14 @@
 #include "pg_connection.hpp"
 
+#include <poll.h>
+
 #include <libpq-fe.h>
 #include <dbclone/sdk.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
+#include <thread>
 
 namespace dbclone::postgresql {
 
@@ -99,10 +104,36 @@ void PgConnection::exec(const std::string& sql, const std::string& what) {
 
 std::optional<ServerError> PgConnection::try_exec(const std::string& sql) {
     Result r(PQexec(conn_, sql.c_str()));
-    auto status = PQresultStatus(r.get());
+    return error_of(r.get());
+}
+
+std::optional<ServerError> PgConnection::try_copy_in(const std::string& copy_sql,
+                                                     const std::string& data) {
+    Result start(PQexec(conn_, copy_sql.c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) return error_of(start.get());
+    // In pieces: PQputCopyData takes an int length.
+    constexpr size_t chunk = 1 << 20;
+    bool sent = true;
+    for (size_t at = 0; sent && at < data.size(); at += chunk) {
+        size_t length = std::min(chunk, data.size() - at);
+        sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(length)) == 1;
+    }
+    if (PQputCopyEnd(conn_, sent ? nullptr : "the data could not be sent") != 1)
+        return ServerError{"08006", one_line(PQerrorMessage(conn_)),
+                           one_line(PQerrorMessage(conn_)), 0, ""};
+    std::optional<ServerError> error;
+    while (pg_result* r = PQgetResult(conn_)) {
+        Result result(r);
+        if (!error) error = error_of(r);
+    }
+    return error;
+}
+
+std::optional<ServerError> PgConnection::error_of(const pg_result* r) const {
+    auto status = PQresultStatus(r);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return std::nullopt;
     auto field = [&](int code) -> std::string {
-        const char* v = r ? PQresultErrorField(r.get(), code) : nullptr;
+        const char* v = r != nullptr ? PQresultErrorField(r, code) : nullptr;
         return v != nullptr ? v : "";
     };
     std::string state = field(PG_DIAG_SQLSTATE), position = field(PG_DIAG_STATEMENT_POSITION);
@@ -110,7 +141,7 @@ std::optional<ServerError> PgConnection::try_exec(const std::string& sql) {
     std::string primary = field(PG_DIAG_MESSAGE_PRIMARY);
     return ServerError{state.empty() ? "08006" : state, message,
                        primary.empty() ? message : one_line(primary.c_str()),
-                       position.empty() ? 0 : std::stoul(position)};
+                       position.empty() ? 0 : std::stoul(position), field(PG_DIAG_CONTEXT)};
 }
 
 std::string PgConnection::quote_identifier(const std::string& name) const {
@@ -140,6 +171,12 @@ std::string PgConnection::scram_verifier(const std::string& user,
     return out;
 }
 
+bool PgConnection::alive() const {
+    if (PQstatus(conn_) != CONNECTION_OK) return false;
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    return ::poll(&fd, 1, 0) == 0;
+}
+
 std::string PgConnection::host() const {
     return PQhost(conn_);
 }
@@ -148,6 +185,23 @@ uint32_t PgConnection::port() const {
 }
 std::string PgConnection::user() const {
     return PQuser(conn_);
+}
+
+void end_sessions(PgConnection& admin, const std::string& condition,
+                  const std::vector<std::string>& params, const std::string& whose) {
+    // Clients' sessions only: an autovacuum worker in a tenant's new database
+    // is the server's own (a superuser's, which the admin may not end), and
+    // DROP DATABASE ... WITH (FORCE) stops it anyway.
+    std::string sessions = "FROM pg_catalog.pg_stat_activity WHERE (" + condition +
+                           ") AND backend_type = 'client backend' AND pid <> "
+                           "pg_catalog.pg_backend_pid()";
+    admin.query("SELECT pg_catalog.pg_terminate_backend(pid) " + sessions, params,
+                "ending the sessions of " + whose);
+    for (int i = 0; admin.query("SELECT count(*) " + sessions, params).at(0, 0) != "0"; ++i) {
+        if (i == 300)
+            throw sdk::Failure(DBC_TIMEOUT, "sessions of " + whose + " did not end within 30 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
 }
 
 }  // namespace dbclone::postgresql

@@ -1,6 +1,7 @@
 // The PostgreSQL backend: a tenant is a database cloned from a template on a
 // shared server, with its own login role that alone may connect to it and that
 // owns its objects.
+#include <dbclone/content_record.hpp>
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
@@ -17,7 +18,9 @@
 #include "golden_template.hpp"
 #include "isolation_probes.hpp"
 #include "pg_connection.hpp"
+#include "root_export.hpp"
 #include "schema_fingerprint.hpp"
+#include "table_content.hpp"
 
 namespace dbclone::postgresql {
 
@@ -39,8 +42,9 @@ class PostgresqlBackend {
   public:
     static constexpr const char* description =
         "PostgreSQL: a database per tenant on a shared server, cloned from a template";
-    static constexpr uint64_t capabilities =
-        DBC_CAP_SHARED_SERVER | DBC_CAP_DATA_DIRECTORY | DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES;
+    static constexpr uint64_t capabilities = DBC_CAP_SHARED_SERVER | DBC_CAP_DATA_DIRECTORY |
+                                             DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES |
+                                             DBC_CAP_ROOT_FILES;
     static constexpr const char* config_schema = BackendSettings::schema;
 
     PostgresqlBackend(const sdk::Host& host, const dbc_plugin_init& init)
@@ -56,27 +60,34 @@ class PostgresqlBackend {
             // A golden data directory: the host runs a fresh server on it; load the
             // root into a database of that server.
             PgConnection admin("", superuser_on(socket_dir, 0, "postgres"));
-            std::string fingerprint = load_root_database(admin, socket_dir, req.root_file);
-            return {data_directory_root, fingerprint};
+            LoadedRoot loaded = load_root_database(admin, socket_dir, sdk::root_parts(req));
+            return {data_directory_root, loaded.fingerprint, loaded.content};
         }
         PgConnection& admin = admin_connection();
-        std::string name = sdk::golden_name(req.root_version);
+        std::string name = sdk::golden_name(req.root_version, installation_);
         auto existing = find_template(admin, name);
-        if (!existing || existing->sha256 != req.root_sha256) {
+        // A template whose content record is missing (built before there was
+        // one) or of another format is rebuilt once to get a current one.
+        auto stale = [&] {
+            return !existing || existing->sha256 != req.root_sha256 ||
+                   !sdk::ContentRecord::is_current(existing->content);
+        };
+        if (stale()) {
             // Serializes builders across hosts that share this server, on top of
             // the host's own lock file, in a database no tenant can enter. One
             // lock for every version: builds share the root owner's login.
-            BuildLock lock(admin, settings_.url, "dbclone golden builds", settings_.lock_timeout);
+            BuildLock lock(admin, settings_.url, golden_builds_lock, settings_.lock_timeout);
             existing = find_template(admin, name);
-            if (!existing || existing->sha256 != req.root_sha256) {
-                existing =
-                    build_template(settings_.url, admin, name, req.root_file, req.root_sha256);
-                host_.info("built template " + name + " (" + std::to_string(existing->bytes) +
-                           " bytes)");
+            if (stale()) {
+                existing = build_template(settings_.url, admin, name, sdk::root_parts(req),
+                                          req.root_sha256);
+                host_.info(
+                    "built template " + name + " (" + std::to_string(existing->bytes) + " bytes" +
+                    (existing->left_out.empty() ? "" : "; left out " + existing->left_out) + ")");
             }
         }
         template_bytes_[name] = existing->bytes;
-        return {name, existing->fingerprint};
+        return {name, existing->fingerprint, existing->content, existing->bytes};
     }
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
@@ -88,17 +99,9 @@ class PostgresqlBackend {
         std::string q_db = admin.quote_identifier(database), q_role = admin.quote_identifier(role);
         std::string strategy =
             strategy_for(req.golden_location, sdk::option_string(req.options_json, "strategy"));
-        // The server session carries the tenant's tag while it copies: should
-        // this process die, the copy runs on, and reconcile must find it.
-        admin.query("SELECT pg_catalog.set_config('application_name', $1, false)",
-                    {session_tag(req.tenant_id)}, "tagging the session");
-        try {
+        tagged(req.tenant_id, [&] {
             create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
-        } catch (...) {
-            if (admin_) admin_->try_exec("RESET application_name");
-            throw;
-        }
-        admin.exec("RESET application_name", "untagging the session");
+        });
         bool role_created = false;
         try {
             grant_tenant(admin, q_db, role, req.password, true);
@@ -118,7 +121,14 @@ class PostgresqlBackend {
         return {database, done.host(), done.port(), role, R"({"strategy":")" + strategy + "\"}"};
     }
 
-    void drop(const dbc_drop_request& req) { drop_tenant(req.tenant_id); }
+    void drop(const dbc_drop_request& req) {
+        if (req.tenant_id == nullptr)
+            sdk::option_bool(req.options_json, "golden")
+                ? drop_golden(sdk::view(req.location))
+                : drop_build_leftover(sdk::view(req.location));
+        else
+            drop_tenant(req.tenant_id);
+    }
 
     // A tenant with a server of its own (placements process, docker): the clone
     // of the golden data directory is running; reached as its superuser over
@@ -146,6 +156,17 @@ class PostgresqlBackend {
         }
         PgConnection db(settings_.url, login_as(target, target.location));
         return schema_fingerprint(db);
+    }
+
+    std::string content(const dbc_target& target) {
+        if (target.tenant_id == nullptr)
+            throw sdk::Failure(DBC_NOT_SUPPORTED, "a template database admits no connection");
+        PgConnection db(settings_.url, login_as(target, target.location));
+        return table_content(db);
+    }
+
+    std::vector<std::string> export_root(std::string_view url, std::string_view dir) {
+        return postgresql::export_root(std::string(url), std::string(dir));
     }
 
     void probe(const dbc_target& target) {
@@ -197,6 +218,17 @@ class PostgresqlBackend {
                                    .rows)
             if (std::regex_match(row[0], m, role_pattern)) tenants.insert(m[1]);
         for (const auto& t : tenants) sdk::write_artifact(sink, t);
+        // What killed golden builds left (build_template): half-loaded
+        // databases, the root owner still allowed to log in (with a password
+        // nobody knows any more), and sessions still running their statements
+        // (which may make a database yet). Only while no build runs, which would
+        // own them; one record stands for all of it.
+        auto free = [&] { return BuildLock::is_free(admin, settings_.url, golden_builds_lock); };
+        if (sdk::settled({{golden_builds_lock, free}}, std::chrono::seconds(3)).empty()) return;
+        if (admin.query(build_leftovers_query, {root_owner_role, build_session_tag}).at(0, 0) !=
+            "0")
+            sink.write("{\"tenant_id\":null,\"location\":" + sdk::json_quote(build_leftovers) +
+                       ",\"user\":null}");
     }
 
     void attempt_access(const dbc_target& attacker, const dbc_target& victim,
@@ -205,6 +237,56 @@ class PostgresqlBackend {
     }
 
   private:
+    // The location of what killed builds left, and how to count it: half-built
+    // templates ("dbclone_root_<version>_build"), a root owner that may log
+    // in, sessions tagged as a build's.
+    static constexpr const char* build_leftovers = "dbclone_root_*_build";
+    static constexpr const char* build_databases_query =
+        "SELECT datname FROM pg_catalog.pg_database WHERE datname ~ '^dbclone_root_.+_build$'";
+    static constexpr const char* build_leftovers_query =
+        "SELECT (SELECT count(*) FROM pg_catalog.pg_database WHERE datname ~ "
+        "'^dbclone_root_.+_build$') + (SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = "
+        "$1 AND rolcanlogin) + (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE "
+        "application_name = $2)";
+
+    // A template `roots gc` found unused: only one that carries a golden
+    // copy's comment, under the build lock. A clone being made from it holds
+    // it; the drop waits for that clone.
+    void drop_golden(std::string_view location) {
+        std::string name(location);
+        PgConnection& admin = admin_connection();
+        BuildLock lock(admin, settings_.url, golden_builds_lock, settings_.lock_timeout);
+        auto golden = find_template(admin, name);
+        if (!golden) return;
+        if (name.rfind("dbclone_root_", 0) != 0 || golden->sha256.empty())
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               "refusing to drop " + name + ": not a golden copy of dbclone's");
+        admin.exec("ALTER DATABASE " + admin.quote_identifier(name) + " IS_TEMPLATE false",
+                   "unmarking " + name);
+        drop_database(admin, name);
+        template_bytes_.erase(name);
+    }
+
+    // Under the build lock, so that a build that started since the listing
+    // keeps what it is using (once it ends, there is nothing left to drop).
+    void drop_build_leftover(std::string_view location) {
+        if (location != build_leftovers)
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "refusing to drop " + std::string(location) +
+                                                         ": not a golden build's leftover");
+        PgConnection& admin = admin_connection();
+        BuildLock lock(admin, settings_.url, golden_builds_lock, settings_.lock_timeout);
+        end_dead_builds(admin);
+        for (const auto& row : admin.query(build_databases_query).rows)
+            drop_database(admin, row[0]);
+        if (admin
+                .query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1 AND rolcanlogin",
+                       {root_owner_role})
+                .size() != 0)
+            admin.exec(
+                "ALTER ROLE " + admin.quote_identifier(root_owner_role) + " NOLOGIN PASSWORD NULL",
+                "closing the login of " + std::string(root_owner_role));
+    }
+
     // The tenant's role, with a SCRAM verifier computed here, the only login
     // allowed into its database; `marked` adds this installation's mark (for
     // reconcile on shared servers). One implicit transaction: the role exists
@@ -225,12 +307,21 @@ class PostgresqlBackend {
                    "creating role " + role);
     }
 
-    // Inside the tenant's database: the tenant owns every object. The grant comes
-    // first: a new owner of a function must be able to create in its schema.
+    // Inside the tenant's database: the tenant owns every object. The grants
+    // come first: a new owner of an object must be able to create in its
+    // schema, and the root's own schemas are handed over with their objects.
     static void hand_over(PgConnection& inside, const std::string& q_role,
                           const std::string& database) {
-        inside.exec("GRANT CREATE, USAGE ON SCHEMA public TO " + q_role + "; REASSIGN OWNED BY " +
-                        inside.quote_identifier(root_owner_role) + " TO " + q_role,
+        std::string grants = "GRANT CREATE, USAGE ON SCHEMA public TO " + q_role + "; ";
+        for (const auto& row : inside
+                                   .query("SELECT nspname FROM pg_catalog.pg_namespace WHERE "
+                                          "nspowner = $1::regrole AND nspname <> 'public'",
+                                          {root_owner_role}, "listing the root's schemas")
+                                   .rows)
+            grants += "GRANT CREATE, USAGE ON SCHEMA " + inside.quote_identifier(row[0]) + " TO " +
+                      q_role + "; ";
+        inside.exec(grants + "REASSIGN OWNED BY " + inside.quote_identifier(root_owner_role) +
+                        " TO " + q_role,
                     "handing " + database + " to the tenant");
     }
 
@@ -247,7 +338,8 @@ class PostgresqlBackend {
     // One admin session per handle, checked once: reachable, and allowed to
     // create databases and roles.
     PgConnection& admin_connection() {
-        if (admin_) return *admin_;
+        if (admin_ && admin_->alive()) return *admin_;
+        admin_.reset();  // a server restarted since: connect again
         if (settings_.url.empty())
             throw sdk::Failure(DBC_INVALID_ARGUMENT,
                                "no PostgreSQL server configured: set plugins.postgresql.url, "
@@ -304,14 +396,34 @@ class PostgresqlBackend {
         }
     }
 
-    // Ends the tenant's sessions, then drops its database and role. Names come
-    // from the tenant id alone, never from a caller's location string.
-    // The application_name of a session creating `tenant`'s database: short
-    // (the server keeps 63 bytes) and this installation's own.
+    // The application_name of a session creating or dropping `tenant`'s
+    // objects: short (the server keeps 63 bytes) and this installation's own.
     std::string session_tag(std::string_view tenant) const {
-        return "dbclone create " +
+        return "dbclone tenant " +
                sdk::Sha256::of(installation_ + "/" + std::string(tenant)).substr(0, 16);
     }
+
+    // Runs `work` on the admin session tagged as `tenant`'s. Should this process
+    // die meanwhile, the server runs the statement on, and the next remove or
+    // reconcile of the tenant must find that session and end it before it makes
+    // or drops the same objects (two sessions dropping one role race, and the
+    // loser fails with "role does not exist").
+    template <typename Work>
+    void tagged(std::string_view tenant, Work&& work) {
+        admin_connection().query("SELECT pg_catalog.set_config('application_name', $1, false)",
+                                 {session_tag(tenant)}, "tagging the session");
+        try {
+            work();
+        } catch (...) {
+            // `work` may have dropped a lost admin session.
+            if (admin_) admin_->try_exec("RESET application_name");
+            throw;
+        }
+        admin_connection().exec("RESET application_name", "untagging the session");
+    }
+
+    // Ends the tenant's sessions, then drops its database and role. Names come
+    // from the tenant id alone, never from a caller's location string.
 
     void drop_tenant(std::string_view tenant) {
         PgConnection& admin = admin_connection();
@@ -319,27 +431,20 @@ class PostgresqlBackend {
         // A create that died may have left its server session copying the
         // database: it is ended too, and waited for, or the database would
         // appear after the drop (unmarked, blocking the id for ever).
-        std::string sessions =
-            "FROM pg_catalog.pg_stat_activity WHERE (datname = $1 OR usename = $2 OR "
-            "application_name = $3) AND pid <> pg_catalog.pg_backend_pid()";
-        std::vector<std::string> who{database, role, session_tag(tenant)};
-        admin.query("SELECT pg_catalog.pg_terminate_backend(pid) " + sessions, who,
-                    "ending the sessions of " + role);
-        for (int i = 0; admin.query("SELECT count(*) " + sessions, who).at(0, 0) != "0"; ++i) {
-            if (i == 300)
-                throw sdk::Failure(DBC_TIMEOUT, "sessions of " + role + " did not end within 30 s");
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        drop_database(admin, database);
-        // DROP OWNED also revokes what was granted to the role on shared objects
-        // (another database's CONNECT, granted behind dbclone's back), which would
-        // otherwise block DROP ROLE.
-        std::string q_role = admin.quote_identifier(role);
-        admin.exec("DO $$BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = " +
-                       admin.quote_literal(role) + ") THEN EXECUTE 'DROP OWNED BY ' || " +
-                       admin.quote_literal(q_role) + "; END IF; END$$; DROP ROLE IF EXISTS " +
-                       q_role,
-                   "dropping " + role);
+        end_sessions(admin, "datname = $1 OR usename = $2 OR application_name = $3",
+                     {database, role, session_tag(tenant)}, role);
+        tagged(tenant, [&] {
+            drop_database(admin, database);
+            // DROP OWNED also revokes what was granted to the role on shared
+            // objects (another database's CONNECT, granted behind dbclone's back),
+            // which would otherwise block DROP ROLE.
+            std::string q_role = admin.quote_identifier(role);
+            admin.exec("DO $$BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = " +
+                           admin.quote_literal(role) + ") THEN EXECUTE 'DROP OWNED BY ' || " +
+                           admin.quote_literal(q_role) + "; END IF; END$$; DROP ROLE IF EXISTS " +
+                           q_role,
+                       "dropping " + role);
+        });
     }
 
     static void drop_database(PgConnection& admin, const std::string& database) {

@@ -31,6 +31,24 @@ void remove_quietly(const fs::path& p) {
     fs::remove(p, ec);
 }
 
+// The pid in the name of a golden copy being built ("<golden>.tmp.<pid>",
+// perhaps with a sidecar suffix), or 0 when `name` is not one.
+long long builder_pid(const std::string& name) {
+    auto at = name.find(".sqlite.tmp.");
+    if (at == std::string::npos) return 0;
+    const char* digits = name.c_str() + at + 12;
+    char* end = nullptr;
+    long long pid = std::strtoll(digits, &end, 10);
+    return end != digits && (*end == '\0' || *end == '-') ? pid : 0;
+}
+
+// Whether `path` is an SQLite database (its 16-byte header) rather than SQL.
+bool is_database_file(const std::string& path) {
+    char header[16] = {};
+    std::ifstream(path, std::ios::binary).read(header, sizeof header);
+    return std::string(header, sizeof header) == std::string("SQLite format 3\0", 16);
+}
+
 // The sidecar files SQLite may keep next to a database.
 void remove_database_files(const fs::path& db) {
     for (const char* suffix : {"", "-wal", "-shm", "-journal"})
@@ -43,7 +61,8 @@ class SqliteBackend {
   public:
     static constexpr const char* description =
         "SQLite: embedded, a file per tenant cloned by reflink or copy_file_range";
-    static constexpr uint64_t capabilities = DBC_CAP_EMBEDDED | DBC_CAP_ISOLATION_PROBES;
+    static constexpr uint64_t capabilities =
+        DBC_CAP_EMBEDDED | DBC_CAP_ISOLATION_PROBES | DBC_CAP_ROOT_FILES;
     static constexpr const char* config_schema = R"({
         "type": "object",
         "properties": {
@@ -70,13 +89,17 @@ class SqliteBackend {
         std::string sha(sdk::view(req.root_sha256));
         // The name carries the root's checksum: a changed root gets a new golden copy.
         fs::path golden = golden_dir_ / (version + "-" + sha.substr(0, 16) + ".sqlite");
-        if (!fs::exists(golden)) build_golden(sdk::view(req.root_file).data(), version, golden);
-        auto memo = fingerprints_.find(golden.string());
-        if (memo == fingerprints_.end())
-            memo = fingerprints_
-                       .emplace(golden.string(), SqliteDatabase(golden, true).schema_fingerprint())
+        if (!fs::exists(golden)) build_golden(sdk::root_parts(req), version, golden);
+        auto memo = goldens_.find(golden.string());
+        if (memo == goldens_.end()) {
+            SqliteDatabase db(golden, true);
+            memo = goldens_
+                       .emplace(golden.string(),
+                                sdk::GoldenResult{golden.string(), db.schema_fingerprint(),
+                                                  db.content(), fs::file_size(golden)})
                        .first;
-        return {golden.string(), memo->second};
+        }
+        return memo->second;
     }
 
     sdk::CloneResult clone(const dbc_clone_request& req) {
@@ -87,6 +110,25 @@ class SqliteBackend {
     }
 
     void drop(const dbc_drop_request& req) {
+        if (req.tenant_id == nullptr && sdk::option_bool(req.options_json, "golden")) {
+            fs::path golden(sdk::view(req.location));
+            if (golden.parent_path() != golden_dir_ || golden.extension() != ".sqlite")
+                throw Failure(DBC_INVALID_ARGUMENT,
+                              "refusing to drop " + golden.string() + ": not a golden copy");
+            goldens_.erase(golden.string());
+            remove_database_files(golden);
+            return;
+        }
+        if (req.tenant_id == nullptr) {
+            // A golden build's temporary file, and only while its builder is gone.
+            fs::path leftover(sdk::view(req.location));
+            long long pid = builder_pid(leftover.filename().string());
+            if (leftover.parent_path() != golden_dir_ || pid == 0)
+                throw Failure(DBC_INVALID_ARGUMENT, "refusing to drop " + leftover.string() +
+                                                        ": not a golden build's temporary file");
+            if (!sdk::process_alive(pid)) remove_database_files(leftover);
+            return;
+        }
         // Only ever the tenant's own file, whatever location the caller passed.
         fs::path target = clone_path(sdk::view(req.tenant_id));
         std::string location(sdk::view(req.location));
@@ -99,6 +141,24 @@ class SqliteBackend {
 
     std::string fingerprint(const dbc_target& target) {
         return SqliteDatabase(target.location, true).schema_fingerprint();
+    }
+
+    // `roots import`: the database file itself (a path, or sqlite:///path),
+    // copied page by page as a root of one file.
+    std::vector<std::string> export_root(std::string_view source, std::string_view dir) {
+        std::string path(source);
+        if (path.rfind("sqlite://", 0) == 0) path = path.substr(9);
+        if (!is_database_file(path))
+            throw Failure(DBC_INVALID_ARGUMENT,
+                          path + " is not a SQLite database file (sqlite:///path or a path)");
+        SqliteDatabase from(path, true);
+        std::string file = "sqlite.db";
+        SqliteDatabase(std::string(dir) + "/" + file, false, true).copy_from(from);
+        return {file};
+    }
+
+    std::string content(const dbc_target& target) {
+        return SqliteDatabase(target.location, true).content();
     }
 
     void probe(const dbc_target& target) {
@@ -146,6 +206,16 @@ class SqliteBackend {
             sink.write("{\"tenant_id\":" + sdk::json_quote(tenant) + ",\"location\":" +
                        sdk::json_quote(entry.path().string()) + ",\"user\":null}");
         }
+        // Temporary files of golden builds that were killed (the database
+        // itself; its sidecars go with it).
+        for (const auto& entry : fs::directory_iterator(golden_dir_)) {
+            std::string name = entry.path().filename().string();
+            long long pid = builder_pid(name);
+            if (pid != 0 && name.find('-', name.find(".sqlite.tmp.")) == std::string::npos &&
+                !sdk::process_alive(pid))
+                sink.write("{\"tenant_id\":null,\"location\":" +
+                           sdk::json_quote(entry.path().string()) + ",\"user\":null}");
+        }
     }
 
   private:
@@ -155,17 +225,33 @@ class SqliteBackend {
 
     // Builds under a temporary name and renames, so no process ever opens a
     // half-built golden copy; older copies of the same version are removed.
-    void build_golden(const std::string& root_file, const std::string& version,
+    // The root's files in order: a ready database file may come first, then
+    // scripts (schema, data), all in one transaction.
+    void build_golden(const std::vector<sdk::RootPart>& parts, const std::string& version,
                       const fs::path& golden) {
-        std::string script = sdk::read_text_file(root_file);
         fs::path temp = golden.string() + ".tmp." + std::to_string(::getpid());
         remove_database_files(temp);
         try {
             {
                 SqliteDatabase db(temp, false, true);
-                db.exec("BEGIN", "begin");
-                db.load_script(script, root_file);
-                db.exec("COMMIT", "commit");
+                size_t scripts = 0;
+                if (is_database_file(parts.front().path)) {
+                    // A ready database: copied as it is, opened as any tenant's file.
+                    SqliteDatabase source(parts.front().path, true);
+                    db.copy_from(source);
+                    scripts = 1;
+                }
+                for (size_t i = scripts; i < parts.size(); ++i)
+                    if (is_database_file(parts[i].path))
+                        throw Failure(
+                            DBC_INVALID_ARGUMENT,
+                            parts[i].path + ": a database file can only be a root's first file");
+                if (scripts < parts.size()) {
+                    db.exec("BEGIN", "begin");
+                    for (size_t i = scripts; i < parts.size(); ++i)
+                        db.load_script(sdk::read_text_file(parts[i].path), parts[i].path);
+                    db.exec("COMMIT", "commit");
+                }
                 db.vacuum();
             }
             ::chmod(temp.c_str(), 0600);
@@ -189,7 +275,7 @@ class SqliteBackend {
     fs::path clone_dir_;
     std::string registry_;
     sdk::CloneMethod method_ = sdk::CloneMethod::Auto;
-    std::map<std::string, std::string> fingerprints_;  // golden path -> fingerprint
+    std::map<std::string, sdk::GoldenResult> goldens_;  // by path: a golden file never changes
 };
 
 }  // namespace dbclone::sqlite_backend

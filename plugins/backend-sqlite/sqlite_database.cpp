@@ -2,11 +2,14 @@
 
 #include <dbclone/sqlite_tenant.h>
 #include <sqlite3.h>
+#include <dbclone/content_record.hpp>
+#include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 namespace dbclone::sqlite_backend {
 
@@ -100,7 +103,13 @@ void SqliteDatabase::load_script(const std::string& script, const std::string& f
         sqlite3_stmt* stmt = nullptr;
         const char* statement = next;
         int rc = sqlite3_prepare_v2(db_, next, static_cast<int>(end - next), &stmt, &next);
-        while (rc == SQLITE_OK && stmt != nullptr && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        static const std::regex transaction(
+            R"(^\s*(BEGIN|COMMIT|END)(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\s+TRANSACTION)?\s*;?\s*$)",
+            std::regex::icase);
+        bool skip = rc == SQLITE_OK && stmt != nullptr &&
+                    std::regex_match(std::string(statement, next), transaction);
+        while (!skip && rc == SQLITE_OK && stmt != nullptr &&
+               (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         }
         sqlite3_finalize(stmt);
         if (rc != SQLITE_OK && rc != SQLITE_DONE) {
@@ -108,12 +117,34 @@ void SqliteDatabase::load_script(const std::string& script, const std::string& f
             while (statement < end && std::isspace(static_cast<unsigned char>(*statement)))
                 ++statement;
             long line = 1 + std::count(start, statement, '\n');
+            std::string_view text(statement,
+                                  static_cast<size_t>(std::max(next, statement) - statement));
+            // The shell's .dump writes a virtual table (FTS5, R*Tree) straight
+            // into sqlite_schema, which no tenant's connection may do.
+            static const std::regex writes_schema(R"(^\s*PRAGMA\s+writable_schema\b[\s\S]*$)",
+                                                  std::regex::icase);
+            std::string advice = std::regex_match(std::string(text), writes_schema)
+                                     ? "; a .dump of a virtual table writes sqlite_schema "
+                                       "directly: give the database file itself as the root"
+                                     : "";
             throw sdk::Failure(rc == SQLITE_AUTH ? DBC_DENIED : DBC_ERROR,
                                "loading root file " + file + " failed at line " +
-                                   std::to_string(line) + ": " + sqlite3_errstr(rc));
+                                   std::to_string(line) + " (" + sdk::sql_excerpt(text, false) +
+                                   "): " + sqlite3_errstr(rc) + advice);
         }
         if (stmt == nullptr && next == statement) break;  // only comments were left
     }
+}
+
+void SqliteDatabase::copy_from(SqliteDatabase& source) {
+    sqlite3_backup* backup = sqlite3_backup_init(db_, "main", source.db_, "main");
+    if (backup == nullptr)
+        throw sdk::Failure(DBC_ERROR, "copying " + source.path_ + ": " + sqlite3_errmsg(db_));
+    int rc = sqlite3_backup_step(backup, -1);
+    sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE)
+        throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                           "copying root file " + source.path_ + " failed: " + sqlite3_errstr(rc));
 }
 
 void SqliteDatabase::vacuum() {
@@ -124,6 +155,52 @@ void SqliteDatabase::vacuum() {
         ~Reharden() { dbclone_sqlite_harden(db); }
     } reharden{db_};
     exec("VACUUM", "vacuum");
+}
+
+std::string SqliteDatabase::content() {
+    sdk::ContentRecord record;
+    std::vector<std::string> tables;
+    {
+        // Virtual tables hold nothing of their own: their shadow tables are
+        // ordinary ones. sqlite_sequence holds AUTOINCREMENT's counters.
+        Query q(db_,
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+                "(name NOT LIKE 'sqlite_%' OR name = 'sqlite_sequence') AND "
+                "sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name");
+        while (q.next()) tables.push_back(column_text(q.get(), 0));
+    }
+    for (const auto& table : tables) {
+        std::string quoted = "\"";
+        for (char c : table) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        quoted += "\"";
+        uint64_t rows = std::stoull(scalar("SELECT count(*) FROM " + quoted));
+        Query q(db_, "SELECT * FROM " + quoted + " LIMIT 0");
+        std::string order;
+        for (int i = 1; i <= sqlite3_column_count(q.get()); ++i)
+            order += (i > 1 ? ", " : " ORDER BY ") + std::to_string(i);
+        Query all(db_, "SELECT * FROM " + quoted + order);
+        sdk::RowChecksum checksum(rows);
+        while (all.next()) {
+            std::string row;
+            for (int i = 0; i < sqlite3_column_count(all.get()); ++i) {
+                // type, length, bytes: unambiguous for every value. The type
+                // first: it is undefined once the blob call has converted.
+                int type = sqlite3_column_type(all.get(), i);
+                auto bytes = static_cast<const char*>(sqlite3_column_blob(all.get(), i));
+                int size = sqlite3_column_bytes(all.get(), i);
+                row += std::to_string(type) + ":" + std::to_string(size) + ":";
+                if (bytes != nullptr) row.append(bytes, static_cast<size_t>(size));
+            }
+            checksum.add(row);
+        }
+        record.tables.push_back({table, rows, checksum.hex(), checksum.sampled()});
+    }
+    record.checked_by = "PRAGMA integrity_check";
+    Query check(db_, "PRAGMA integrity_check(20)");
+    while (check.next())
+        if (std::string line = column_text(check.get(), 0); line != "ok")
+            record.problems.push_back(line);
+    return record.json();
 }
 
 std::string SqliteDatabase::schema_fingerprint() {

@@ -71,6 +71,16 @@ std::optional<bool> Services::canary(const dbc_target& target, dbc_canary_op op,
     return found != 0;
 }
 
+std::string Services::content(const dbc_target& target) const {
+    if (t_->struct_size < offsetof(dbc_check_services, content) + sizeof(void*) ||
+        t_->content == nullptr)
+        throw sdk::Failure(DBC_NOT_SUPPORTED, "the host offers no content service");
+    Collector c;
+    auto err = fresh_error();
+    expect_ok(t_->content(t_->ctx, &target, &c.sink, &err), err);
+    return c.records.empty() ? "" : c.records.front();
+}
+
 std::string Services::run_queries(const dbc_target& target, uint32_t count) const {
     Collector c;
     auto err = fresh_error();

@@ -34,6 +34,9 @@ class Services {
     std::optional<bool> canary(const dbc_target& target, dbc_canary_op op,
                                const std::string& token) const;
     std::string run_queries(const dbc_target& target, uint32_t count) const;
+    // The backend's content record of the target (Failure DBC_NOT_SUPPORTED if
+    // the host or the backend has none).
+    std::string content(const dbc_target& target) const;
     std::vector<std::string> tenants() const;
     // nullopt for a tenant without a dedicated server.
     std::optional<std::string> server(const std::string& tenant) const;
@@ -46,6 +49,7 @@ using Check = Result (*)(const dbc_check_context&, const Services&);
 
 Result check_connection(const dbc_check_context&, const Services&);
 Result check_schema_integrity(const dbc_check_context&, const Services&);
+Result check_data_integrity(const dbc_check_context&, const Services&);
 Result check_name_isolation(const dbc_check_context&, const Services&);
 Result check_credentials_unique(const dbc_check_context&, const Services&);
 Result check_data_isolation(const dbc_check_context&, const Services&);

@@ -17,6 +17,10 @@ constexpr Entry entries[] = {
     {"connection", "the tenant logs in with its own credentials and runs a query",
      check_connection},
     {"schema_integrity", "the schema fingerprint equals the golden copy's", check_schema_integrity},
+    {"data_integrity",
+     "every table's row count and checksum equal the golden copy's, and the engine's own "
+     "consistency check finds nothing",
+     check_data_integrity},
     {"name_isolation", "database, user, location and server are the tenant's own and unique",
      check_name_isolation},
     {"credentials_unique", "the tenant's password is long and shared with no other tenant",

@@ -18,15 +18,17 @@ struct Account {
     static Account named(const std::string& name);
 };
 
-// Runs argv as `account` and waits for it; output goes to `log`. Throws
-// sdk::Failure with the log's last lines when it exits non-zero.
+// Runs argv as `account` and waits for it; output goes to `log`. It is killed
+// should this process die first. Throws sdk::Failure with the log's last
+// lines when it exits non-zero.
 void run_to_completion(const std::vector<std::string>& argv, const Account& account,
                        const std::string& log);
 
 // Starts argv as `account` in a new session, detached (it outlives dbclone),
-// with output appended to `log`. Returns at once.
+// with output appended to `log`, and writes the server's pid to `pid_file`
+// (atomically, before this returns). Returns at once.
 void start_detached(const std::vector<std::string>& argv, const Account& account,
-                    const std::string& log);
+                    const std::string& log, const std::string& pid_file);
 
 // True when `pid` is alive and its command line contains `needle` (guards
 // against a recycled pid).

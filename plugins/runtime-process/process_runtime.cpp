@@ -108,16 +108,18 @@ class ProcessRuntime {
                               record.places.run_dir + "/initialize.log");
             engine.finish_initialize(record.places);
         }
-        std::ofstream(records_ / (name + ".json")) << record.json();
-        start_detached(engine.start(record.places), account, log);
+        save(record);
+        start_detached(engine.start(record.places), account, log, launch_pid_file(record.places));
         auto deadline = std::chrono::steady_clock::now() + timeout_;
         while (!engine.ready(record.places)) {
             if (std::chrono::steady_clock::now() > deadline)
                 throw sdk::Failure(DBC_TIMEOUT, name + " did not accept connections within " +
                                                     std::to_string(timeout_.count()) +
                                                     " ms: " + tail_of(log));
-            pid_t pid = read_pid(engine.pid_file(record.places));
-            if (pid > 0 && !::dbclone::process_runtime::running(pid, engine.process_name()) &&
+            // The pid it was started with (gone, not merely renamed: it may not
+            // have reached exec yet): a server that fails at once (its port
+            // taken, say) removes its own pid file on the way out.
+            if (!sdk::process_alive(read_pid(launch_pid_file(record.places))) &&
                 !engine.ready(record.places))
                 throw sdk::Failure(DBC_ERROR, name + " exited while starting: " + tail_of(log));
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -129,9 +131,15 @@ class ProcessRuntime {
         auto record = load(name);
         if (!record) return;
         const ServerEngine& engine = engine_for(record->engine);
-        pid_t pid = read_pid(engine.pid_file(record->places));
-        if (!::dbclone::process_runtime::running(pid, engine.process_name())) return;
-        ::kill(pid, engine.stop_signal());
+        pid_t pid = server_pid(engine, record->places);
+        if (pid == 0) pid = still_starting(engine, record->places);
+        if (pid == 0) return;
+        // A server still starting is killed outright: its start was cut short
+        // (a create or build being undone), so it holds nothing to save, and
+        // MariaDB 10.11 sent SIGTERM while it starts never finishes starting
+        // nor stopping.
+        bool starting = !engine.ready(record->places);
+        ::kill(pid, starting ? SIGKILL : engine.stop_signal());
         auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         while (::dbclone::process_runtime::running(pid, engine.process_name())) {
             if (std::chrono::steady_clock::now() > deadline) {
@@ -148,6 +156,7 @@ class ProcessRuntime {
         stop_server(name, 10000);
         std::error_code ec;
         fs::remove(records_ / (std::string(name) + ".json"), ec);
+        fs::remove(records_ / (std::string(name) + ".json.tmp"), ec);
     }
 
     void inspect(std::string_view name, const sdk::Sink& sink) {
@@ -181,10 +190,55 @@ class ProcessRuntime {
         return configured.empty() ? engine.default_user() : configured;
     }
 
+    // Where start_detached records the pid of the process it started.
+    static std::string launch_pid_file(const ServerPlaces& places) {
+        return places.run_dir + "/launched.pid";
+    }
+
+    // The running server's pid, or 0: the pid the server wrote, else the one
+    // it was started with (a server killed dbclone left before it wrote one),
+    // if that process is still this server (its command line names the data
+    // directory: a pid reused by another tenant's server is not).
+    pid_t server_pid(const ServerEngine& engine, const ServerPlaces& places) {
+        using ::dbclone::process_runtime::running;
+        if (pid_t pid = read_pid(engine.pid_file(places)); running(pid, engine.process_name()))
+            return pid;
+        pid_t pid = read_pid(launch_pid_file(places));
+        return running(pid, engine.process_name()) && running(pid, places.data_dir) ? pid : 0;
+    }
+
+    // The pid it was started with, when that process is alive but not yet the
+    // server (between fork and exec: switching user takes milliseconds), as a
+    // killed dbclone may leave it: waited for, up to 2 s, to become the server.
+    pid_t still_starting(const ServerEngine& engine, const ServerPlaces& places) {
+        pid_t pid = read_pid(launch_pid_file(places));
+        for (int i = 0; i < 40 && sdk::process_alive(pid); ++i) {
+            if (pid_t server = server_pid(engine, places)) return server;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return 0;
+    }
+
     bool running(const ServerEngine& engine, const ServerPlaces& places) {
         return engine.ready(places) &&
                ::dbclone::process_runtime::running(read_pid(engine.pid_file(places)),
                                                    engine.process_name());
+    }
+
+    // Writes the record through a temporary file and a rename, so that a kill
+    // mid-write leaves the old record or none, never a half-written one that a
+    // later reconcile cannot read (it names the engine to stop).
+    void save(const ServerRecord& record) const {
+        fs::path file = records_ / (record.name + ".json");
+        fs::path temp = file.string() + ".tmp";
+        {
+            std::ofstream out(temp, std::ios::trunc);
+            out << record.json();
+            out.flush();
+            if (!out)
+                throw sdk::Failure(DBC_ERROR, "cannot write the server record " + temp.string());
+        }
+        fs::rename(temp, file);
     }
 
     std::optional<ServerRecord> load(std::string_view name) const {
@@ -196,8 +250,8 @@ class ProcessRuntime {
 
     std::string describe(const ServerRecord& r) {
         const ServerEngine& engine = engine_for(r.engine);
-        pid_t pid = read_pid(engine.pid_file(r.places));
-        bool up = ::dbclone::process_runtime::running(pid, engine.process_name());
+        pid_t pid = server_pid(engine, r.places);
+        bool up = pid != 0;
         return "{\"name\":" + sdk::json_quote(r.name) + ",\"engine\":" + sdk::json_quote(r.engine) +
                ",\"state\":" + sdk::json_quote(up ? "running" : "stopped") +
                ",\"pid\":" + std::to_string(up ? pid : 0) +

@@ -1,6 +1,9 @@
 #include "server_engines.hpp"
 
+#include "postgresql_install.hpp"
+
 #include <pwd.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -18,27 +21,29 @@ namespace dbclone::process_runtime {
 namespace {
 
 std::string newest_postgresql_bin() {
-    std::vector<fs::path> found;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec))
-        if (fs::exists(e.path() / "bin" / "postgres")) found.push_back(e.path() / "bin");
-    if (found.empty())
+    std::string bin = newest_postgresql_bin_with("postgres");
+    if (bin.empty())
         throw sdk::Failure(DBC_NOT_FOUND, "no PostgreSQL server in /usr/lib/postgresql/*/bin");
-    std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) {
-        return std::stoi(a.parent_path().filename()) < std::stoi(b.parent_path().filename());
-    });
-    return found.back().string();
+    return bin;
 }
 
-bool socket_accepts(const std::string& path) {
+// Whether the server at the unix socket `path` greets a new client within
+// 100 ms. A connect alone is not enough: MariaDB listens before its start-up
+// is over and greets (accepts) only once it is.
+bool socket_greets(const std::string& path) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    bool greeted = false;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        pollfd readable{fd, POLLIN, 0};
+        char byte = 0;
+        greeted = ::poll(&readable, 1, 100) == 1 && ::recv(fd, &byte, 1, 0) == 1;
+    }
     ::close(fd);
-    return ok;
+    return greeted;
 }
 
 }  // namespace
@@ -133,7 +138,7 @@ std::string MariadbEngine::pid_file(const ServerPlaces& p) const {
 }
 
 bool MariadbEngine::ready(const ServerPlaces& p) const {
-    return socket_accepts(p.run_dir + "/mysqld.sock");
+    return socket_greets(p.run_dir + "/mysqld.sock");
 }
 
 }  // namespace dbclone::process_runtime

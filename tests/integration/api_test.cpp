@@ -401,8 +401,9 @@ TEST(Api, TenantServersStartedThroughTheApiHoldNoneOfItsDescriptors) {
 // one is still read (within its expiry), and an unknown id is still a 404.
 TEST(Api, AFinishedOperationSurvivesARestartOfServe) {
     auto server = std::make_unique<Server>();
-    auto accepted = server->call(http::verb::post, "/api/v1/cloning/create",
-                                 R"({"tenant_id": "kept", "database_type": "sqlite", "async": true})");
+    auto accepted =
+        server->call(http::verb::post, "/api/v1/cloning/create",
+                     R"({"tenant_id": "kept", "database_type": "sqlite", "async": true})");
     ASSERT_EQ(accepted.status, 202u) << accepted.body;
     std::string id = dbclone::json::parse(accepted.body, "202")["operation_id"].GetString();
     ASSERT_STREQ(finished_operation(*server, id)["state"].GetString(), "succeeded");

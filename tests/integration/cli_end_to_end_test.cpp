@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <dbclone/core/error.hpp>
 #include <dbclone/core/json.hpp>
 #include <fstream>
 #include <set>
 
+#include "root_images.hpp"
 #include "test_support.hpp"
 
 using namespace dbclone::testing;
@@ -18,6 +21,11 @@ struct Cli : ::testing::Test {
     CommandResult run(std::vector<std::string> args) {
         args.insert(args.begin(), {"--state-dir", state.path().string()});
         return run_dbclone(args);
+    }
+    // With the roots of `roots` (a copy the test may change).
+    CommandResult run_in(const RootImages& roots, std::vector<std::string> args) {
+        args.insert(args.begin(), {"--roots-dir", roots.dir().string()});
+        return run(args);
     }
 };
 
@@ -133,7 +141,7 @@ TEST_F(Cli, RemoveWithoutForceAndWithoutTerminalRefuses) {
 TEST_F(Cli, PluginWithAbi99IsRefusedNamingBothVersionsWhileOthersLoad) {
     auto r = run({"plugins", "--json", "--plugin-dir", DBCLONE_FIXTURE_PLUGIN_DIR});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.err.find("fixture_abi99.so: incompatible ABI major: plugin ABI 99.0, host ABI 1.0"),
+    EXPECT_NE(r.err.find("fixture_abi99.so: incompatible ABI major: plugin ABI 99.1, host ABI 1.1"),
               std::string::npos)
         << r.err;
     auto doc = dbclone::json::parse(r.out, "plugins");
@@ -189,7 +197,7 @@ TEST_F(Cli, SelfTestReportHasItsShapeAndLeavesNothing) {
     EXPECT_EQ(categories,
               (std::set<std::string>{"prerequisites", "root image validation", "port management",
                                      "runtime", "clone creation", "isolation", "data leakage",
-                                     "performance", "lifecycle", "cleanup"}));
+                                     "clone fidelity", "performance", "lifecycle", "cleanup"}));
     EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
     EXPECT_TRUE(files_below(state / "plugins/sqlite/clones").empty());
 }
@@ -254,4 +262,109 @@ TEST_F(Cli, AMissingRegistryBesideTenantFilesNeedsInitAndLosesNothing) {
     EXPECT_EQ(run({"--init", "list", "--json"}).out, "[]\n");
     auto reconcile = run({"reconcile", "--force"});
     EXPECT_EQ(files_below(state / "plugins/sqlite/clones").size(), 1u) << reconcile.out;
+}
+
+// Golden copies have a lifecycle: `status` lists them with their size, `roots
+// gc` removes the ones no tenant uses (its file too), and `roots remove`
+// refuses a version in use unless --force, which leaves the tenants and
+// moves the root's folder to backups/ instead of deleting a user's dump.
+TEST_F(Cli, GoldenCopiesAreListedCollectedAndRemoved) {
+    RootImages roots;
+    auto in_roots = [&](const std::vector<std::string>& args) { return run_in(roots, args); };
+    ASSERT_EQ(in_roots({"create", "keeper", "sqlite"}).exit_code, 0);
+    ASSERT_EQ(in_roots({"create", "leaver", "sqlite"}).exit_code, 0);
+    auto status = in_roots({"status"});
+    EXPECT_NE(status.out.find("golden copies:   1\n  sqlite v1.0 (embedded): "), std::string::npos)
+        << status.out;
+    EXPECT_NE(status.out.find(" KiB\n"), std::string::npos) << status.out;
+    auto listed = in_roots({"roots", "list"});
+    EXPECT_NE(listed.out.find("TENANTS"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("v1.0     mongodb,mysql,postgresql,sqlite"), std::string::npos)
+        << listed.out;
+    auto gc = in_roots({"roots", "gc"});
+    EXPECT_EQ(gc.exit_code, 0) << gc.err;
+    EXPECT_NE(gc.out.find("0 golden copies"), std::string::npos) << "in use: " << gc.out;
+
+    auto refused = in_roots({"roots", "remove", "v1.0"});
+    EXPECT_EQ(refused.exit_code, dbclone::exit_code::conflict);
+    EXPECT_NE(refused.err.find("is used by 2 tenants (keeper, leaver)"), std::string::npos)
+        << refused.err;
+    ASSERT_EQ(in_roots({"remove", "keeper", "--force"}).exit_code, 0);
+    ASSERT_EQ(in_roots({"remove", "leaver", "--force"}).exit_code, 0);
+    auto dry = in_roots({"roots", "gc", "--dry-run"});
+    EXPECT_NE(dry.out.find("would remove sqlite v1.0 (embedded)"), std::string::npos) << dry.out;
+    EXPECT_EQ(files_below(state / "plugins/sqlite/golden").size(), 1u)
+        << "a dry run removes nothing";
+    gc = in_roots({"roots", "gc"});
+    EXPECT_NE(gc.out.find("removed sqlite v1.0 (embedded)"), std::string::npos) << gc.out;
+    EXPECT_TRUE(files_below(state / "plugins/sqlite/golden").empty());
+    EXPECT_NE(in_roots({"status"}).out.find("golden copies:   0"), std::string::npos);
+
+    // A used version goes only with --force, which keeps its tenant and its dump.
+    ASSERT_EQ(in_roots({"create", "stayer", "sqlite"}).exit_code, 0);
+    auto forced = in_roots({"roots", "remove", "v1.0", "--force"});
+    EXPECT_EQ(forced.exit_code, 0) << forced.err;
+    EXPECT_NE(forced.out.find("left 1 tenants made from it (independent copies): stayer"),
+              std::string::npos)
+        << forced.out;
+    EXPECT_FALSE(std::filesystem::exists(roots.dir() / "v1.0"));
+    auto kept = files_below(state / "backups/roots");
+    EXPECT_TRUE(std::any_of(kept.begin(), kept.end(), [](const std::string& f) {
+        return f.rfind("v1.0-", 0) == 0 && f.find("/manifest.json") != std::string::npos;
+    })) << "the root's folder is kept in backups/roots";
+    EXPECT_EQ(in_roots({"verify", "stayer", "--checks", "connection"}).exit_code, 0);
+    EXPECT_EQ(in_roots({"roots", "remove", "v9"}).exit_code, dbclone::exit_code::not_found);
+}
+
+// `verify --skip` leaves checks out (data_integrity for a tenant in use, whose
+// own writes it would rightly report), and names an unknown one.
+TEST_F(Cli, VerifySkipLeavesChecksOutAndNamesAnUnknownOne) {
+    ASSERT_EQ(run({"create", "used", "sqlite"}).exit_code, 0);
+    std::string file = (state / "plugins/sqlite/clones/tenant_used_db.sqlite").string();
+    scalar(file, "DELETE FROM order_items WHERE rowid = 1");
+    EXPECT_EQ(run({"verify", "used"}).exit_code, dbclone::exit_code::verification_failed);
+    auto skipped = run({"verify", "used", "--skip", "data_integrity", "--json"});
+    EXPECT_EQ(skipped.exit_code, 0) << skipped.out;
+    EXPECT_EQ(skipped.out.find("\"data_integrity\""), std::string::npos) << skipped.out;
+    EXPECT_NE(skipped.out.find("\"schema_integrity\""), std::string::npos) << skipped.out;
+    auto unknown = run({"verify", "used", "--skip", "nope"});
+    EXPECT_EQ(unknown.exit_code, dbclone::exit_code::usage);
+    EXPECT_NE(unknown.err.find("unknown check \"nope\" in --skip; available: connection"),
+              std::string::npos)
+        << unknown.err;
+    EXPECT_EQ(run({"remove", "used", "--force"}).exit_code, 0);
+}
+
+// `roots import` makes a version from a SQLite database file: the manifest
+// and its sha256s are written for the user, a clone of it passes
+// data_integrity; a second import of the same backend and a file that is no
+// database are refused, and leave nothing behind.
+TEST_F(Cli, RootsImportMakesAVersionFromADatabaseFile) {
+    RootImages roots;
+    auto in_roots = [&](const std::vector<std::string>& args) { return run_in(roots, args); };
+    TempDir source;
+    auto db = (source / "shop.db").string();
+    ASSERT_EQ(run_program({"sqlite3", db, "CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);"})
+                  .exit_code,
+              0);
+    auto imported = in_roots({"roots", "import", "mine", "--from", db});
+    EXPECT_EQ(imported.exit_code, 0) << imported.err;
+    EXPECT_NE(imported.out.find("imported sqlite from " + db), std::string::npos) << imported.out;
+    EXPECT_EQ(in_roots({"roots", "validate", "mine"}).exit_code, 0);
+    ASSERT_EQ(in_roots({"create", "t1", "sqlite", "--version", "mine"}).exit_code, 0);
+    auto checked = in_roots({"verify", "t1", "--checks", "data_integrity"});
+    EXPECT_EQ(checked.exit_code, 0) << checked.out;
+    EXPECT_NE(checked.out.find("1 tables, 2 rows"), std::string::npos) << checked.out;
+    auto twice = in_roots({"roots", "import", "mine", "--from", db});
+    EXPECT_EQ(twice.exit_code, dbclone::exit_code::conflict);
+    EXPECT_NE(twice.err.find("has a sqlite file already"), std::string::npos) << twice.err;
+    std::ofstream(source / "notes.txt") << "not a database\n";
+    auto bad = in_roots({"roots", "import", "bad", "--from", (source / "notes.txt").string()});
+    EXPECT_EQ(bad.exit_code, dbclone::exit_code::usage);
+    EXPECT_NE(bad.err.find("is not a SQLite database file"), std::string::npos) << bad.err;
+    EXPECT_FALSE(std::filesystem::exists(roots.dir() / "bad"));
+    for (const auto& entry : std::filesystem::directory_iterator(roots.dir()))
+        EXPECT_EQ(entry.path().filename().string().rfind(".", 0), std::string::npos)
+            << "left behind: " << entry.path();
+    EXPECT_EQ(in_roots({"remove", "t1", "--force"}).exit_code, 0);
 }

@@ -11,7 +11,10 @@
 #include <future>
 #include <thread>
 
+#include "golden_lifecycle.hpp"
 #include "pg_session.hpp"
+#include "root_images.hpp"
+#include "sabotage.hpp"
 #include "test_support.hpp"
 
 using namespace dbclone;
@@ -80,7 +83,8 @@ TEST_F(Postgresql, CreateVerifyRemove) {
                         id + "'"),
               "t");
     EXPECT_EQ(su.scalar("SELECT datistemplate::text || datallowconn::text FROM pg_database WHERE "
-                        "datname = 'dbclone_root_v1_0'"),
+                        "datname = '" +
+                        shared_golden_name(eng(), "v1.0") + "'"),
               "truefalse");
     as_tenant.scalar("DROP TABLE notes");
     auto report = Verifier(eng()).verify(id, {"connection", "schema_integrity", "name_isolation"});
@@ -232,4 +236,33 @@ TEST_F(Postgresql, AdminWithoutCreatedbIsRefusedClearly) {
     }
     su.scalar("DROP ROLE " + weak);
     EXPECT_TRUE(engine_weak.registry().clones().empty());
+}
+
+// verify fails a clone that lost a row, had a value changed or lost an index
+// behind dbclone's back (done as the tenant, who owns every table).
+TEST_F(Postgresql, VerifyFailsASabotagedClone) {
+    auto as_tenant = [](const std::string& sql) {
+        return [sql](const CloneRecord& tenant) { PgSession::as_tenant(tenant).scalar(sql); };
+    };
+    expect_sabotage_caught(
+        eng(), [&](const std::string& id) { return create(id); },
+        {{unique("pg_lost_row"),
+          as_tenant("DELETE FROM order_items WHERE (order_id, product_id) = (SELECT order_id, "
+                    "product_id FROM order_items ORDER BY 1, 2 LIMIT 1)"),
+          "data_integrity", "table public.order_items has 457 rows, the root 458"},
+         {unique("pg_changed"), as_tenant("UPDATE customers SET country = 'ZZ' WHERE id = 7"),
+          "data_integrity", "table public.customers: the rows' checksum differs"},
+         {unique("pg_lost_index"), as_tenant("DROP INDEX orders_ordered_at"), "schema_integrity",
+          "differs"}});
+}
+
+// `roots gc` drops a template no tenant uses, and only then.
+TEST_F(Postgresql, RootsGcDropsAnUnusedTemplate) {
+    RootImages roots;
+    expect_gc_removes_unused_golden(server_test_config(state.path(), "postgresql", pg_admin_url()),
+                                    roots, "postgresql", "postgresql.sql",
+                                    [](const std::string& name) {
+                                        PgSession su(pg_superuser_url());
+                                        return database_exists(su, name);
+                                    });
 }

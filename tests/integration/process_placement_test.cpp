@@ -178,3 +178,42 @@ TEST_F(ProcessPlacement, KillNineMidCreateThenReconcileLeavesNothing) {
     EXPECT_TRUE(report.problems.empty()) << report.problems.front();
     expect_nothing_left();
 }
+
+// MariaDB 10.11 sent SIGTERM at some moments of its start never finishes
+// starting nor stopping: the runtime must kill a server that is still
+// starting outright, or the reconcile of a create killed then waits 10 s for
+// the stop to time out. The moment is a race: ten creates are killed at ten
+// points of their server's start (by the lines of its log), and none of the
+// reconciles may take 5 s.
+TEST_F(ProcessPlacement, AMariadbStillStartingIsStoppedAtOnce) {
+    if (!fs::exists("/usr/sbin/mariadbd"))
+        GTEST_SKIP() << "MariaDB server binaries are not installed";
+    Cloner(eng()).remove(Cloner(eng()).create({"warm", "mysql", "v1.0", "process"}).tenant_id);
+    int killed_while_starting = 0;
+    for (size_t lines = 1; lines <= 10; ++lines) {
+        std::string id = "starting" + std::to_string(lines);
+        fs::path log = eng().run_dir("dbclone_mysql_tenant_" + id) / "error.log";
+        kill_dbclone_when(
+            {"--state-dir", state.path().string(), "--plugin-dir", DBCLONE_PLUGIN_DIR,
+             "--roots-dir", DBCLONE_SOURCE_DIR "/config/roots", "create", id, "mysql",
+             "--placement", "process"},
+            [&] {
+                std::ifstream in(log);
+                size_t seen = 0;
+                for (std::string line; seen < lines && std::getline(in, line);) ++seen;
+                return seen == lines;
+            },
+            std::chrono::seconds(30));
+        auto row = eng().registry().find_clone(id);
+        if (row && row->state == "creating") ++killed_while_starting;
+        auto start = std::chrono::steady_clock::now();
+        auto report = Reconciler(eng()).run();
+        EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+        EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
+            << "the reconcile after a kill at line " << lines
+            << " of the server's log waited for a server that cannot stop";
+        if (eng().registry().find_clone(id)) Cloner(eng()).remove(id);
+    }
+    EXPECT_GE(killed_while_starting, 5) << "the creates finished before their servers started";
+    expect_nothing_left();
+}

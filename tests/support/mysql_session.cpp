@@ -23,13 +23,18 @@ MysqlSession::MysqlSession(const CloneRecord& t) {
     connect(t.host, t.port, t.user_name, t.password, t.database_name);
 }
 
+MysqlSession::MysqlSession(const std::string& socket) {
+    connect("localhost", 0, "root", "", "", socket);
+}
+
 void MysqlSession::connect(const std::string& host, unsigned port, const std::string& user,
-                           const std::string& password, const std::string& database) {
+                           const std::string& password, const std::string& database,
+                           const std::string& socket) {
     port_ = port;
     db_ = mysql_init(nullptr);
     if (!mysql_real_connect(db_, host.c_str(), user.c_str(), password.c_str(),
-                            database.empty() ? nullptr : database.c_str(), port, nullptr,
-                            CLIENT_MULTI_STATEMENTS))
+                            database.empty() ? nullptr : database.c_str(), port,
+                            socket.empty() ? nullptr : socket.c_str(), CLIENT_MULTI_STATEMENTS))
         throw std::runtime_error(std::string("test session: ") + mysql_error(db_));
 }
 
@@ -38,11 +43,28 @@ MysqlSession::~MysqlSession() {
 }
 
 std::string MysqlSession::scalar(const std::string& sql) {
+    return run(sql, false);
+}
+
+std::string MysqlSession::text(const std::string& sql) {
+    return run(sql, true);
+}
+
+std::string MysqlSession::run(const std::string& sql, bool every_row) {
     if (mysql_query(db_, sql.c_str()) != 0)
         throw std::runtime_error("test session: " + std::string(mysql_error(db_)));
     std::string out;
     if (MYSQL_RES* r = mysql_store_result(db_)) {
-        if (MYSQL_ROW row = mysql_fetch_row(r)) out = row[0] != nullptr ? row[0] : "NULL";
+        unsigned columns = mysql_num_fields(r);
+        while (MYSQL_ROW row = mysql_fetch_row(r)) {
+            unsigned long* lengths = mysql_fetch_lengths(r);
+            for (unsigned c = 0; c < (every_row ? columns : 1u); ++c) {
+                if (c > 0) out += '\t';
+                out += row[c] != nullptr ? std::string(row[c], lengths[c]) : "NULL";
+            }
+            if (!every_row) break;
+            out += '\n';
+        }
         mysql_free_result(r);
     }
     int next = 0;

@@ -5,6 +5,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <dbclone/core/engine.hpp>
+#include <dbclone/plugin_helpers.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -77,7 +79,7 @@ CommandResult run_dbclone(const std::vector<std::string>& args) {
     return run_program(argv);
 }
 
-void kill_dbclone_when(const std::vector<std::string>& args, const std::function<bool()>& reached,
+bool kill_dbclone_when(const std::vector<std::string>& args, const std::function<bool()>& reached,
                        std::chrono::milliseconds timeout) {
     std::vector<std::string> argv{DBCLONE_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -88,13 +90,17 @@ void kill_dbclone_when(const std::vector<std::string>& args, const std::function
     if (::posix_spawn(&pid, c_args[0], nullptr, nullptr, c_args.data(), environ) != 0)
         throw std::runtime_error("cannot run " + argv[0]);
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!reached() && std::chrono::steady_clock::now() < deadline)
+    bool exited = false;
+    while (!(exited = ::waitpid(pid, nullptr, WNOHANG) == pid) && !reached() &&
+           std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (exited) return false;
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     // libmongoc (loaded with the mongodb plugin) keeps its counters in a shared
     // memory segment named after the process, which only its exit handler removes.
     std::filesystem::remove("/dev/shm/mongoc-" + std::to_string(pid));
+    return true;
 }
 
 std::vector<int> run_in_processes(int count, const std::function<void(int)>& body) {
@@ -153,6 +159,10 @@ std::string pg_superuser_url() {
 
 std::string mysql_admin_url() {
     return env("DBCLONE_TEST_MYSQL_URL");
+}
+
+std::string shared_golden_name(Engine& engine, const std::string& version) {
+    return sdk::golden_name(version, engine.registry().installation_id());
 }
 
 Config server_test_config(const std::filesystem::path& state_dir, const std::string& backend,

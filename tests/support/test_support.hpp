@@ -46,9 +46,9 @@ CommandResult run_program(const std::vector<std::string>& argv);
 // Starts the built dbclone with `args` (argv, no shell) and kills it with
 // SIGKILL as soon as `reached()` is true (polled every 200 us) or after
 // `timeout`; returns once it is gone, with the shared memory segment libmongoc
-// leaves behind a killed process removed. For tests of what a crash leaves
-// behind.
-void kill_dbclone_when(const std::vector<std::string>& args, const std::function<bool()>& reached,
+// leaves behind a killed process removed: true when it was killed, false when
+// it had exited by itself first. For tests of what a crash leaves behind.
+bool kill_dbclone_when(const std::vector<std::string>& args, const std::function<bool()>& reached,
                        std::chrono::milliseconds timeout);
 
 // Forks `count` processes that run body(0) .. body(count - 1) at the same time;
@@ -61,7 +61,14 @@ std::vector<std::string> files_below(const std::filesystem::path& dir);
 
 }  // namespace dbclone::testing
 
+namespace dbclone {
+class Engine;
+}
+
 namespace dbclone::testing {
+
+// What `engine`'s backends name the golden copy of `version` on a shared server.
+std::string shared_golden_name(Engine& engine, const std::string& version);
 
 // $DBCLONE_TEST_PG_URL (an admin with CREATEDB and CREATEROLE), or "" when unset.
 std::string pg_admin_url();

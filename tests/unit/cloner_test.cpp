@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
+#include <dbclone/core/golden_copy_cache.hpp>
 #include <dbclone/core/verifier.hpp>
 #include <dbclone/sha256.hpp>
 
@@ -53,7 +54,7 @@ TEST_F(ClonerTest, CreatesAPrivateFileVerifiesAndRemovesIt) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     auto report = Verifier(engine).verify("t1");
     EXPECT_TRUE(report.ok());
-    EXPECT_EQ(report.checks.size(), 8u);
+    EXPECT_EQ(report.checks.size(), 9u);
     cloner.remove("t1");
     EXPECT_TRUE(files_below(clones()).empty());
     EXPECT_FALSE(engine.registry().find_clone("t1"));
@@ -181,4 +182,20 @@ TEST_F(ClonerTest, DataIsolationCatchesATenantThatSeesAnothersData) {
     EXPECT_EQ(broken.checks.at(0).outcome, "failed") << broken.checks.at(0).details;
     EXPECT_NE(broken.checks.at(0).details.find("is also in tenant sb"), std::string::npos);
     EXPECT_FALSE(broken.ok());
+}
+
+// `roots gc` removes a data directory golden copy only below the state's own
+// golden directory: a damaged row that points elsewhere is refused, and what
+// it points at is left alone.
+TEST_F(ClonerTest, GcRemovesNoDirectoryOutsideTheGoldenDirectory) {
+    TempDir elsewhere;
+    std::ofstream(elsewhere / "keep.txt") << "keep\n";
+    engine.registry().upsert_golden(
+        {"sqlite", "v1.0", "data_directory", "aa", elsewhere.path().string(), "f", "", "", 0});
+    EXPECT_EQ(kind_of([&] { GoldenCopyCache(engine).collect_garbage(false); }), ErrorKind::Failed);
+    EXPECT_TRUE(std::filesystem::exists(elsewhere / "keep.txt"));
+    EXPECT_TRUE(engine.registry().find_golden("sqlite", "v1.0", "data_directory"));
+    auto dry = GoldenCopyCache(engine).collect_garbage(true);
+    ASSERT_EQ(dry.size(), 1u) << "listed, not removed";
+    EXPECT_TRUE(std::filesystem::exists(elsewhere / "keep.txt"));
 }

@@ -99,11 +99,13 @@ TEST(Registry, TransactionRollsBackWhenBodyThrows) {
 TEST(Registry, KeepsGoldenCopiesAndEvents) {
     TempDir dir;
     Registry registry(dir / "state.db");
-    registry.upsert_golden({"sqlite", "v1.0", "embedded", "aa", "/g1", "f1", ""});
-    registry.upsert_golden({"sqlite", "v1.0", "embedded", "bb", "/g2", "f2", ""});
+    registry.upsert_golden({"sqlite", "v1.0", "embedded", "aa", "/g1", "f1", "", "{}"});
+    registry.upsert_golden(
+        {"sqlite", "v1.0", "embedded", "bb", "/g2", "f2", "", R"({"tables":[]})"});
     auto g = registry.find_golden("sqlite", "v1.0", "embedded");
     ASSERT_TRUE(g);
     EXPECT_EQ(g->sha256, "bb");
+    EXPECT_EQ(g->content, R"({"tables":[]})");
     EXPECT_EQ(g->location, "/g2");
     EXPECT_EQ(registry.goldens().size(), 1u);
     registry.add_event("a", "one", "x");
@@ -122,7 +124,8 @@ TEST(Registry, MigratesAVersionOneFile) {
     ASSERT_EQ(sqlite3_exec(
                   db,
                   "ALTER TABLE clones DROP COLUMN data_dir; ALTER TABLE clones DROP COLUMN server; "
-                  "PRAGMA user_version=1",
+                  "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE golden_copies DROP "
+                  "COLUMN bytes; PRAGMA user_version=1",
                   nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
@@ -205,7 +208,9 @@ TEST(Registry, SealsThePlainPasswordsOfAVersionTwoFile) {
                            "INSERT INTO clones (tenant_id, db_type, root_version, placement, "
                            "state, database_name, user_name, password, created_at, updated_at) "
                            "VALUES ('old', 'sqlite', 'v1.0', 'embedded', 'ready', 'tenant_old_db', "
-                           "'tenant_old', 'plain-old-password', 'x', 'x'); PRAGMA user_version=2",
+                           "'tenant_old', 'plain-old-password', 'x', 'x'); "
+                           "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE "
+                           "golden_copies DROP COLUMN bytes; PRAGMA user_version=2",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
@@ -281,7 +286,10 @@ TEST(Registry, BacksUpOnlineAndBeforeEveryMigration) {
     }
     sqlite3* db = nullptr;
     sqlite3_open(file.c_str(), &db);
-    sqlite3_exec(db, "PRAGMA user_version=2", nullptr, nullptr, nullptr);
+    sqlite3_exec(db,
+                 "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE golden_copies DROP "
+                 "COLUMN bytes; PRAGMA user_version=2",
+                 nullptr, nullptr, nullptr);
     sqlite3_close(db);
     Registry migrated(file);
     auto backups = dbclone::testing::files_below(dir / "backups");

@@ -130,3 +130,40 @@ TEST(RootCatalog, RefusesASymlinkedRootFileWithoutShowingItsContent) {
         EXPECT_EQ(message.find(secret), std::string::npos) << message;
     }
 }
+
+// Several files per backend, in order: the root's identity is the sha256 of
+// their sha256s (a change to any rebuilds), each is checked and a damaged one
+// is named; an empty list is refused with the form that is allowed.
+TEST(RootCatalog, SeveralFilesPerBackendAreCheckedAndKeptInOrder) {
+    TempDir dir;
+    std::filesystem::create_directories(dir / "v2");
+    std::ofstream(dir / "v2/schema.sql") << "CREATE TABLE t (x int);\n";
+    std::ofstream(dir / "v2/data.sql") << "INSERT INTO t VALUES (1);\n";
+    std::string a = sdk::Sha256::of_file((dir / "v2/schema.sql").string()),
+                b = sdk::Sha256::of_file((dir / "v2/data.sql").string());
+    std::ofstream(dir / "v2/manifest.json")
+        << R"({"files": {"sqlite": [{"file": "schema.sql", "sha256": ")" << a
+        << R"("}, {"file": "data.sql", "sha256": ")" << b << R"("}]}})";
+    RootCatalog roots(dir.path());
+    auto root = roots.resolve("v2", "sqlite");
+    ASSERT_EQ(root.parts.size(), 2u);
+    EXPECT_EQ(root.parts[0].path.filename(), "schema.sql");
+    EXPECT_EQ(root.parts[1].path.filename(), "data.sql");
+    EXPECT_EQ(root.path, root.parts[0].path);
+    EXPECT_EQ(root.sha256, sdk::Sha256().update(a).update(b).hex());
+    std::ofstream(dir / "v2/data.sql", std::ios::app) << "-- changed\n";
+    auto result = roots.validate("v2");
+    ASSERT_EQ(result.problems.size(), 1u);
+    EXPECT_NE(result.problems[0].find("data.sql: sha256 mismatch"), std::string::npos)
+        << result.problems[0];
+    std::ofstream(dir / "v2/manifest.json") << R"({"files": {"sqlite": []}})";
+    try {
+        roots.load("v2");
+        ADD_FAILURE() << "an empty file list was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("files.sqlite must be an object {\"file\", "
+                                             "\"sha256\"} or a non-empty array of them"),
+                  std::string::npos)
+            << e.what();
+    }
+}

@@ -10,8 +10,10 @@
 #include <dbclone/file_clone.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "dbclone/core/error.hpp"
 
@@ -205,7 +207,16 @@ void DirectoryCloner::remove(const fs::path& dir) const {
         if (rc != 0) fail("deleting subvolume " + dir.string());
         return;
     }
-    fs::remove_all(dir, ec);
+    // A process that is still ending (a killed initdb's bootstrap backend, a
+    // server that got its signal) may remove or add files while the tree is
+    // walked: that race is retried for up to 5 s.
+    for (int attempt = 1;; ++attempt) {
+        fs::remove_all(dir, ec);
+        bool raced =
+            ec == std::errc::no_such_file_or_directory || ec == std::errc::directory_not_empty;
+        if (!ec || !raced || attempt == 50) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     if (ec) throw Error(ErrorKind::Failed, "cannot remove " + dir.string() + ": " + ec.message());
 }
 

@@ -24,7 +24,7 @@
  *         sizeof(dbc_backend_vtable), my_create, my_destroy,
  *         my_ensure_golden, my_clone, my_drop,
  *         NULL, NULL, NULL, NULL,  // fingerprint, probe, list_artifacts, attempt_access
- *         NULL, NULL               // canary, run_queries
+ *         NULL, NULL, NULL, NULL   // canary, run_queries, content, export_root
  *     };
  *     static const dbc_plugin_descriptor descriptor = {
  *         sizeof(dbc_plugin_descriptor), DBC_ABI_MAJOR, DBC_ABI_MINOR, DBC_KIND_BACKEND,
@@ -72,7 +72,7 @@ extern "C" {
 /* ABI version of this header. Bump MINOR when a field or table is appended; bump
  * MAJOR (and the entry symbol name) only for an incompatible change. */
 #define DBC_ABI_MAJOR 1
-#define DBC_ABI_MINOR 0
+#define DBC_ABI_MINOR 1
 
 /* The only symbol a plugin library exports. */
 #define DBC_ENTRY_SYMBOL_V1 "dbc_plugin_entry_v1"
@@ -174,6 +174,7 @@ typedef int32_t dbc_plugin_kind;
 #define DBC_CAP_DATA_DIRECTORY (1u << 2)   /* can build a golden server data directory */
 #define DBC_CAP_USERS (1u << 3)            /* creates a login per tenant */
 #define DBC_CAP_ISOLATION_PROBES (1u << 4) /* implements attempt_access */
+#define DBC_CAP_ROOT_FILES (1u << 5)       /* 1.1: loads several root files in order */
 
 /* Returned by the entry function. Static storage: must stay valid and unchanged
  * for as long as the library is loaded. All fields required unless noted. */
@@ -223,12 +224,27 @@ typedef struct dbc_golden_request {
     const char* root_sha256;  /* hex sha256 of root_file, verified by the host */
     const char* placement;    /* "embedded", "shared", "process" or "docker" */
     const char* options_json;
+    /* Added in 1.1 (check struct_size). The root's files for this engine in
+     * manifest order (schema, then data, say), as a JSON array of {"file":
+     * path, "sha256": hex}, every one verified; one element for a one-file
+     * root. root_file is then the first and root_sha256 the root's identity
+     * (the one file's sha256, or the sha256 of all of theirs in order). The
+     * host gives a backend several files only if it has DBC_CAP_ROOT_FILES. */
+    const char* root_files_json;
 } dbc_golden_request;
 
 typedef struct dbc_golden_result {
     uint32_t struct_size;
     const char* location;    /* the golden copy (database name or file path) */
     const char* fingerprint; /* schema fingerprint of the golden copy, hex; may be NULL */
+    /* Added in 1.1; write it only when struct_size covers it. The golden copy's
+     * content as the `content` entry reports it for a clone, so that the
+     * data_integrity check can compare a clone with it later; NULL if the backend
+     * has no `content` entry. Recorded by the host with the golden copy. */
+    const char* content_json;
+    /* Added in 1.1, like content_json: the golden copy's size in bytes as the
+     * server counts it; 0 if unknown. Shown by `dbclone status`. */
+    uint64_t size_bytes;
 } dbc_golden_result;
 
 /* Ensures the golden copy for (root_version, root_sha256, placement) exists and is
@@ -267,13 +283,22 @@ typedef dbc_rc (*dbc_backend_clone_fn)(void* self, const dbc_clone_request* req,
 
 typedef struct dbc_drop_request {
     uint32_t struct_size;
-    const char* tenant_id;
+    const char* tenant_id; /* NULL: remove the golden build leftover at `location` */
     const char* location;  /* as returned by clone, or the name dbclone would give it */
     const char* user_name; /* may be NULL */
     const char* options_json;
 } dbc_drop_request;
 
-/* Removes the tenant's database and login. Idempotent: DBC_OK if already gone. */
+/* Removes the tenant's database and login. Idempotent: DBC_OK if already gone.
+ * With tenant_id NULL, removes a golden build leftover that list_artifacts
+ * reported (see there), after checking that it still is one and that no build
+ * is running; DBC_OK if it is gone, DBC_INVALID_ARGUMENT if `location` is not
+ * a leftover of the plugin's own.
+ * Since 1.1, with tenant_id NULL and options_json {"golden": true}: removes the
+ * golden copy at `location` (as ensure_golden named it) and what the plugin
+ * keeps for it (caches, exports), for `dbclone roots gc`; under the plugin's
+ * build lock, so no build of it runs meanwhile. DBC_OK if it is gone,
+ * DBC_INVALID_ARGUMENT if `location` is not a golden copy of the plugin's. */
 typedef dbc_rc (*dbc_backend_drop_fn)(void* self, const dbc_drop_request* req, dbc_error* err);
 
 /* Writes the hex sha256 of the target's normalized schema to *out (plugin-owned,
@@ -286,7 +311,12 @@ typedef dbc_rc (*dbc_backend_probe_fn)(void* self, const dbc_target* target, dbc
 
 /* Lists every tenant artifact (database, file, login) the plugin finds, whether the
  * host knows it or not, so `reconcile` can find orphans. One sink record per
- * artifact: {"tenant_id": "...", "location": "...", "user": "..."|null}. */
+ * artifact: {"tenant_id": "...", "location": "...", "user": "..."|null}.
+ * Also what a golden build that died half-way left behind and that the next
+ * build would not clean (a half-loaded database, a temporary file, a loader
+ * login), while no build is running: {"tenant_id": null, "location": "..."}.
+ * Such leftovers belong to the server's golden builds, not to one installation;
+ * the host passes each back to drop with tenant_id NULL. */
 typedef dbc_rc (*dbc_backend_list_artifacts_fn)(void* self, const dbc_sink* sink, dbc_error* err);
 
 /* Isolation probes: with `attacker`'s credentials, really try to reach `victim`.
@@ -296,6 +326,28 @@ typedef dbc_rc (*dbc_backend_list_artifacts_fn)(void* self, const dbc_sink* sink
 typedef dbc_rc (*dbc_backend_attempt_access_fn)(void* self, const dbc_target* attacker,
                                                 const dbc_target* victim, const dbc_sink* sink,
                                                 dbc_error* err);
+
+/* Added in 1.1. The target's content and the engine's own consistency check,
+ * as one sink record:
+ *   {"tables": [{"name": "public.orders", "rows": 458, "checksum": "hex",
+ *                "sampled": false}, ...],     sorted by name
+ *    "problems": ["...", ...],               what the consistency check found
+ *    "checked_by": "PRAGMA integrity_check"} that check; "" if none could run
+ * `rows` is exact. `checksum` is a function of the rows' contents alone, equal
+ * for a golden copy and an untouched clone of it; above a size the plugin
+ * documents, it covers a deterministic sample and says "sampled": true. The
+ * data_integrity check compares a clone's record with its golden copy's. */
+typedef dbc_rc (*dbc_backend_content_fn)(void* self, const dbc_target* target, const dbc_sink* sink,
+                                         dbc_error* err);
+
+/* Added in 1.1, optional: `dbclone roots import`. Writes a root image of the
+ * live database `source` (a URL of the backend's, or a path for an embedded
+ * engine) into `dir`, an empty directory the host made: the files, in the
+ * order they are applied, one sink record each: {"file": "postgresql.sql"}
+ * (a name in `dir`). The host writes the manifest with their sha256s. It
+ * reads only; the error names the source without its password. */
+typedef dbc_rc (*dbc_backend_export_root_fn)(void* self, const char* source, const char* dir,
+                                             const dbc_sink* sink, dbc_error* err);
 
 /* Canary operations (data isolation checks): a row holding `token` in a table
  * dbclone_canary of the target database. */
@@ -333,6 +385,8 @@ typedef struct dbc_backend_vtable {
     dbc_backend_attempt_access_fn attempt_access; /* optional: isolation probes */
     dbc_backend_canary_fn canary;                 /* optional: data_isolation check */
     dbc_backend_run_queries_fn run_queries;       /* optional: performance check */
+    dbc_backend_content_fn content;               /* 1.1, optional: data_integrity check */
+    dbc_backend_export_root_fn export_root;       /* 1.1, optional: roots import */
     /* New entries are appended here. */
 } dbc_backend_vtable;
 
@@ -397,6 +451,9 @@ typedef struct dbc_check_services {
     /* The runtime's record of a dedicated tenant's server (see the runtime's
      * inspect); DBC_NOT_FOUND for tenants on a shared server. */
     dbc_rc (*server)(void* ctx, const char* tenant_id, const dbc_sink* sink, dbc_error* err);
+    /* Added in 1.1 (check struct_size before calling). The backend's `content`
+     * record for the target. */
+    dbc_rc (*content)(void* ctx, const dbc_target* target, const dbc_sink* sink, dbc_error* err);
 } dbc_check_services;
 
 /* What a check runs against. Borrowed for the call. */
@@ -409,7 +466,9 @@ typedef struct dbc_check_context {
     const dbc_target* golden;           /* the golden copy it was made from (fingerprint recorded in
                                            options_json "golden_fingerprint"); may be NULL */
     const dbc_check_services* services; /* required */
-    const char* options_json;           /* {"golden_fingerprint": "..."} and extensions */
+    /* {"golden_fingerprint": "...", and since 1.1 "golden_content": the golden
+     * copy's content record (see dbc_backend_content_fn) when it was recorded} */
+    const char* options_json;
 } dbc_check_context;
 
 typedef struct dbc_check_vtable {

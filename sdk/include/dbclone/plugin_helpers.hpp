@@ -5,21 +5,33 @@
 #define DBCLONE_PLUGIN_HELPERS_HPP
 
 #include <rapidjson/document.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <dbclone/sdk.hpp>
+#include <dbclone/sha256.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace dbclone::sdk {
+
+// True while process `pid` (on this host) exists: a builder or creator whose
+// pid is in a leftover's name is still at work.
+inline bool process_alive(long long pid) {
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
 
 // "tenant_<id>_db" and "tenant_<id>": the names of a tenant's database and login.
 inline std::string tenant_database(std::string_view tenant) {
@@ -29,14 +41,19 @@ inline std::string tenant_user(std::string_view tenant) {
     return "tenant_" + std::string(tenant);
 }
 
-// "dbclone_root_v1_0" for "v1.0": lower case, anything but [a-z0-9_] as "_".
-inline std::string golden_name(std::string_view version) {
+// The name of the golden copy of `version` on a shared server for the
+// installation `installation_id`: "dbclone_root_v1_0_<8 hex>" for "v1.0", the
+// version in lower case with anything but [a-z0-9_] as "_", then 8 hex digits
+// of the installation id's sha256. Installations that share a server thus
+// never share a golden copy: neither one's gc nor its root of the same version
+// name touches the other's. At most 13 + 32 + 9 = 54 characters.
+inline std::string golden_name(std::string_view version, std::string_view installation_id) {
     std::string out = "dbclone_root_";
     for (char c : version) {
         char l = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
         out += ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_') ? l : '_';
     }
-    return out;
+    return out + "_" + Sha256::of(installation_id).substr(0, 8);
 }
 
 // 32 characters of [A-Za-z0-9] from getrandom(2), uniform (rejection
@@ -76,6 +93,108 @@ inline std::string redact_quoted(std::string_view message) {
         out += c;
         i = end;
     }
+    return out;
+}
+
+// A statement as an error may quote it: runs of blanks as one space, the
+// contents of string literals ('...', and "..." where `double_quoted_strings`,
+// as in MySQL) and of dollar quotes ($tag$...$tag$, PostgreSQL) hidden, at
+// most 200 characters. Enough to find the statement, nothing of its values (a
+// password, a row).
+inline std::string sql_excerpt(std::string_view sql, bool double_quoted_strings) {
+    std::string out;
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t i = 0; i < sql.size() && out.size() < 200; ++i) {
+        char c = sql[i];
+        if (c == '\'' || (c == '"' && double_quoted_strings)) {
+            size_t end = i + 1;  // past the closing quote; doubled quotes and \x stay inside
+            for (; end < sql.size(); ++end) {
+                if (sql[end] == '\\') {
+                    ++end;
+                } else if (sql[end] == c) {
+                    if (end + 1 < sql.size() && sql[end + 1] == c) {
+                        ++end;
+                        continue;
+                    }
+                    break;
+                }
+            }
+            out += std::string(1, c) + "..." + c;
+            i = end;
+            continue;
+        }
+        if (c == '$' && (i == 0 || !word(sql[i - 1]))) {
+            size_t close = i + 1;
+            while (close < sql.size() && word(sql[close])) ++close;
+            bool tag = close < sql.size() && sql[close] == '$' &&
+                       (close == i + 1 || !std::isdigit(static_cast<unsigned char>(sql[i + 1])));
+            size_t body_end =
+                tag ? sql.find(sql.substr(i, close - i + 1), close + 1) : std::string_view::npos;
+            if (body_end != std::string_view::npos) {
+                std::string quote(sql.substr(i, close - i + 1));
+                out += quote + "..." + quote;
+                i = body_end + quote.size() - 1;
+                continue;
+            }
+        }
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    if (out.size() > 200) out.resize(200);
+    return out;
+}
+
+// The names whose check comes true within `patience` (polled every 100 ms):
+// for leftovers of a killed process that the server lets go of only some
+// milliseconds after the kill (its session, its lock), where a live one's
+// check stays false.
+inline std::vector<std::string> settled(const std::map<std::string, std::function<bool()>>& checks,
+                                        std::chrono::milliseconds patience) {
+    std::vector<std::string> out;
+    std::map<std::string, std::function<bool()>> waiting = checks;
+    auto give_up = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        for (auto it = waiting.begin(); it != waiting.end();) {
+            if (it->second()) {
+                out.push_back(it->first);
+                it = waiting.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (waiting.empty() || std::chrono::steady_clock::now() > give_up) return out;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+// One file of a root, as dbc_golden_request.root_files_json lists them.
+struct RootPart {
+    std::string path;
+    std::string sha256;
+};
+
+// The root's files in manifest order: root_files_json where the host sends
+// it (ABI 1.1), else the one root_file.
+inline std::vector<RootPart> root_parts(const dbc_golden_request& req) {
+    std::vector<RootPart> out;
+    if (req.struct_size >= offsetof(dbc_golden_request, root_files_json) + sizeof(char*) &&
+        req.root_files_json != nullptr) {
+        rapidjson::Document doc;
+        doc.Parse<rapidjson::kParseIterativeFlag>(req.root_files_json);
+        if (doc.IsArray())
+            for (const auto& f : doc.GetArray())
+                if (f.IsObject() && f.HasMember("file") && f["file"].IsString())
+                    out.push_back(
+                        {f["file"].GetString(), f.HasMember("sha256") && f["sha256"].IsString()
+                                                    ? f["sha256"].GetString()
+                                                    : ""});
+    }
+    if (out.empty())
+        out.push_back({req.root_file != nullptr ? req.root_file : "",
+                       req.root_sha256 != nullptr ? req.root_sha256 : ""});
     return out;
 }
 

@@ -22,6 +22,9 @@
 //         void list_artifacts(const dbclone::sdk::Sink& sink);
 //         void attempt_access(const dbc_target& a, const dbc_target& b, const dbclone::sdk::Sink&
 //         s);
+//         std::string content(const dbc_target& target);  // the record, as JSON (1.1)
+//         std::vector<std::string> export_root(std::string_view source,
+//                                              std::string_view dir);  // files written (1.1)
 //     };
 //     DBC_DECLARE_BACKEND(MyBackend, "mydb", "0.1.0")
 //
@@ -32,12 +35,15 @@
 
 #include <dbclone/plugin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace dbclone::sdk {
 
@@ -111,9 +117,19 @@ class Sink {
     const dbc_sink* sink_;
 };
 
+// A constructor rather than an aggregate: a plugin's `{location, fingerprint}`
+// keeps compiling, warning-free, as fields are added.
 struct GoldenResult {
+    GoldenResult(std::string location_ = "", std::string fingerprint_ = "",
+                 std::string content_json_ = "", uint64_t size_bytes_ = 0)
+        : location(std::move(location_)),
+          fingerprint(std::move(fingerprint_)),
+          content_json(std::move(content_json_)),
+          size_bytes(size_bytes_) {}
     std::string location;
     std::string fingerprint;
+    std::string content_json;  // the golden copy's `content` record; "" if none
+    uint64_t size_bytes = 0;   // 0 if unknown
 };
 
 struct CloneResult {
@@ -165,6 +181,10 @@ struct BackendThunks {
             h->golden = h->impl.ensure_golden(*req);
             out->location = h->golden.location.c_str();
             out->fingerprint = c_str_or_null(h->golden.fingerprint);
+            if (out->struct_size >= offsetof(dbc_golden_result, content_json) + sizeof(char*))
+                out->content_json = c_str_or_null(h->golden.content_json);
+            if (out->struct_size >= offsetof(dbc_golden_result, size_bytes) + sizeof(uint64_t))
+                out->size_bytes = h->golden.size_bytes;
         });
     }
     static dbc_rc clone(void* self, const dbc_clone_request* req, dbc_clone_result* out,
@@ -208,6 +228,20 @@ struct BackendThunks {
         return guarded(err,
                        [&] { handle<Impl>(self)->impl.run_queries(*target, count, Sink(sink)); });
     }
+    static dbc_rc content(void* self, const dbc_target* target, const dbc_sink* sink,
+                          dbc_error* err) noexcept {
+        return guarded(err, [&] { Sink(sink).write(handle<Impl>(self)->impl.content(*target)); });
+    }
+    static dbc_rc export_root(void* self, const char* source, const char* dir, const dbc_sink* sink,
+                              dbc_error* err) noexcept {
+        return guarded(err, [&] {
+            for (const auto& file : handle<Impl>(self)->impl.export_root(view(source), view(dir))) {
+                if (file.find_first_of("\"\\/") != std::string::npos || file.empty())
+                    throw Failure(DBC_ERROR, "export_root named a file that is not a plain name");
+                Sink(sink).write("{\"file\":\"" + file + "\"}");
+            }
+        });
+    }
     static dbc_rc attempt_access(void* self, const dbc_target* attacker, const dbc_target* victim,
                                  const dbc_sink* sink, dbc_error* err) noexcept {
         return guarded(
@@ -238,6 +272,10 @@ constexpr dbc_backend_vtable backend_vtable() {
                       b.canary(t, DBC_CANARY_FIND, token);
                   })
         v.canary = &T::canary;
+    if constexpr (requires(Impl & b, const dbc_target& t) { b.content(t); })
+        v.content = &T::content;
+    if constexpr (requires(Impl & b, std::string_view s) { b.export_root(s, s); })
+        v.export_root = &T::export_root;
     if constexpr (requires(Impl & b, const dbc_target& t, const Sink& s) {
                       b.run_queries(t, 1u, s);
                   })

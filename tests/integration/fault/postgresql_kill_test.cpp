@@ -58,3 +58,47 @@ TEST(PostgresqlKill, AKillDuringCreateDatabaseLeavesNoDatabaseAfterOneReconcile)
     EXPECT_GE(landed, 1) << "no kill landed while the server copied the database";
     for (const auto& row : engine.registry().clones()) Cloner(engine).remove(row.tenant_id);
 }
+
+// A remove killed while its DROP ROLE waits for a lock: the server session
+// waits on, and drops the role as soon as the lock is free. The reconcile that
+// follows must end that session first, or both drop the same role and the
+// reconcile fails ("tuple concurrently deleted", "role does not exist").
+TEST(PostgresqlKill, AKillWhileARemoveWaitsForTheRoleLeavesNothingAfterOneReconcile) {
+    DBCLONE_REQUIRE_POSTGRESQL();
+    TempDir state;
+    Engine engine(server_test_config(state.path(), "postgresql", pg_admin_url()));
+    std::string id = "pgrmkill_" + std::to_string(::getpid());
+    std::string role = "tenant_" + id;
+    Cloner(engine).create({id, "postgresql", "v1.0", ""});
+    PgSession su(pg_superuser_url());
+    // COMMENT ON ROLE locks the role until the transaction ends; DROP ROLE waits.
+    PgSession blocker(pg_superuser_url());
+    ASSERT_FALSE(blocker.error_of("BEGIN"));
+    ASSERT_FALSE(blocker.error_of("COMMENT ON ROLE \"" + role + "\" IS 'held by the test'"));
+    ::setenv("DBCLONE_PG_URL", pg_admin_url().c_str(), 1);
+    kill_dbclone_when(
+        {"--state-dir", state.path().string(), "--plugin-dir", DBCLONE_PLUGIN_DIR, "remove", id,
+         "--force"},
+        [&] {
+            return su.scalar(
+                       "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                       "'Lock' AND query LIKE '%DROP ROLE IF EXISTS \"" +
+                       role + "\"%'") != "0";
+        },
+        std::chrono::seconds(30));
+    ::unsetenv("DBCLONE_PG_URL");
+    auto row = engine.registry().find_clone(id);
+    ASSERT_TRUE(row && row->state == "removing") << "the remove was not killed mid-drop";
+    // The lock is freed while the reconcile runs, as a real lock would be.
+    std::thread release([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        blocker.error_of("ROLLBACK");
+    });
+    auto report = Reconciler(engine).run();
+    release.join();
+    EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+    EXPECT_FALSE(engine.registry().find_clone(id));
+    EXPECT_EQ(su.scalar("SELECT count(*) FROM pg_roles WHERE rolname = '" + role + "'"), "0");
+    EXPECT_NO_THROW(Cloner(engine).create({id, "postgresql", "v1.0", ""}));
+    Cloner(engine).remove(id);
+}

@@ -19,7 +19,7 @@ void ServerAttackFixture::TearDown() {
             ADD_FAILURE() << "cleanup of " << row.tenant_id << ": " << e.what();
         }
     }
-    for (const auto& version : versions_) drop_golden("dbclone_root_" + version);
+    for (const auto& version : versions_) drop_golden(shared_golden_name(*engine_, version));
 }
 
 Engine& ServerAttackFixture::eng() {

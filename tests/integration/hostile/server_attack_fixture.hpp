@@ -46,6 +46,8 @@ class ServerAttackFixture : public ::testing::Test {
     void expect_provisioning_within(std::chrono::seconds limit);
     // Building `version` gives up within `limit`, naming the build lock.
     void expect_build_gives_up(const std::string& version, std::chrono::seconds limit);
+    // Each root fails to build, with an error that names the root file and
+    // does not contain `secret_text` (a value in the roots), and leaves nothing.
     void expect_roots_refused(const std::vector<std::pair<std::string, std::string>>& roots,
                               const std::string& secret_text);
 

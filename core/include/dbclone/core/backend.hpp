@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dbclone/core/plugin_loader.hpp"
+#include "dbclone/core/root_catalog.hpp"
 
 namespace dbclone {
 
@@ -31,6 +32,8 @@ struct Target {
 struct GoldenCopy {
     std::string location;
     std::string fingerprint;
+    std::string content;  // the backend's content record of it; "" if none
+    uint64_t bytes = 0;   // as the backend counts it; 0 if unknown
 };
 
 struct CloneSpec {
@@ -56,16 +59,26 @@ class Backend {
     const PluginInfo& info() const { return plugin_->info; }
     bool has_capability(uint64_t bit) const { return (plugin_->info.capabilities & bit) != 0; }
 
-    GoldenCopy ensure_golden(const std::string& root_version, const std::string& root_file,
-                             const std::string& root_sha256, const std::string& placement,
-                             const std::string& options_json = "");
+    // Throws Error(InvalidInput) for a root of several files when the plugin
+    // lacks DBC_CAP_ROOT_FILES.
+    GoldenCopy ensure_golden(const std::string& root_version, const RootFile& root,
+                             const std::string& placement, const std::string& options_json = "");
     Target clone(const CloneSpec& spec);
+    // An empty tenant_id drops the golden build leftover at `location`.
     void drop(const std::string& tenant_id, const std::string& location, const std::string& user);
+    // Removes the golden copy at `location` (dbc_drop_request with {"golden": true}).
+    void drop_golden(const std::string& location);
 
+    // True when the plugin writes content records (its golden copies carry one).
+    bool records_content() const { return vtable_->content != nullptr; }
     // nullopt when the plugin does not fingerprint.
     std::optional<std::string> fingerprint(const Target& target);
     // false when the plugin cannot probe; throws when the probe fails.
     bool probe(const Target& target);
+    // The files the plugin wrote into `dir` for a root made from the live
+    // database `source`, in apply order; throws Error(InvalidInput) when the
+    // plugin cannot export.
+    std::vector<std::string> export_root(const std::string& source, const std::string& dir);
     // Each artifact as a JSON record; nullopt when the plugin cannot list them.
     std::optional<std::vector<std::string>> list_artifacts();
     // Each isolation probe's record, `attacker` against `victim`; nullopt when the
@@ -80,6 +93,7 @@ class Backend {
                        dbc_error* err);
     dbc_rc fingerprint_raw(const dbc_target& target, const char** out, dbc_error* err);
     dbc_rc probe_raw(const dbc_target& target, dbc_error* err);
+    dbc_rc content(const dbc_target& target, const dbc_sink* sink, dbc_error* err);
     dbc_rc attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink,
                               dbc_error* err);
 

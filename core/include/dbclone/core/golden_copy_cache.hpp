@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "dbclone/core/backend.hpp"
 #include "dbclone/core/engine.hpp"
@@ -33,7 +34,18 @@ class GoldenCopyCache {
     GoldenCopy ensure(Backend& backend, const std::string& version, const RootFile& root,
                       const std::string& placement);
 
+    // Golden copies that no tenant of their backend and version uses (a row in
+    // any state, so a create under way keeps its golden copy). Removed, with
+    // their registry rows, unless `dry_run`; each under the lock its builds take.
+    std::vector<GoldenRecord> collect_garbage(bool dry_run);
+    // Every golden copy of `version`, used or not (`roots remove --force`).
+    std::vector<GoldenRecord> remove_version(const std::string& version);
+
   private:
+    bool in_use(const GoldenRecord& golden);
+    void remove(const GoldenRecord& golden);
+    std::filesystem::path lock_file(const std::string& backend, const std::string& version,
+                                    const std::string& kind) const;
     GoldenCopy ensure_data_directory(Backend& backend, const std::string& version,
                                      const RootFile& root, const std::string& placement);
 

@@ -15,6 +15,9 @@ namespace dbclone::json {
 void write_clone(Writer& w, const CloneRecord& r, bool with_password);
 std::string clone_json(const CloneRecord& r, bool with_password);
 
+// A golden copy row, without its content record (which only checks read).
+void write_golden(Writer& w, const GoldenRecord& g);
+
 void write_report(Writer& w, const VerificationReport& report);
 std::string report_json(const VerificationReport& report);
 

@@ -57,6 +57,8 @@ struct GoldenRecord {
     std::string location;
     std::string fingerprint;
     std::string built_at;
+    std::string content;  // the backend's content record (data_integrity); "" if none
+    uint64_t bytes = 0;   // its size as the backend or the data directory says; 0 if unknown
 };
 
 // A background operation of the REST API, kept so that it outlives the server.
@@ -79,7 +81,7 @@ struct Event {
 class Registry {
   public:
     // The schema version this build writes; older files are migrated on open.
-    static constexpr int schema_version = 4;
+    static constexpr int schema_version = 5;
 
     // How a registry file is opened when it is missing (or an empty SQLite
     // database with no schema at all).
@@ -142,6 +144,8 @@ class Registry {
 
     // Golden copies, keyed by (backend, root_version, placement).
     void upsert_golden(const GoldenRecord& record);
+    void delete_golden(const std::string& backend, const std::string& root_version,
+                       const std::string& placement);
     std::optional<GoldenRecord> find_golden(const std::string& backend,
                                             const std::string& root_version,
                                             const std::string& placement);

@@ -1,6 +1,7 @@
 // Root images: versioned templates in <roots_dir>/<version>/, each with a
-// manifest.json naming one file per backend and its sha256. The engine checks a
-// file's checksum every time it uses it.
+// manifest.json naming per backend one file, or several applied in order
+// (schema, then data), and their sha256s. The engine checks a file's checksum
+// every time it uses it.
 #pragma once
 
 #include <filesystem>
@@ -11,10 +12,18 @@
 
 namespace dbclone {
 
-struct RootFile {
-    std::string backend;  // "sqlite", "postgresql", ...
+struct RootPart {
     std::filesystem::path path;
     std::string sha256;  // from the manifest
+};
+
+struct RootFile {
+    std::string backend;         // "sqlite", "postgresql", ...
+    std::filesystem::path path;  // the first part
+    // The root's identity for this backend: the one part's sha256, or the
+    // sha256 of every part's in order (a change to any part rebuilds).
+    std::string sha256;
+    std::vector<RootPart> parts;  // in manifest order; one for a one-file root
 };
 
 struct RootImage {
@@ -36,6 +45,9 @@ class RootCatalog {
     explicit RootCatalog(std::filesystem::path roots_dir);
 
     const std::filesystem::path& directory() const { return dir_; }
+    // Throws Error(InvalidInput) unless `version` may name a root (it becomes a
+    // directory and, on servers, part of a database name).
+    static void check_version_name(const std::string& version);
     // Versions that have a manifest.json, sorted.
     std::vector<std::string> versions() const;
     // Reads a version's manifest. Throws Error(NotFound) listing the versions that
@@ -49,7 +61,7 @@ class RootCatalog {
 
   private:
     // "" when the file exists and has its manifest checksum, else the problem.
-    std::string checksum_problem(const RootFile& file) const;
+    std::string checksum_problem(const RootPart& file) const;
 
     std::filesystem::path dir_;
     mutable std::mutex cache_mutex_;
