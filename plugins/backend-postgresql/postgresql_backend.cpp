@@ -127,7 +127,17 @@ class PostgresqlBackend {
                 ? drop_golden(sdk::view(req.location))
                 : drop_build_leftover(sdk::view(req.location));
         else
-            drop_tenant(req.tenant_id);
+            try {
+                drop_tenant(req.tenant_id);
+            } catch (const sdk::Failure& e) {
+                // The server ended the drop's own session: a killed create or
+                // remove's session, still running on the server, may be ending
+                // this tenant's sessions, a tagged drop's among them. The drop
+                // is idempotent: once more, on a new session.
+                if (e.code() != DBC_UNAVAILABLE) throw;
+                admin_.reset();
+                drop_tenant(req.tenant_id);
+            }
     }
 
     // A tenant with a server of its own (placements process, docker): the clone
