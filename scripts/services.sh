@@ -14,6 +14,11 @@
 # authorization) and DBCLONE_TEST_DOCKER_IMAGE (built offline by
 # scripts/build-test-image.sh, run by the dockerd started here). DBCLONE_TEST_MONGODB_URI is never set here: point it yourself at
 # a MongoDB with authorization to run the tests that need one.
+#
+# The servers are disposable: one that `start` finds stopped starts on a new,
+# empty data directory. What a test run that was killed left on them (tenant
+# databases, a golden build's loader login) would otherwise fail the next run,
+# whose tests create the same names. A server found running is used as it is.
 set -euo pipefail
 # Go may live outside the default PATH (it only builds FerretDB).
 export PATH="$PATH:/usr/local/go/bin"
@@ -56,7 +61,8 @@ start_postgresql() {
   mkdir -p "$pg_dir"
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pg_dir"; fi
   chmod 700 "$pg_dir"
-  if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
+  if ! as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1; then
+    rm -rf "$pg_dir/data"
     random_password > "$pg_dir/superuser.pw"
     random_password > "$pg_dir/admin.pw"
     chmod 600 "$pg_dir"/*.pw
@@ -113,7 +119,8 @@ start_mariadb() {
   command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || { echo "services: MariaDB is not installed (scripts/install-deps.sh)" >&2; exit 1; }
   mkdir -p "$my_dir"
   if [ "$(id -u)" -eq 0 ]; then chown mysql: "$my_dir"; fi
-  if [ ! -d "$my_dir/data/mysql" ]; then
+  if ! mariadb_running; then
+    rm -rf "$my_dir/data"
     random_password > "$my_dir/admin.pw"
     chmod 600 "$my_dir/admin.pw"
     # root logs in through the socket as the OS root user only (unix_socket).
@@ -167,6 +174,7 @@ start_ferretdb() {
     (cd "$scripts_dir/ferretdb-runner" && go build -o "$bin" .) || { echo "services: building FerretDB failed" >&2; exit 1; }
   fi
   if ! port_open "$ferretdb_port"; then
+    rm -rf "$fd_dir/data"
     "$bin" -listen-addr "127.0.0.1:$ferretdb_port" -sqlite-dir "$fd_dir/data" >"$fd_dir/server.log" 2>&1 &
     echo $! > "$fd_dir/pid"
     wait_for_start FerretDB "$fd_dir/server.log" port_open "$ferretdb_port"
