@@ -3,6 +3,7 @@
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/json.hpp>
+#include <dbclone/core/limit_set.hpp>
 #include <dbclone/core/password.hpp>
 #include <dbclone/core/record_json.hpp>
 #include <dbclone/core/tenant_id.hpp>
@@ -111,14 +112,14 @@ CreateRequest parse_create(const std::string& body, bool& async) {
     auto doc = json::parse(body, "the request body");
     if (!doc.IsObject())
         throw Error(ErrorKind::InvalidInput, "the request body must be a JSON object");
-    static const std::set<std::string> known{"tenant_id", "database_type", "root_version",
-                                             "placement", "strategy",      "async"};
+    static const std::set<std::string> known{
+        "tenant_id", "database_type", "root_version", "placement", "strategy", "async", "limits"};
     for (const auto& m : doc.GetObject())
         if (!known.count(m.name.GetString()))
             throw Error(ErrorKind::InvalidInput,
                         std::string("unknown field \"") + m.name.GetString() +
                             "\"; allowed: tenant_id, database_type, root_version, "
-                            "placement, strategy, async");
+                            "placement, strategy, async, limits");
     auto text = [&](const char* key, bool required) {
         auto v = json::optional_string(doc, key, "the request body");
         if (!v && required)
@@ -134,6 +135,22 @@ CreateRequest parse_create(const std::string& body, bool& async) {
     CreateRequest r{text("tenant_id", true), text("database_type", true),
                     text("root_version", false), text("placement", false), text("strategy", false)};
     validate_tenant_id(r.tenant_id);
+    if (doc.HasMember("limits")) {
+        if (!doc["limits"].IsObject())
+            throw Error(ErrorKind::InvalidInput,
+                        "field \"limits\" must be an object of limit names and values");
+        LimitSet checked;  // refuses a bad one now, before an async create is queued
+        for (const auto& m : doc["limits"].GetObject()) {
+            if (!m.value.IsString() && !m.value.IsUint64())
+                throw Error(ErrorKind::InvalidInput, std::string("limits.") + m.name.GetString() +
+                                                         " must be a string or a whole number");
+            std::string item =
+                std::string(m.name.GetString()) + "=" +
+                (m.value.IsString() ? m.value.GetString() : std::to_string(m.value.GetUint64()));
+            checked.assign(item);
+            r.limits.push_back(item);
+        }
+    }
     return r;
 }
 

@@ -31,15 +31,25 @@ constexpr const char* document = R"json({
           "root_version": {"type": "string"},
           "placement": {"type": "string", "enum": ["embedded", "shared", "process", "docker"]},
           "strategy": {"type": "string"},
-          "async": {"type": "boolean"}}},
+          "async": {"type": "boolean"},
+          "limits": {"type": "object", "additionalProperties": false, "properties": {
+              "connections": {"$ref": "#/components/schemas/LimitValue"},"statement_timeout": {"$ref": "#/components/schemas/LimitValue"},"idle_in_transaction_timeout": {"$ref": "#/components/schemas/LimitValue"},"lock_timeout": {"$ref": "#/components/schemas/LimitValue"},"work_mem": {"$ref": "#/components/schemas/LimitValue"},"temp_file_limit": {"$ref": "#/components/schemas/LimitValue"},"queries_per_hour": {"$ref": "#/components/schemas/LimitValue"}}}}},
+      "LimitValue": {"description": "a count (20), a duration (500ms, 30s, 5m) or a size (64kB, 16MB, 1GB); 0 or off: no limit",
+          "oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}]},
+      "Limit": {"type": "object", "properties": {"value": {"type": "string"},
+          "state": {"type": "string", "enum": ["enforced", "overridable", "not_enforced", "off"]},
+          "detail": {"type": "string"}}},
       "Connection": {"type": "object", "properties": {
           "database": {"type": "string"}, "user": {"type": "string"}, "password": {"type": "string"},
+          "query_user": {"type": "string", "nullable": true, "description": "a login that reads every table and writes nothing"},
+          "query_password": {"type": "string"},
           "location": {"type": "string"}, "host": {"type": "string", "nullable": true},
           "port": {"type": "integer", "nullable": true}}},
       "Clone": {"type": "object", "required": ["tenant_id", "database_type", "state", "connection"], "properties": {
           "tenant_id": {"type": "string"}, "database_type": {"type": "string"}, "root_version": {"type": "string"},
           "placement": {"type": "string"}, "state": {"type": "string"},
           "connection": {"$ref": "#/components/schemas/Connection"},
+          "limits": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Limit"}},
           "created_at": {"type": "string"}, "updated_at": {"type": "string"}}},
       "Operation": {"type": "object", "required": ["operation_id", "state"], "properties": {
           "operation_id": {"type": "string"}, "state": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
@@ -53,6 +63,7 @@ constexpr const char* document = R"json({
           "probes": {"type": "array", "items": {"$ref": "#/components/schemas/Probe"}}}},
       "Report": {"type": "object", "required": ["tenant_id", "isolated", "checks"], "properties": {
           "tenant_id": {"type": "string"}, "database_type": {"type": "string"}, "isolated": {"type": "boolean"},
+          "guarded": {"type": "boolean", "description": "every guardrail check passed"},
           "duration_ms": {"type": "number"}, "checks": {"type": "array", "items": {"$ref": "#/components/schemas/Check"}}}},
       "TenantState": {"type": "object", "properties": {"tenant_id": {"type": "string"}, "state": {"type": "string"},
           "removed": {"type": "boolean"}}},

@@ -12,6 +12,7 @@
 
 #include "cli_context.hpp"
 #include "comma_list.hpp"
+#include "limits_text.hpp"
 #include "table.hpp"
 
 namespace dbclone::cli {
@@ -94,12 +95,18 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
               << "\nstate:     " << row->state << "\ndatabase:  " << row->database_name
               << "\nuser:      " << row->user_name << '\n';
     if (show_password) std::cout << "password:  " << row->password << '\n';
+    if (!row->query_user.empty())
+        std::cout << "query user: " << row->query_user << " (reads only)\n";
+    if (show_password && !row->query_user.empty())
+        std::cout << "query password: " << row->query_password << '\n';
     std::cout << "location:  " << row->location << '\n';
     if (!row->host.empty()) std::cout << "host:      " << row->host << ':' << row->port << '\n';
     if (!row->server.empty())
         std::cout << "server:    " << row->server << " (" << server_state << ", " << health
                   << ")\ndata dir:  " << row->data_dir << " (storage "
                   << storage_strategy_name(ctx.engine().storage().strategy()) << ")\n";
+    std::cout << "limits:\n";
+    print_limits(std::cout, *row, "  ");
     std::cout << "created:   " << row->created_at << "\nevents:\n";
     for (const auto& e : registry.events(tenant, 10))
         std::cout << "  " << e.at << "  " << e.kind << "  " << e.detail << '\n';

@@ -13,6 +13,7 @@
 
 #include "cli_context.hpp"
 #include "comma_list.hpp"
+#include "limits_text.hpp"
 #include "step_printer.hpp"
 #include "table.hpp"
 
@@ -26,9 +27,13 @@ void print_connection(const CloneRecord& r) {
               << "  database: " << r.database_name << '\n'
               << "  user:     " << r.user_name << '\n'
               << "  password: " << r.password << '\n';
+    if (!r.query_user.empty())
+        std::cout << "  query user:     " << r.query_user << " (reads only)\n"
+                  << "  query password: " << r.query_password << '\n';
     if (!r.host.empty())
         std::cout << "  host:     " << r.host << "\n  port:     " << r.port << '\n';
-    std::cout << "  location: " << r.location << '\n';
+    std::cout << "  location: " << r.location << "\n  limits:\n";
+    print_limits(std::cout, r, "    ");
 }
 
 }  // namespace
@@ -43,11 +48,17 @@ int create_command(CliContext& ctx, const std::vector<std::string>& args) {
         "embedded, shared, process or docker (default: the type's natural one)")(
         "strategy", po::value<std::string>()->default_value(""),
         "how the backend copies (mysql: logical or tablespace; postgresql: wal_log or "
-        "file_copy; default: chosen automatically)");
+        "file_copy; default: chosen automatically)")(
+        "limit", po::value<std::vector<std::string>>()->default_value({}, ""),
+        "NAME=VALUE over the configured default limits, repeatable: connections=20, "
+        "statement_timeout=5s, idle_in_transaction_timeout, lock_timeout, work_mem=16MB, "
+        "temp_file_limit=1GB, queries_per_hour (off: no limit)");
     po::positional_options_description positional;
     positional.add("tenant", 1).add("type", 1);
     auto vm = parse_command(args, options, positional);
-    if (help_requested(vm, "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S]",
+    if (help_requested(vm,
+                       "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S] "
+                       "[--limit NAME=VALUE ...]",
                        options))
         return exit_code::ok;
     // Checked before the engine (and so the state directory) exists: a bad id
@@ -56,9 +67,10 @@ int create_command(CliContext& ctx, const std::vector<std::string>& args) {
     bool progress = ctx.stdout_is_tty() && !ctx.json();
     StepPrinter printer(progress);
     if (progress) std::cout << "creating " << vm["tenant"].as<std::string>() << '\n';
-    CreateRequest request{vm["tenant"].as<std::string>(), vm["type"].as<std::string>(),
-                          vm["version"].as<std::string>(), vm["placement"].as<std::string>(),
-                          vm["strategy"].as<std::string>()};
+    CreateRequest request{
+        vm["tenant"].as<std::string>(),   vm["type"].as<std::string>(),
+        vm["version"].as<std::string>(),  vm["placement"].as<std::string>(),
+        vm["strategy"].as<std::string>(), vm["limit"].as<std::vector<std::string>>()};
     auto record = Cloner(ctx.engine()).create(request, [&](const std::string& step, auto took) {
         printer.step(step, took);
     });
@@ -123,6 +135,12 @@ int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
                       << " (no check failed, but a barrier is not enforced; see not_enforced)\n";
         else
             std::cout << "verified and isolated: " << report.tenant_id << '\n';
+        for (const auto& c : report.checks)
+            if (c.guardrail && c.outcome != "passed") {
+                std::cout << "NOT guarded: " << c.name << " is " << c.outcome
+                          << " (a limit is missing or the tenant can lift it)\n";
+                break;
+            }
     }
     return report.ok() ? exit_code::ok : exit_code::verification_failed;
 }

@@ -94,7 +94,7 @@ GoldenCopy Backend::ensure_golden(const std::string& root_version, const RootFil
     return golden;
 }
 
-Target Backend::clone(const CloneSpec& spec) {
+CloneOutcome Backend::clone(const CloneSpec& spec) {
     std::lock_guard lock(mutex_);
     dbc_clone_request req{};
     req.struct_size = sizeof req;
@@ -105,12 +105,20 @@ Target Backend::clone(const CloneSpec& spec) {
     req.password = spec.password.c_str();
     req.placement = spec.placement.c_str();
     req.options_json = or_null(spec.options_json);
+    req.query_user_name = or_null(spec.query_user);
+    req.query_password = or_null(spec.query_password);
+    req.limits_json = or_null(spec.limits_json);
     dbc_clone_result out{};
     out.struct_size = sizeof out;
     CallError err;
     check(vtable_->clone(handle_, &req, &out, err.get()), err);
-    return Target{spec.tenant_id, or_empty(out.location), or_empty(out.host),
-                  out.port,       or_empty(out.user),     spec.password};
+    std::string report = or_empty(out.limits_json);
+    if (!report.empty() && !json::parse(report, plugin_->info.name + "'s limits report").IsObject())
+        throw Error(ErrorKind::Failed,
+                    plugin_->info.name + " returned a limits report that is not a JSON object");
+    return {Target{spec.tenant_id, or_empty(out.location), or_empty(out.host), out.port,
+                   or_empty(out.user), spec.password},
+            or_empty(out.query_user), report};
 }
 
 void Backend::drop(const std::string& tenant_id, const std::string& location,
@@ -241,6 +249,13 @@ dbc_rc Backend::attempt_access_raw(const dbc_target& a, const dbc_target& b, con
     if (vtable_->attempt_access == nullptr) return unsupported(err);
     std::lock_guard lock(mutex_);
     return vtable_->attempt_access(handle_, &a, &b, sink, err);
+}
+
+dbc_rc Backend::attempt_guardrails(const dbc_target& owner, const dbc_target* query,
+                                   const char* limits_json, const dbc_sink* sink, dbc_error* err) {
+    if (vtable_->attempt_guardrails == nullptr) return unsupported(err);
+    std::lock_guard lock(mutex_);
+    return vtable_->attempt_guardrails(handle_, &owner, query, limits_json, sink, err);
 }
 
 }  // namespace dbclone

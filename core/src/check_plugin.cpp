@@ -21,9 +21,12 @@ CheckPlugin::CheckPlugin(std::shared_ptr<LoadedPlugin> plugin,
     });
     for (const auto& r : records.value_or(std::vector<std::string>{})) {
         auto doc = json::parse(r, plugin_->info.name + " check record");
+        bool guardrail =
+            doc.HasMember("guardrail") && doc["guardrail"].IsBool() && doc["guardrail"].GetBool();
         checks_.push_back(
             {json::optional_string(doc, "name", plugin_->info.name).value_or(""),
-             json::optional_string(doc, "description", plugin_->info.name).value_or("")});
+             json::optional_string(doc, "description", plugin_->info.name).value_or(""),
+             guardrail});
     }
 }
 

@@ -45,6 +45,10 @@ CheckServices::CheckServices(Engine& engine, Backend& backend)
     table_.content = [](void* ctx, const dbc_target* t, const dbc_sink* sink, dbc_error* err) {
         return self(ctx).backend_.content(*t, sink, err);
     };
+    table_.attempt_guardrails = [](void* ctx, const dbc_target* owner, const dbc_target* query,
+                                   const char* limits, const dbc_sink* sink, dbc_error* err) {
+        return self(ctx).backend_.attempt_guardrails(*owner, query, limits, sink, err);
+    };
     table_.tenants = [](void* ctx, const dbc_sink* sink, dbc_error* err) {
         return sdk::guarded(err, [&] {
             for (const auto& r : self(ctx).engine_.registry().clones()) {

@@ -130,6 +130,8 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
                                                  " is not available for " + request.db_type +
                                                  "; allowed: " + join(allowed));
     RootFile root = engine_.roots().resolve(version, request.db_type);
+    LimitSet limits = engine_.config().default_limits;
+    for (const auto& item : request.limits) limits.assign(item);
     clock.done("validate");
 
     auto& registry = engine_.registry();
@@ -142,6 +144,11 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
     record.database_name = tenant_database_name(request.tenant_id);
     record.user_name = tenant_user_name(request.tenant_id);
     record.password = generate_password();
+    if (backend.has_capability(DBC_CAP_USERS)) {
+        record.query_user = tenant_query_user_name(request.tenant_id);
+        record.query_password = generate_password();
+    }
+    record.limits = limits.to_json();
     record.owner_pid = ::getpid();
     bool dedicated = is_dedicated(placement);
     if (dedicated) {
@@ -207,16 +214,21 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
             undo.push("clone", [&] {
                 backend.drop(record.tenant_id, record.database_name, record.user_name);
             });
-        Target clone;
+        CloneOutcome outcome;
         try {
-            clone = backend.clone({record.tenant_id, golden.location, record.database_name,
-                                   record.user_name, record.password, placement,
-                                   clone_options(request, run_dir, record.port)});
+            outcome = backend.clone({record.tenant_id, golden.location, record.database_name,
+                                     record.user_name, record.password, placement,
+                                     clone_options(request, run_dir, record.port),
+                                     record.query_user, record.query_password, record.limits});
         } catch (const Error& e) {
             if (!dedicated && e.kind() == ErrorKind::Conflict) undo.pop();
             throw;
         }
         clock.done("clone");
+        const Target& clone = outcome.target;
+        record.query_user = outcome.query_user;
+        if (record.query_user.empty()) record.query_password.clear();
+        record.limits_report = outcome.limits_report;
 
         backend.probe(clone);
         clock.done("verify");

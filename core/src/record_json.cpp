@@ -1,5 +1,7 @@
 #include "dbclone/core/record_json.hpp"
 
+#include "dbclone/core/limit_set.hpp"
+
 namespace dbclone::json {
 
 namespace {
@@ -18,6 +20,27 @@ std::string render(F&& write) {
 }
 
 }  // namespace
+
+std::vector<LimitState> limit_states(const CloneRecord& r) {
+    std::vector<LimitState> out;
+    rapidjson::Document report;
+    report.Parse(r.limits_report.empty() ? "{}" : r.limits_report.c_str());
+    for (auto& d : LimitSet::from_json(r.limits).described()) {
+        LimitState s{d.name, d.text, "off", ""};
+        if (d.text != "off") {
+            s.state = "not_enforced";
+            s.detail = r.db_type + " did not say it enforces this limit";
+        }
+        if (report.IsObject() && report.HasMember(d.key.c_str()) &&
+            report[d.key.c_str()].IsObject()) {
+            const auto& entry = report[d.key.c_str()];
+            if (auto state = optional_string(entry, "state", "limits report")) s.state = *state;
+            if (auto detail = optional_string(entry, "detail", "limits report")) s.detail = *detail;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
 
 void write_golden(Writer& w, const GoldenRecord& g) {
     w.StartObject();
@@ -43,6 +66,9 @@ void write_clone(Writer& w, const CloneRecord& r, bool with_password) {
     field(w, "database", r.database_name);
     field(w, "user", r.user_name);
     if (with_password) field(w, "password", r.password);
+    w.Key("query_user");
+    string_or_null(w, r.query_user);
+    if (with_password && !r.query_user.empty()) field(w, "query_password", r.query_password);
     field(w, "location", r.location);
     w.Key("host");
     string_or_null(w, r.host);
@@ -51,6 +77,17 @@ void write_clone(Writer& w, const CloneRecord& r, bool with_password) {
         w.Uint(r.port);
     else
         w.Null();
+    w.EndObject();
+    w.Key("limits");
+    w.StartObject();
+    for (const auto& s : limit_states(r)) {
+        w.Key(s.name.c_str());
+        w.StartObject();
+        field(w, "value", s.value);
+        field(w, "state", s.state);
+        field(w, "detail", s.detail);
+        w.EndObject();
+    }
     w.EndObject();
     field(w, "created_at", r.created_at);
     field(w, "updated_at", r.updated_at);
@@ -67,6 +104,8 @@ void write_report(Writer& w, const VerificationReport& report) {
     field(w, "database_type", report.db_type);
     w.Key("isolated");
     w.Bool(report.isolated());
+    w.Key("guarded");
+    w.Bool(report.guarded());
     w.Key("duration_ms");
     w.Double(report.duration_ms);
     w.Key("checks");

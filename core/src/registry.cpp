@@ -93,6 +93,13 @@ const char* const migrations[] = {
     ALTER TABLE golden_copies ADD COLUMN content TEXT NOT NULL DEFAULT '';
     ALTER TABLE golden_copies ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 5 -> 6: a tenant's query login (its password sealed) and its limits.
+    R"sql(
+    ALTER TABLE clones ADD COLUMN query_user TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clones ADD COLUMN query_password TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clones ADD COLUMN limits TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clones ADD COLUMN limits_report TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == Registry::schema_version);
@@ -193,7 +200,9 @@ class Statement {
 
 constexpr const char* clone_columns =
     "tenant_id, db_type, root_version, placement, state, database_name, user_name, password, "
-    "location, host, port, owner_pid, golden_fingerprint, created_at, updated_at, data_dir, server";
+    "location, host, port, owner_pid, golden_fingerprint, created_at, updated_at, data_dir, "
+    "server, "
+    "query_user, query_password, limits, limits_report";
 
 CloneRecord read_clone(const Statement& s) {
     CloneRecord r;
@@ -214,6 +223,10 @@ CloneRecord read_clone(const Statement& s) {
     r.updated_at = s.text(14);
     r.data_dir = s.text(15);
     r.server = s.text(16);
+    r.query_user = s.text(17);
+    r.query_password = s.text(18);
+    r.limits = s.text(19);
+    r.limits_report = s.text(20);
     return r;
 }
 
@@ -642,13 +655,15 @@ std::string Registry::installation_id() {
 void Registry::insert_clone(const CloneRecord& r) {
     static const std::string sql = std::string("INSERT INTO clones (") + clone_columns +
                                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," +
-                                   now_sql + ",?,?)";
+                                   now_sql + ",?,?,?,?,?,?)";
     Statement s(db_, statements_, sql);
     s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
     s.bind(r.database_name).bind(r.user_name).bind(secrets_.seal(r.password));
     s.bind(r.location).bind(r.host);
     s.bind(static_cast<int64_t>(r.port)).bind(r.owner_pid).bind(r.golden_fingerprint);
-    s.bind(r.data_dir).bind(r.server);
+    s.bind(r.data_dir).bind(r.server).bind(r.query_user);
+    s.bind(r.query_password.empty() ? r.query_password : secrets_.seal(r.query_password));
+    s.bind(r.limits).bind(r.limits_report);
     try {
         s.step();
     } catch (const Error& e) {
@@ -662,7 +677,9 @@ void Registry::update_clone(const CloneRecord& r) {
     static const std::string sql =
         std::string(
             "UPDATE clones SET state=?, location=?, host=?, port=?, owner_pid=?, "
-            "golden_fingerprint=?, data_dir=?, server=?, updated_at=") +
+            "golden_fingerprint=?, data_dir=?, server=?, query_user=?, limits_report=?, "
+            "query_password=CASE WHEN ? = '' THEN '' ELSE query_password END, "
+            "updated_at=") +
         now_sql + " WHERE tenant_id=?";
     Statement s(db_, statements_, sql);
     s.bind(r.state).bind(r.location).bind(r.host).bind(static_cast<int64_t>(r.port));
@@ -670,6 +687,9 @@ void Registry::update_clone(const CloneRecord& r) {
         .bind(r.golden_fingerprint)
         .bind(r.data_dir)
         .bind(r.server)
+        .bind(r.query_user)
+        .bind(r.limits_report)
+        .bind(r.query_user)  // a login the backend did not make has no password
         .bind(r.tenant_id);
     s.step();
 }
@@ -681,6 +701,7 @@ void Registry::delete_clone(const std::string& tenant_id) {
 
 CloneRecord Registry::unsealed(CloneRecord r) {
     r.password = secrets_.open(r.password);
+    if (!r.query_password.empty()) r.query_password = secrets_.open(r.query_password);
     return r;
 }
 

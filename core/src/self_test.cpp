@@ -213,12 +213,17 @@ SelfTestReport SelfTest::run(const SelfTestOptions& options,
                 rec.record("data leakage", check, find_check(report_a, check));
             rec.record("clone fidelity", "data_integrity", find_check(report_a, "data_integrity"));
             rec.record("performance", "performance", find_check(report_a, "performance"));
+            rec.record("guardrails", "guardrails", find_check(report_a, "guardrails"));
             rec.test("performance", "verify duration", [&] {
-                char d[64];
-                std::snprintf(d, sizeof d, "all checks of one tenant in %.1f ms",
-                              report_a.duration_ms);
-                return std::pair<std::string, std::string>{
-                    report_a.duration_ms <= 1000 ? "passed" : "failed", d};
+                // Guardrail attempts wait out timeouts and open sessions up to
+                // the limit by design: they are not what the budget is for.
+                double ms = report_a.duration_ms;
+                for (const auto& c : report_a.checks)
+                    if (c.guardrail) ms -= c.duration_ms;
+                char d[96];
+                std::snprintf(d, sizeof d, "all checks of one tenant but guardrails in %.1f ms",
+                              ms);
+                return std::pair<std::string, std::string>{ms <= 1000 ? "passed" : "failed", d};
             });
             rec.test("lifecycle", "stop and start", [&] {
                 if (!is_dedicated(placement))

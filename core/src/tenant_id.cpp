@@ -30,4 +30,8 @@ std::string tenant_user_name(std::string_view id) {
     return "tenant_" + std::string(id);
 }
 
+std::string tenant_query_user_name(std::string_view id) {
+    return tenant_user_name(id) + ".ro";
+}
+
 }  // namespace dbclone

@@ -24,6 +24,9 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 Target target_of(const CloneRecord& r) {
     return {r.tenant_id, r.location, r.host, r.port, r.user_name, r.password};
 }
+Target query_target_of(const CloneRecord& r) {
+    return {r.tenant_id, r.location, r.host, r.port, r.query_user, r.query_password};
+}
 
 // The tenant to attack: `against` if given (same type, ready), else the first
 // other ready tenant of the same type.
@@ -49,6 +52,7 @@ std::optional<CloneRecord> choose_other(Registry& registry, const CloneRecord& t
 CheckResult result_of(const std::string& name, const std::string& record, double ms) {
     auto doc = json::parse(record, name + " result");
     CheckResult r{name,
+                  false,
                   json::optional_string(doc, "outcome", name).value_or("error"),
                   json::optional_string(doc, "details", name).value_or(""),
                   ms,
@@ -71,23 +75,34 @@ bool VerificationReport::ok() const {
 }
 
 bool VerificationReport::isolated() const {
-    return ok() && std::none_of(checks.begin(), checks.end(),
-                                [](const CheckResult& c) { return c.outcome == "not_enforced"; });
+    return ok() && std::none_of(checks.begin(), checks.end(), [](const CheckResult& c) {
+               return !c.guardrail && c.outcome == "not_enforced";
+           });
 }
 
-std::vector<std::pair<std::string, CheckPlugin*>> Verifier::available_checks() {
-    std::vector<std::pair<std::string, CheckPlugin*>> out;
+bool VerificationReport::guarded() const {
+    bool any = false;
+    for (const auto& c : checks) {
+        if (!c.guardrail) continue;
+        if (c.outcome != "passed") return false;
+        any = true;
+    }
+    return any;
+}
+
+std::vector<Verifier::Available> Verifier::available_checks() {
+    std::vector<Available> out;
     for (const auto& plugin : engine_.check_plugins())
         for (const auto& check : plugin->checks())
             if (std::none_of(out.begin(), out.end(),
-                             [&](const auto& e) { return e.first == check.name; }))
-                out.emplace_back(check.name, plugin.get());
+                             [&](const auto& e) { return e.name == check.name; }))
+                out.push_back({check.name, plugin.get(), check.guardrail});
     return out;
 }
 
 std::vector<std::string> Verifier::check_names() {
     std::vector<std::string> names;
-    for (const auto& [name, plugin] : available_checks()) names.push_back(name);
+    for (const auto& a : available_checks()) names.push_back(a.name);
     return names;
 }
 
@@ -99,7 +114,7 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
     if (available.empty()) throw Error(ErrorKind::NotFound, "no check plugin is loaded");
     for (const auto& name : selected)
         if (std::none_of(available.begin(), available.end(),
-                         [&](const auto& e) { return e.first == name; }))
+                         [&](const auto& e) { return e.name == name; }))
             throw Error(ErrorKind::InvalidInput,
                         "unknown check " + in_quotes(name) + "; available: " + join(check_names()));
     auto start = std::chrono::steady_clock::now();
@@ -114,6 +129,9 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
 
     Target tenant_target = target_of(*record);
     dbc_target tenant = target_view(tenant_target);
+    Target query_target = query_target_of(*record);
+    dbc_target query = target_view(query_target);
+    std::string limits = record->limits;
     std::optional<Target> other_target;
     std::optional<dbc_target> other_view;
     if (other) {
@@ -139,7 +157,7 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
         "}";
 
     VerificationReport report{tenant_id, record->db_type, {}, 0};
-    for (const auto& [name, plugin] : available) {
+    for (const auto& [name, plugin, guardrail] : available) {
         if (!selected.empty() &&
             std::find(selected.begin(), selected.end(), name) == selected.end())
             continue;
@@ -152,13 +170,16 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
         context.golden = golden_view ? &*golden_view : nullptr;
         context.services = services.get();
         context.options_json = options.c_str();
+        context.query = record->query_user.empty() ? nullptr : &query;
+        context.limits_json = limits.c_str();
         auto check_start = std::chrono::steady_clock::now();
         try {
             std::string result = plugin->run(context);
             report.checks.push_back(result_of(name, result, ms_since(check_start)));
         } catch (const std::exception& e) {
-            report.checks.push_back({name, "error", e.what(), ms_since(check_start), {}});
+            report.checks.push_back({name, false, "error", e.what(), ms_since(check_start), {}});
         }
+        report.checks.back().guardrail = guardrail;
     }
     report.duration_ms = ms_since(start);
     return report;

@@ -13,10 +13,6 @@ namespace dbclone::mysql {
 
 namespace {
 
-std::pair<std::string, std::string> login_of(const dbc_target& t) {
-    return {t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : ""};
-}
-
 // Runs `sql` as the attacker; an access-denied error is the wanted outcome.
 void probe_statement(const sdk::Sink& sink, MysqlConnection& attacker, const std::string& name,
                      const std::string& sql) {
@@ -30,32 +26,13 @@ void probe_statement(const sdk::Sink& sink, MysqlConnection& attacker, const std
                          error->message + " (error " + std::to_string(error->code) + ")");
 }
 
-// LOAD DATA LOCAL INFILE makes the client send a file the SQL names. dbclone's
-// clients never do (MYSQL_OPT_LOCAL_INFILE is off), but an application's client
-// may; only the server's local_infile=0 closes it for every client. The probe
-// offers a file of its own over a connection that allows it.
 void probe_load_data_local(const sdk::Sink& sink, const ServerUrl& server, const dbc_target& a) {
-    std::string file = "/tmp/dbclone_probe_local_" + std::to_string(::getpid());
-    {
-        std::ofstream out(file);
-        out << "dbclone probe\n";
-    }
-    std::optional<ServerError> error;
-    try {
-        MysqlConnection attacker(server, a.location, login_of(a), true);
-        error = attacker.try_exec(
-            "CREATE TEMPORARY TABLE dbclone_probe_local (line TEXT); LOAD DATA LOCAL INFILE " +
-            attacker.quote_string(file) + " INTO TABLE dbclone_probe_local");
-    } catch (const sdk::Failure& f) {
-        error = ServerError{0, f.what()};
-    }
-    std::remove(file.c_str());
+    auto error = try_load_data_local(server, a);
     if (!error)
         sdk::write_probe(sink, "load_data_local", "not_enforced",
                          "the server accepts LOAD DATA LOCAL INFILE: tenant SQL reads files of any "
                          "client that allows it; set local_infile=0 on the server");
-    else if (error->code == 1148 || error->code == 4166 || error->code == 3948 ||
-             is_access_denied(error->code))
+    else if (refuses_local_infile(*error))
         sdk::write_probe(sink, "load_data_local", "denied", error->message);
     else
         sdk::write_probe(sink, "load_data_local", "error",
@@ -84,6 +61,34 @@ void probe_other_sessions(const sdk::Sink& sink, const ServerUrl& victim_server,
 }
 
 }  // namespace
+
+// LOAD DATA LOCAL INFILE makes the client send a file the SQL names. dbclone's
+// clients never do (MYSQL_OPT_LOCAL_INFILE is off), but an application's client
+// may; only the server's local_infile=0 closes it for every client. The attempt
+// offers a file of its own over a connection that allows it.
+std::optional<ServerError> try_load_data_local(const ServerUrl& server, const dbc_target& login) {
+    std::string file = "/tmp/dbclone_probe_local_" + std::to_string(::getpid());
+    {
+        std::ofstream out(file);
+        out << "dbclone probe\n";
+    }
+    std::optional<ServerError> error;
+    try {
+        MysqlConnection session(server, login.location, login_of(login), true);
+        error = session.try_exec(
+            "CREATE TEMPORARY TABLE dbclone_probe_local (line TEXT); LOAD DATA LOCAL INFILE " +
+            session.quote_string(file) + " INTO TABLE dbclone_probe_local");
+    } catch (const sdk::Failure& f) {
+        error = ServerError{0, f.what()};
+    }
+    std::remove(file.c_str());
+    return error;
+}
+
+bool refuses_local_infile(const ServerError& error) {
+    return error.code == 1148 || error.code == 4166 || error.code == 3948 ||
+           is_access_denied(error.code);
+}
 
 void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& victim_server,
                           const dbc_target& a, const dbc_target& b, const std::string& registry,

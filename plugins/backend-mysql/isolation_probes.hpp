@@ -5,6 +5,9 @@
 
 #include <dbclone/sdk.hpp>
 
+#include <optional>
+
+#include "mysql_connection.hpp"
 #include "server_url.hpp"
 
 namespace dbclone::mysql {
@@ -14,5 +17,11 @@ namespace dbclone::mysql {
 void run_isolation_probes(const ServerUrl& attacker_server, const ServerUrl& victim_server,
                           const dbc_target& attacker, const dbc_target& victim,
                           const std::string& registry, const sdk::Sink& sink);
+
+// LOAD DATA LOCAL INFILE of a file of its own as `login`, over a connection
+// that allows it: the server's error, or nullopt when it took the file.
+std::optional<ServerError> try_load_data_local(const ServerUrl& server, const dbc_target& login);
+// True when `error` is the server refusing LOAD DATA LOCAL (not some other failure).
+bool refuses_local_infile(const ServerError& error);
 
 }  // namespace dbclone::mysql

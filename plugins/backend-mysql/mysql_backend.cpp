@@ -18,6 +18,7 @@
 #include "backend_settings.hpp"
 #include "build_lock.hpp"
 #include "golden_schema.hpp"
+#include "guardrail_attempts.hpp"
 #include "isolation_probes.hpp"
 #include "mysql_connection.hpp"
 #include "native_password.hpp"
@@ -27,6 +28,7 @@
 #include "server_url.hpp"
 #include "table_content.hpp"
 #include "tablespace_copy.hpp"
+#include "tenant_logins.hpp"
 
 namespace fs = std::filesystem;
 
@@ -103,6 +105,12 @@ class MysqlBackend {
         std::string q_user = admin.quote_string(user);
         std::string accounts = q_user + "@'%', " + q_user + "@'localhost'";
         std::string identified = identified_clause(admin, req.password);
+        sdk::QueryLogin reader = sdk::QueryLogin::of(req);
+        sdk::TenantLimits limits = sdk::TenantLimits::of(req);
+        std::string with = resource_clause(limits, is_mariadb(admin));
+        std::string q_reader = reader.user.empty() ? "" : admin.quote_string(reader.user);
+        std::string reader_accounts =
+            reader.user.empty() ? "" : q_reader + "@'%', " + q_reader + "@'localhost'";
         // Recorded first, so that reconcile finds whatever a crash leaves behind.
         admin.query(
             "INSERT INTO dbclone_meta.tenants (tenant_id, installation, "
@@ -110,11 +118,11 @@ class MysqlBackend {
                 admin.quote_string(req.tenant_id) + ", " + admin.quote_string(installation_) +
                 ", CONNECTION_ID())",
             "registering " + user);
-        bool users_created = false;
+        bool users_created = false, reader_created = false;
         std::string method = strategy;
         try {
             admin.query("CREATE USER " + q_user + "@'%' " + identified + ", " + q_user +
-                            "@'localhost' " + identified,
+                            "@'localhost' " + identified + with,
                         "creating user " + user);
             users_created = true;
             SchemaCopier copier(admin, golden, schema);
@@ -140,6 +148,10 @@ class MysqlBackend {
                     "; UPDATE dbclone_meta.tenants SET creator_connection = 0 WHERE tenant_id = " +
                     admin.quote_string(req.tenant_id),
                 "granting " + schema + " to " + user);
+            if (!reader.user.empty()) {
+                create_reader(admin, schema, reader, with);
+                reader_created = true;
+            }
         } catch (...) {
             // The admin session may be the casualty: undo on a fresh one, and only
             // what this call made.
@@ -147,11 +159,18 @@ class MysqlBackend {
             MysqlConnection& fresh = admin_connection();
             fresh.try_exec("DROP DATABASE IF EXISTS " + fresh.quote_identifier(schema));
             if (users_created) fresh.try_exec("DROP USER IF EXISTS " + accounts);
+            if (reader_created) fresh.try_exec("DROP USER IF EXISTS " + reader_accounts);
             fresh.try_exec("DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
                            fresh.quote_string(req.tenant_id));
             throw;
         }
-        return {schema, server().host, server().port, user, R"({"strategy":")" + method + "\"}"};
+        return {schema,
+                server().host,
+                server().port,
+                user,
+                R"({"strategy":")" + method + "\"}",
+                reader.user,
+                limits_report(limits, is_mariadb(admin), reader.user.empty() ? 1 : 2)};
     }
 
     // A tenant with a server of its own: the clone of the golden data directory
@@ -167,8 +186,11 @@ class MysqlBackend {
         copier.create_schema();
         copier.move_tables(tables, triggers);
         std::string identified = identified_clause(root, req.password);
+        sdk::QueryLogin reader = sdk::QueryLogin::of(req);
+        sdk::TenantLimits limits = sdk::TenantLimits::of(req);
+        std::string with = resource_clause(limits, is_mariadb(root));
         root.query("CREATE USER " + q_user + "@'%' " + identified + ", " + q_user +
-                       "@'localhost' " + identified,
+                       "@'localhost' " + identified + with,
                    "creating user " + user);
         copier.copy_sequences();
         copier.recreate_routines_and_views(q_user + "@'%'");
@@ -179,8 +201,31 @@ class MysqlBackend {
                        "; GRANT ALL PRIVILEGES ON " + grant_pattern(root, schema) + ".* TO " +
                        q_user + "@'%', " + q_user + "@'localhost'",
                    "handing " + schema + " to " + user);
+        if (!reader.user.empty()) create_reader(root, schema, reader, with);
         uint32_t port = static_cast<uint32_t>(sdk::option_int(req.options_json, "port", 0));
-        return {schema, "127.0.0.1", port, user, R"({"strategy":"data_directory"})"};
+        return {schema,
+                "127.0.0.1",
+                port,
+                user,
+                R"({"strategy":"data_directory"})",
+                reader.user,
+                limits_report(limits, is_mariadb(root), reader.user.empty() ? 1 : 2)};
+    }
+
+    // The query login's two accounts, with the owner's resource limits.
+    void create_reader(MysqlConnection& admin, const std::string& schema,
+                       const sdk::QueryLogin& reader, const std::string& with) {
+        std::string q = admin.quote_string(reader.user);
+        std::string identified = identified_clause(admin, reader.password);
+        admin.query("CREATE USER " + q + "@'%' " + identified + ", " + q + "@'localhost' " +
+                        identified + with + "; GRANT " + query_privileges + " ON " +
+                        grant_pattern(admin, schema) + ".* TO " + q + "@'%', " + q + "@'localhost'",
+                    "creating user " + reader.user);
+    }
+
+    bool is_mariadb(MysqlConnection& admin) {
+        if (!server_version_) server_version_ = admin.query("SELECT VERSION()").at(0, 0);
+        return server_version_->find("MariaDB") != std::string::npos;
     }
 
     void drop(const dbc_drop_request& req) {
@@ -192,10 +237,12 @@ class MysqlBackend {
         std::string schema = sdk::tenant_database(req.tenant_id),
                     user = sdk::tenant_user(req.tenant_id);
         std::string q_user = admin.quote_string(user);
+        std::string q_reader = admin.quote_string(sdk::tenant_query_user(req.tenant_id));
+        std::string accounts = q_user + "@'%', " + q_user + "@'localhost', " + q_reader + "@'%', " +
+                               q_reader + "@'localhost'";
         // Locked first, so a tenant that reconnects at once cannot take a lock
         // between the KILL and the DROP (which would then wait on it).
-        admin.try_exec("ALTER USER IF EXISTS " + q_user + "@'%', " + q_user +
-                       "@'localhost' ACCOUNT LOCK");
+        admin.try_exec("ALTER USER IF EXISTS " + accounts + " ACCOUNT LOCK");
         // A session that was logging in while the account was locked may still
         // appear: a few rounds, until none is left.
         // With them goes the connection that created the tenant, when it is still
@@ -203,14 +250,14 @@ class MysqlBackend {
         // rows on it, holding the locks the DROP would wait for.
         std::string sessions =
             "SELECT p.ID FROM information_schema.PROCESSLIST p WHERE p.ID <> CONNECTION_ID() AND "
-            "(p.USER = " +
-            q_user +
-            " OR p.ID IN (SELECT t.creator_connection FROM dbclone_meta.tenants t WHERE "
+            "(p.USER IN (" +
+            q_user + ", " + q_reader +
+            ") OR p.ID IN (SELECT t.creator_connection FROM dbclone_meta.tenants t WHERE "
             "t.tenant_id = " +
             admin.quote_string(std::string(req.tenant_id)) + "))";
         std::string drop = "DROP DATABASE IF EXISTS " + admin.quote_identifier(schema) +
-                           "; DROP USER IF EXISTS " + q_user + "@'%', " + q_user +
-                           "@'localhost'; DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
+                           "; DROP USER IF EXISTS " + accounts +
+                           "; DELETE FROM dbclone_meta.tenants WHERE tenant_id = " +
                            admin.quote_string(std::string(req.tenant_id));
         // A killed session rolls back before it lets go of its locks, and the
         // drop may time out on them meanwhile (1205, or a deadlock, 1213): it
@@ -339,6 +386,12 @@ class MysqlBackend {
                              registry_, sink);
     }
 
+    void attempt_guardrails(const dbc_target& owner, const dbc_target* query,
+                            std::string_view limits, const sdk::Sink& sink) {
+        run_guardrail_attempts(tenant_server(owner), owner, query, sdk::TenantLimits::parse(limits),
+                               sink);
+    }
+
   private:
     static constexpr const char* loaders_query =
         "SELECT DISTINCT User FROM mysql.user WHERE User LIKE 'dbclone\\_loader\\_%'";
@@ -431,10 +484,6 @@ class MysqlBackend {
         return url;
     }
 
-    static std::pair<std::string, std::string> login_of(const dbc_target& t) {
-        return {t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : ""};
-    }
-
     const ServerUrl& server() {
         if (!server_) {
             if (settings_.url.empty())
@@ -475,10 +524,8 @@ class MysqlBackend {
     // they get caching_sha2_password with the password itself (which MySQL
     // masks in its logs). See docs/mysql.md.
     std::string identified_clause(MysqlConnection& admin, const std::string& password) {
-        if (!server_version_) server_version_ = admin.query("SELECT VERSION()").at(0, 0);
         std::string hash = admin.quote_string(native_password_hash(password));
-        if (server_version_->find("MariaDB") != std::string::npos)
-            return "IDENTIFIED BY PASSWORD " + hash;
+        if (is_mariadb(admin)) return "IDENTIFIED BY PASSWORD " + hash;
         int major = 0, minor = 0;
         std::sscanf(server_version_->c_str(), "%d.%d", &major, &minor);
         if (major < 8 || (major == 8 && minor < 4))

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <dbclone/plugin.h>
+
 #include "server_url.hpp"
 
 struct st_mysql;
@@ -62,5 +64,10 @@ class MysqlConnection {
 // 1227, 1370, 1410, and 1698 (a login refused before a password is even
 // checked, as for a user that does not exist on that server).
 bool is_access_denied(unsigned code);
+
+// The (user, password) MysqlConnection takes for `t`'s login.
+inline std::pair<std::string, std::string> login_of(const dbc_target& t) {
+    return {t.user != nullptr ? t.user : "", t.password != nullptr ? t.password : ""};
+}
 
 }  // namespace dbclone::mysql

@@ -5,6 +5,7 @@
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
+#include <dbclone/tenant_limits.hpp>
 
 #include <chrono>
 #include <map>
@@ -16,11 +17,13 @@
 #include "backend_settings.hpp"
 #include "build_lock.hpp"
 #include "golden_template.hpp"
+#include "guardrail_attempts.hpp"
 #include "isolation_probes.hpp"
 #include "pg_connection.hpp"
 #include "root_export.hpp"
 #include "schema_fingerprint.hpp"
 #include "table_content.hpp"
+#include "tenant_logins.hpp"
 
 namespace dbclone::postgresql {
 
@@ -102,12 +105,19 @@ class PostgresqlBackend {
         tagged(req.tenant_id, [&] {
             create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
         });
-        bool role_created = false;
+        sdk::QueryLogin reader = sdk::QueryLogin::of(req);
+        bool role_created = false, reader_created = false;
+        std::string report;
         try {
             grant_tenant(admin, q_db, role, req.password, true);
             role_created = true;
+            if (!reader.user.empty()) {
+                create_query_role(admin, database, reader.user, reader.password, marker_);
+                reader_created = true;
+            }
             PgConnection inside(settings_.url, {{"dbname", database}});
             hand_over(inside, q_role, database);
+            report = finish_logins(admin, inside, role, reader, sdk::TenantLimits::of(req));
         } catch (...) {
             // The admin session may be the casualty: undo on a fresh one, and only
             // what this call made (a role of that name may have existed before).
@@ -115,10 +125,14 @@ class PostgresqlBackend {
             PgConnection& fresh = admin_connection();
             drop_database(fresh, database);
             if (role_created) fresh.exec("DROP ROLE IF EXISTS " + q_role, "dropping " + role);
+            if (reader_created)
+                fresh.exec("DROP ROLE IF EXISTS " + fresh.quote_identifier(reader.user),
+                           "dropping " + reader.user);
             throw;
         }
         PgConnection& done = admin_connection();
-        return {database, done.host(), done.port(), role, R"({"strategy":")" + strategy + "\"}"};
+        return {database,    done.host(), done.port(), role, R"({"strategy":")" + strategy + "\"}",
+                reader.user, report};
     }
 
     void drop(const dbc_drop_request& req) {
@@ -151,9 +165,26 @@ class PostgresqlBackend {
                        admin.quote_identifier(database),
                    "naming " + database);
         grant_tenant(admin, admin.quote_identifier(database), role, req.password, false);
+        sdk::QueryLogin reader = sdk::QueryLogin::of(req);
+        if (!reader.user.empty())
+            create_query_role(admin, database, reader.user, reader.password, "");
         PgConnection inside("", superuser_on(socket_dir, port, database));
         hand_over(inside, inside.quote_identifier(role), database);
-        return {database, "127.0.0.1", port, role, R"({"strategy":"data_directory"})"};
+        std::string report = finish_logins(admin, inside, role, reader, sdk::TenantLimits::of(req));
+        return {database,    "127.0.0.1", port, role, R"({"strategy":"data_directory"})",
+                reader.user, report};
+    }
+
+    // The query login's reads, then every login's limits; the limits report.
+    static std::string finish_logins(PgConnection& admin, PgConnection& inside,
+                                     const std::string& owner, const sdk::QueryLogin& reader,
+                                     const sdk::TenantLimits& limits) {
+        std::vector<std::string> logins{owner};
+        if (!reader.user.empty()) {
+            open_for_reading(inside, owner, reader.user);
+            logins.push_back(reader.user);
+        }
+        return apply_limits(admin, logins, limits);
     }
 
     std::string fingerprint(const dbc_target& target) {
@@ -211,7 +242,8 @@ class PostgresqlBackend {
         if (settings_.url.empty()) return;  // no server, so nothing of ours on one
         PgConnection& admin = admin_connection();
         static const std::regex database_pattern("^tenant_([a-z0-9][a-z0-9_]{0,47})_db$");
-        static const std::regex role_pattern("^tenant_([a-z0-9][a-z0-9_]{0,47})$");
+        // The owner's role and the query role ("tenant_<id>.ro").
+        static const std::regex role_pattern("^tenant_([a-z0-9][a-z0-9_]{0,47})(\\.ro)?$");
         std::set<std::string> tenants;
         std::smatch m;
         for (const auto& row :
@@ -244,6 +276,11 @@ class PostgresqlBackend {
     void attempt_access(const dbc_target& attacker, const dbc_target& victim,
                         const sdk::Sink& sink) {
         run_isolation_probes(settings_.url, attacker, victim, registry_, sink);
+    }
+
+    void attempt_guardrails(const dbc_target& owner, const dbc_target* query,
+                            std::string_view limits, const sdk::Sink& sink) {
+        run_guardrail_attempts(settings_.url, owner, query, sdk::TenantLimits::parse(limits), sink);
     }
 
   private:
@@ -441,8 +478,9 @@ class PostgresqlBackend {
         // A create that died may have left its server session copying the
         // database: it is ended too, and waited for, or the database would
         // appear after the drop (unmarked, blocking the id for ever).
-        end_sessions(admin, "datname = $1 OR usename = $2 OR application_name = $3",
-                     {database, role, session_tag(tenant)}, role);
+        std::string reader = sdk::tenant_query_user(tenant);
+        end_sessions(admin, "datname = $1 OR usename = $2 OR usename = $4 OR application_name = $3",
+                     {database, role, session_tag(tenant), reader}, role);
         tagged(tenant, [&] {
             drop_database(admin, database);
             // DROP OWNED also revokes what was granted to the role on shared
@@ -454,6 +492,10 @@ class PostgresqlBackend {
                            admin.quote_literal(q_role) + "; END IF; END$$; DROP ROLE IF EXISTS " +
                            q_role,
                        "dropping " + role);
+            // The query role owns nothing and holds grants only inside the
+            // database dropped above.
+            admin.exec("DROP ROLE IF EXISTS " + admin.quote_identifier(reader),
+                       "dropping " + reader);
         });
     }
 

@@ -81,6 +81,19 @@ std::string Services::content(const dbc_target& target) const {
     return c.records.empty() ? "" : c.records.front();
 }
 
+std::vector<std::string> Services::attempt_guardrails(const dbc_target& owner,
+                                                      const dbc_target* query,
+                                                      const std::string& limits_json) const {
+    if (t_->struct_size < offsetof(dbc_check_services, attempt_guardrails) + sizeof(void*) ||
+        t_->attempt_guardrails == nullptr)
+        throw sdk::Failure(DBC_NOT_SUPPORTED, "the host offers no guardrail service");
+    Collector c;
+    auto err = fresh_error();
+    expect_ok(t_->attempt_guardrails(t_->ctx, &owner, query, limits_json.c_str(), &c.sink, &err),
+              err);
+    return c.records;
+}
+
 std::string Services::run_queries(const dbc_target& target, uint32_t count) const {
     Collector c;
     auto err = fresh_error();

@@ -37,6 +37,10 @@ class Services {
     // The backend's content record of the target (Failure DBC_NOT_SUPPORTED if
     // the host or the backend has none).
     std::string content(const dbc_target& target) const;
+    // The backend's guardrail attempts (Failure DBC_NOT_SUPPORTED if the host
+    // or the backend has none).
+    std::vector<std::string> attempt_guardrails(const dbc_target& owner, const dbc_target* query,
+                                                const std::string& limits_json) const;
     std::vector<std::string> tenants() const;
     // nullopt for a tenant without a dedicated server.
     std::optional<std::string> server(const std::string& tenant) const;
@@ -56,5 +60,6 @@ Result check_data_isolation(const dbc_check_context&, const Services&);
 Result check_cross_tenant_access(const dbc_check_context&, const Services&);
 Result check_container_isolation(const dbc_check_context&, const Services&);
 Result check_performance(const dbc_check_context&, const Services&);
+Result check_guardrails(const dbc_check_context&, const Services&);
 
 }  // namespace dbclone::checks

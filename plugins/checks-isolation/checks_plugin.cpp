@@ -11,6 +11,7 @@ struct Entry {
     const char* name;
     const char* description;
     Check run;
+    bool guardrail = false;  // about limits, not isolation (see list_checks)
 };
 
 constexpr Entry entries[] = {
@@ -35,6 +36,11 @@ constexpr Entry entries[] = {
      check_container_isolation},
     {"performance", "latency of simple queries (p50, p95) and queries per second",
      check_performance},
+    {"guardrails",
+     "with the tenant's own logins: a write by the query login, a statement past the timeout, "
+     "a session past the connection limit, lifting the timeout, a temp file past its limit, "
+     "LOAD DATA LOCAL; each stopped by the server",
+     check_guardrails, true},
 };
 
 }  // namespace
@@ -49,7 +55,8 @@ class IsolationChecks {
     void list_checks(const sdk::Sink& sink) {
         for (const auto& e : entries)
             sink.write("{\"name\":" + sdk::json_quote(e.name) +
-                       ",\"description\":" + sdk::json_quote(e.description) + "}");
+                       ",\"description\":" + sdk::json_quote(e.description) +
+                       (e.guardrail ? ",\"guardrail\":true}" : "}"));
     }
 
     void run_check(const dbc_check_context& context, const sdk::Sink& sink) {

@@ -141,7 +141,7 @@ TEST_F(Cli, RemoveWithoutForceAndWithoutTerminalRefuses) {
 TEST_F(Cli, PluginWithAbi99IsRefusedNamingBothVersionsWhileOthersLoad) {
     auto r = run({"plugins", "--json", "--plugin-dir", DBCLONE_FIXTURE_PLUGIN_DIR});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.err.find("fixture_abi99.so: incompatible ABI major: plugin ABI 99.1, host ABI 1.1"),
+    EXPECT_NE(r.err.find("fixture_abi99.so: incompatible ABI major: plugin ABI 99.2, host ABI 1.2"),
               std::string::npos)
         << r.err;
     auto doc = dbclone::json::parse(r.out, "plugins");
@@ -197,7 +197,8 @@ TEST_F(Cli, SelfTestReportHasItsShapeAndLeavesNothing) {
     EXPECT_EQ(categories,
               (std::set<std::string>{"prerequisites", "root image validation", "port management",
                                      "runtime", "clone creation", "isolation", "data leakage",
-                                     "clone fidelity", "performance", "lifecycle", "cleanup"}));
+                                     "clone fidelity", "performance", "guardrails", "lifecycle",
+                                     "cleanup"}));
     EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
     EXPECT_TRUE(files_below(state / "plugins/sqlite/clones").empty());
 }

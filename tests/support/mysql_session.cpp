@@ -54,7 +54,12 @@ std::string MysqlSession::run(const std::string& sql, bool every_row) {
     if (mysql_query(db_, sql.c_str()) != 0)
         throw std::runtime_error("test session: " + std::string(mysql_error(db_)));
     std::string out;
-    if (MYSQL_RES* r = mysql_store_result(db_)) {
+    MYSQL_RES* r = mysql_store_result(db_);
+    // A statement the server ended mid-result (max_statement_time, KILL QUERY)
+    // has its error where its rows would have been.
+    if (r == nullptr && mysql_field_count(db_) != 0)
+        throw std::runtime_error("test session: " + std::string(mysql_error(db_)));
+    if (r != nullptr) {
         unsigned columns = mysql_num_fields(r);
         while (MYSQL_ROW row = mysql_fetch_row(r)) {
             unsigned long* lengths = mysql_fetch_lengths(r);

@@ -153,6 +153,11 @@ std::string env(const char* name) {
 std::string pg_admin_url() {
     return env("DBCLONE_TEST_PG_URL");
 }
+CloneRecord as_query_login(CloneRecord tenant) {
+    tenant.user_name = tenant.query_user;
+    tenant.password = tenant.query_password;
+    return tenant;
+}
 std::string pg_superuser_url() {
     return env("DBCLONE_TEST_PG_SUPERUSER_URL");
 }

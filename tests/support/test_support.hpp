@@ -3,6 +3,7 @@
 #pragma once
 
 #include <dbclone/core/config.hpp>
+#include <dbclone/core/registry.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -72,6 +73,10 @@ std::string shared_golden_name(Engine& engine, const std::string& version);
 
 // $DBCLONE_TEST_PG_URL (an admin with CREATEDB and CREATEROLE), or "" when unset.
 std::string pg_admin_url();
+
+// `tenant` with its query login (query_user, query_password) in place of its
+// owner's, for the sessions of pg_session.hpp and mysql_session.hpp.
+CloneRecord as_query_login(CloneRecord tenant);
 // $DBCLONE_TEST_PG_SUPERUSER_URL, for test set-up behind dbclone's back.
 std::string pg_superuser_url();
 

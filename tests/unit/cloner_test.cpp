@@ -54,7 +54,7 @@ TEST_F(ClonerTest, CreatesAPrivateFileVerifiesAndRemovesIt) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     auto report = Verifier(engine).verify("t1");
     EXPECT_TRUE(report.ok());
-    EXPECT_EQ(report.checks.size(), 9u);
+    EXPECT_EQ(report.checks.size(), 10u);
     cloner.remove("t1");
     EXPECT_TRUE(files_below(clones()).empty());
     EXPECT_FALSE(engine.registry().find_clone("t1"));

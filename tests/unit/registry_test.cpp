@@ -13,6 +13,11 @@ using namespace dbclone;
 using dbclone::testing::TempDir;
 
 namespace {
+// What schema 6 added to clones, dropped to make an older file.
+constexpr const char* schema_6_columns =
+    "ALTER TABLE clones DROP COLUMN query_user; ALTER TABLE clones DROP COLUMN query_password; "
+    "ALTER TABLE clones DROP COLUMN limits; ALTER TABLE clones DROP COLUMN limits_report; ";
+
 CloneRecord row(const std::string& id) {
     CloneRecord r;
     r.tenant_id = id;
@@ -121,13 +126,16 @@ TEST(Registry, MigratesAVersionOneFile) {
     // Turn the file back into what dbclone wrote at schema version 1.
     sqlite3* db = nullptr;
     sqlite3_open((dir / "state.db").c_str(), &db);
-    ASSERT_EQ(sqlite3_exec(
-                  db,
-                  "ALTER TABLE clones DROP COLUMN data_dir; ALTER TABLE clones DROP COLUMN server; "
-                  "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE golden_copies DROP "
-                  "COLUMN bytes; PRAGMA user_version=1",
-                  nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(
+            db,
+            ("ALTER TABLE clones DROP COLUMN data_dir; ALTER TABLE clones DROP COLUMN server; "
+             "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE golden_copies DROP "
+             "COLUMN bytes; " +
+             std::string(schema_6_columns) + "PRAGMA user_version=1")
+                .c_str(),
+            nullptr, nullptr, nullptr),
+        SQLITE_OK);
     sqlite3_close(db);
     Registry migrated(dir / "state.db");
     EXPECT_EQ(migrated.stored_schema_version(), Registry::schema_version);
@@ -204,15 +212,18 @@ TEST(Registry, SealsThePlainPasswordsOfAVersionTwoFile) {
     { Registry(dir / "state.db"); }
     sqlite3* db = nullptr;
     sqlite3_open((dir / "state.db").c_str(), &db);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "INSERT INTO clones (tenant_id, db_type, root_version, placement, "
-                           "state, database_name, user_name, password, created_at, updated_at) "
-                           "VALUES ('old', 'sqlite', 'v1.0', 'embedded', 'ready', 'tenant_old_db', "
-                           "'tenant_old', 'plain-old-password', 'x', 'x'); "
-                           "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE "
-                           "golden_copies DROP COLUMN bytes; PRAGMA user_version=2",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db,
+                     ("INSERT INTO clones (tenant_id, db_type, root_version, placement, "
+                      "state, database_name, user_name, password, created_at, updated_at) "
+                      "VALUES ('old', 'sqlite', 'v1.0', 'embedded', 'ready', 'tenant_old_db', "
+                      "'tenant_old', 'plain-old-password', 'x', 'x'); "
+                      "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE "
+                      "golden_copies DROP COLUMN bytes; " +
+                      std::string(schema_6_columns) + "PRAGMA user_version=2")
+                         .c_str(),
+                     nullptr, nullptr, nullptr),
+        SQLITE_OK);
     sqlite3_close(db);
     Registry migrated(dir / "state.db");
     EXPECT_EQ(migrated.find_clone("old")->password, "plain-old-password");
@@ -287,8 +298,10 @@ TEST(Registry, BacksUpOnlineAndBeforeEveryMigration) {
     sqlite3* db = nullptr;
     sqlite3_open(file.c_str(), &db);
     sqlite3_exec(db,
-                 "ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE golden_copies DROP "
-                 "COLUMN bytes; PRAGMA user_version=2",
+                 ("ALTER TABLE golden_copies DROP COLUMN content; ALTER TABLE golden_copies DROP "
+                  "COLUMN bytes; " +
+                  std::string(schema_6_columns) + "PRAGMA user_version=2")
+                     .c_str(),
                  nullptr, nullptr, nullptr);
     sqlite3_close(db);
     Registry migrated(file);

@@ -1,5 +1,5 @@
 /*
- * dbclone plugin ABI, version 1.
+ * dbclone plugin ABI, version 1 (minor 2).
  *
  * This is the whole contract between the dbclone host and a plugin: a C ABI, so a
  * plugin built by another compiler (or in another language) loads safely. Nothing
@@ -24,7 +24,8 @@
  *         sizeof(dbc_backend_vtable), my_create, my_destroy,
  *         my_ensure_golden, my_clone, my_drop,
  *         NULL, NULL, NULL, NULL,  // fingerprint, probe, list_artifacts, attempt_access
- *         NULL, NULL, NULL, NULL   // canary, run_queries, content, export_root
+ *         NULL, NULL, NULL, NULL,  // canary, run_queries, content, export_root
+ *         NULL                     // attempt_guardrails
  *     };
  *     static const dbc_plugin_descriptor descriptor = {
  *         sizeof(dbc_plugin_descriptor), DBC_ABI_MAJOR, DBC_ABI_MINOR, DBC_KIND_BACKEND,
@@ -72,7 +73,7 @@ extern "C" {
 /* ABI version of this header. Bump MINOR when a field or table is appended; bump
  * MAJOR (and the entry symbol name) only for an incompatible change. */
 #define DBC_ABI_MAJOR 1
-#define DBC_ABI_MINOR 1
+#define DBC_ABI_MINOR 2
 
 /* The only symbol a plugin library exports. */
 #define DBC_ENTRY_SYMBOL_V1 "dbc_plugin_entry_v1"
@@ -264,6 +265,19 @@ typedef struct dbc_clone_request {
     const char* password;        /* from the OS's random source; never log it */
     const char* placement;
     const char* options_json;
+    /* Added in 1.2 (check struct_size). The tenant's query login, for a backend
+     * with DBC_CAP_USERS: a second login that can read every table and view of
+     * the database, also those made later, and write nothing, enforced by the
+     * server's privileges (never by a session setting the tenant can change).
+     * query_user_name is "tenant_<id>.ro"; NULL: make none. */
+    const char* query_user_name;
+    const char* query_password; /* from the OS's random source; never log it */
+    /* Added in 1.2. The tenant's limits as a JSON object; each member may be
+     * absent (no limit asked): {"connections": n (sessions per login),
+     * "statement_timeout_ms": n, "idle_in_transaction_timeout_ms": n,
+     * "lock_timeout_ms": n, "work_mem_kb": n, "temp_file_limit_kb": n,
+     * "queries_per_hour": n}. 0 means no limit. Validated by the host. */
+    const char* limits_json;
 } dbc_clone_request;
 
 typedef struct dbc_clone_result {
@@ -273,6 +287,14 @@ typedef struct dbc_clone_result {
     uint32_t port;
     const char* user; /* NULL when the engine has no users */
     const char* options_json;
+    /* Added in 1.2; write them only when struct_size covers them. The query
+     * login made (NULL: none), and how each limit of limits_json is held, one
+     * member per limit asked: {"connections": {"state": "enforced"|
+     * "overridable"|"not_enforced", "detail": "one line: how, or why not"}}.
+     * "overridable" is a default the tenant's own SQL can change (a role
+     * default that SET changes). NULL: nothing is enforced. */
+    const char* query_user;
+    const char* limits_json;
 } dbc_clone_result;
 
 /* Makes the tenant's database from the golden copy, with its own login where the
@@ -366,6 +388,24 @@ typedef dbc_rc (*dbc_backend_canary_fn)(void* self, const dbc_target* target, db
 typedef dbc_rc (*dbc_backend_run_queries_fn)(void* self, const dbc_target* target, uint32_t count,
                                              const dbc_sink* sink, dbc_error* err);
 
+/* Added in 1.2, optional: the guardrails check. With the tenant's own logins,
+ * really attempts what a runaway or hostile statement would do, and whether
+ * the server stops it: `owner` is the owner's login, `query` the query login
+ * (NULL when the tenant has none), `limits_json` the tenant's limits (the shape
+ * of dbc_clone_request.limits_json). One sink record per attempt:
+ *   {"name": "query_login_write", "login": "query"|"owner",
+ *    "outcome": "passed"|"failed"|"not_enforced"|"not_applicable"|"error",
+ *    "detail": "one line, with the figure measured (\"cancelled after 1003 ms\")"}
+ * "passed": the server stopped it; "failed": it got through; "not_enforced":
+ * nothing would stop it (no limit asked, or one the tenant can lift). Each
+ * attempt is bounded to a few seconds and at most about a hundred sessions; a
+ * limit above that bound is checked as the setting the session starts with,
+ * and the detail says so. It never changes the tenant's data. */
+typedef dbc_rc (*dbc_backend_attempt_guardrails_fn)(void* self, const dbc_target* owner,
+                                                    const dbc_target* query,
+                                                    const char* limits_json, const dbc_sink* sink,
+                                                    dbc_error* err);
+
 /* The table a backend's descriptor points at. Entries are called on a handle made
  * by `create`; see THREADS for concurrency. */
 typedef struct dbc_backend_vtable {
@@ -376,17 +416,18 @@ typedef struct dbc_backend_vtable {
                      dbc_error* err);
     /* Required. Frees the handle and everything it returned. Never fails. */
     void (*destroy)(void* self);
-    dbc_backend_ensure_golden_fn ensure_golden;   /* required */
-    dbc_backend_clone_fn clone;                   /* required */
-    dbc_backend_drop_fn drop;                     /* required */
-    dbc_backend_fingerprint_fn fingerprint;       /* optional: schema_integrity check */
-    dbc_backend_probe_fn probe;                   /* optional: connection check */
-    dbc_backend_list_artifacts_fn list_artifacts; /* optional: reconcile */
-    dbc_backend_attempt_access_fn attempt_access; /* optional: isolation probes */
-    dbc_backend_canary_fn canary;                 /* optional: data_isolation check */
-    dbc_backend_run_queries_fn run_queries;       /* optional: performance check */
-    dbc_backend_content_fn content;               /* 1.1, optional: data_integrity check */
-    dbc_backend_export_root_fn export_root;       /* 1.1, optional: roots import */
+    dbc_backend_ensure_golden_fn ensure_golden;           /* required */
+    dbc_backend_clone_fn clone;                           /* required */
+    dbc_backend_drop_fn drop;                             /* required */
+    dbc_backend_fingerprint_fn fingerprint;               /* optional: schema_integrity check */
+    dbc_backend_probe_fn probe;                           /* optional: connection check */
+    dbc_backend_list_artifacts_fn list_artifacts;         /* optional: reconcile */
+    dbc_backend_attempt_access_fn attempt_access;         /* optional: isolation probes */
+    dbc_backend_canary_fn canary;                         /* optional: data_isolation check */
+    dbc_backend_run_queries_fn run_queries;               /* optional: performance check */
+    dbc_backend_content_fn content;                       /* 1.1, optional: data_integrity check */
+    dbc_backend_export_root_fn export_root;               /* 1.1, optional: roots import */
+    dbc_backend_attempt_guardrails_fn attempt_guardrails; /* 1.2, optional: guardrails check */
     /* New entries are appended here. */
 } dbc_backend_vtable;
 
@@ -454,6 +495,10 @@ typedef struct dbc_check_services {
     /* Added in 1.1 (check struct_size before calling). The backend's `content`
      * record for the target. */
     dbc_rc (*content)(void* ctx, const dbc_target* target, const dbc_sink* sink, dbc_error* err);
+    /* Added in 1.2 (check struct_size). The backend's guardrail attempts: records
+     * as dbc_backend_attempt_guardrails_fn writes them. */
+    dbc_rc (*attempt_guardrails)(void* ctx, const dbc_target* owner, const dbc_target* query,
+                                 const char* limits_json, const dbc_sink* sink, dbc_error* err);
 } dbc_check_services;
 
 /* What a check runs against. Borrowed for the call. */
@@ -469,6 +514,10 @@ typedef struct dbc_check_context {
     /* {"golden_fingerprint": "...", and since 1.1 "golden_content": the golden
      * copy's content record (see dbc_backend_content_fn) when it was recorded} */
     const char* options_json;
+    /* Added in 1.2 (check struct_size). The tenant's query login (NULL when it
+     * has none) and its limits (as dbc_clone_request.limits_json). */
+    const dbc_target* query;
+    const char* limits_json;
 } dbc_check_context;
 
 typedef struct dbc_check_vtable {
@@ -476,7 +525,10 @@ typedef struct dbc_check_vtable {
     dbc_rc (*create)(const dbc_host_api* host, const dbc_plugin_init* init, void** out,
                      dbc_error* err);
     void (*destroy)(void* self);
-    /* Required. One sink record per check offered: {"name": "...", "description": "..."}. */
+    /* Required. One sink record per check offered: {"name": "...", "description": "..."}.
+     * Since 1.2 a record may say "guardrail": true: the check is about limits,
+     * not isolation, and its outcome does not count in a report's "isolated"
+     * (it has its own, "guarded"). */
     dbc_rc (*list_checks)(void* self, const dbc_sink* sink, dbc_error* err);
     /* Required. Runs one check. One sink record: {"outcome": "passed"|"failed"|
      * "not_applicable"|"not_enforced"|"error", "details": "..."}. */

@@ -40,6 +40,12 @@ inline std::string tenant_database(std::string_view tenant) {
 inline std::string tenant_user(std::string_view tenant) {
     return "tenant_" + std::string(tenant);
 }
+// "tenant_<id>.ro", the tenant's query login (read only). The dot is in no
+// tenant id, so no tenant's owner login can have this name ("tenant_a_ro" is
+// the owner of tenant "a_ro").
+inline std::string tenant_query_user(std::string_view tenant) {
+    return tenant_user(tenant) + ".ro";
+}
 
 // The name of the golden copy of `version` on a shared server for the
 // installation `installation_id`: "dbclone_root_v1_0_<8 hex>" for "v1.0", the

@@ -138,6 +138,8 @@ struct CloneResult {
     uint32_t port = 0;
     std::string user;
     std::string options_json;
+    std::string query_user = {};   // 1.2: the query login made; "" if none
+    std::string limits_json = {};  // 1.2: how each limit is held (LimitsReport)
 };
 
 namespace detail {
@@ -197,6 +199,10 @@ struct BackendThunks {
             out->port = h->cloned.port;
             out->user = c_str_or_null(h->cloned.user);
             out->options_json = c_str_or_null(h->cloned.options_json);
+            if (out->struct_size >= offsetof(dbc_clone_result, limits_json) + sizeof(char*)) {
+                out->query_user = c_str_or_null(h->cloned.query_user);
+                out->limits_json = c_str_or_null(h->cloned.limits_json);
+            }
         });
     }
     static dbc_rc drop(void* self, const dbc_drop_request* req, dbc_error* err) noexcept {
@@ -247,6 +253,14 @@ struct BackendThunks {
         return guarded(
             err, [&] { handle<Impl>(self)->impl.attempt_access(*attacker, *victim, Sink(sink)); });
     }
+    static dbc_rc attempt_guardrails(void* self, const dbc_target* owner, const dbc_target* query,
+                                     const char* limits_json, const dbc_sink* sink,
+                                     dbc_error* err) noexcept {
+        return guarded(err, [&] {
+            handle<Impl>(self)->impl.attempt_guardrails(*owner, query, view(limits_json),
+                                                        Sink(sink));
+        });
+    }
 };
 
 template <class Impl>
@@ -280,6 +294,10 @@ constexpr dbc_backend_vtable backend_vtable() {
                       b.run_queries(t, 1u, s);
                   })
         v.run_queries = &T::run_queries;
+    if constexpr (requires(Impl & b, const dbc_target& t, std::string_view s, const Sink& k) {
+                      b.attempt_guardrails(t, &t, s, k);
+                  })
+        v.attempt_guardrails = &T::attempt_guardrails;
     return v;
 }
 

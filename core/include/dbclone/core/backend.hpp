@@ -44,6 +44,16 @@ struct CloneSpec {
     std::string password;
     std::string placement;
     std::string options_json;  // extensions, e.g. {"strategy": "tablespace"}
+    std::string query_user;    // ABI 1.2; "": no query login
+    std::string query_password;
+    std::string limits_json;  // LimitSet::to_json
+};
+
+// What a clone made: where it is, and the 1.2 results.
+struct CloneOutcome {
+    Target target;
+    std::string query_user;     // the query login made; "" if none
+    std::string limits_report;  // dbc_clone_result.limits_json; "" if none
 };
 
 class Backend {
@@ -63,7 +73,7 @@ class Backend {
     // lacks DBC_CAP_ROOT_FILES.
     GoldenCopy ensure_golden(const std::string& root_version, const RootFile& root,
                              const std::string& placement, const std::string& options_json = "");
-    Target clone(const CloneSpec& spec);
+    CloneOutcome clone(const CloneSpec& spec);
     // An empty tenant_id drops the golden build leftover at `location`.
     void drop(const std::string& tenant_id, const std::string& location, const std::string& user);
     // Removes the golden copy at `location` (dbc_drop_request with {"golden": true}).
@@ -96,6 +106,8 @@ class Backend {
     dbc_rc content(const dbc_target& target, const dbc_sink* sink, dbc_error* err);
     dbc_rc attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink,
                               dbc_error* err);
+    dbc_rc attempt_guardrails(const dbc_target& owner, const dbc_target* query,
+                              const char* limits_json, const dbc_sink* sink, dbc_error* err);
 
   private:
     void check(dbc_rc rc, const CallError& err) const;

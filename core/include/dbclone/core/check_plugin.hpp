@@ -17,6 +17,7 @@ class PluginInstance;
 struct CheckInfo {
     std::string name;
     std::string description;
+    bool guardrail = false;  // about limits: counts in "guarded", not in "isolated"
 };
 
 class CheckPlugin {

@@ -18,6 +18,8 @@ struct CreateRequest {
     std::string version;        // empty: the configured default
     std::string placement;      // empty: the backend's natural placement
     std::string strategy = {};  // empty: the backend chooses (e.g. mysql: logical, tablespace)
+    // "NAME=VALUE" items over the configured default limits (--limit).
+    std::vector<std::string> limits = {};
 };
 
 // Told when each step of a create finishes. It may throw to abort the create

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "dbclone/core/limit_set.hpp"
+
 namespace dbclone {
 
 // What the command line (or an embedding program) sets explicitly.
@@ -41,6 +43,9 @@ struct Config {
     std::filesystem::path data_dir;
     std::string storage_strategy = "auto";                 // auto, btrfs_snapshot, reflink, copy
     std::map<std::string, std::string> default_placement;  // db type -> placement
+    // Every tenant's limits unless its create overrides one: the built-in
+    // defaults with the config file's "limits" object over them.
+    LimitSet default_limits;
     // Start an empty registry even where a used installation's data lies
     // (`--init`); otherwise a missing registry there is refused.
     bool init_registry = false;

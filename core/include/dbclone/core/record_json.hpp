@@ -3,12 +3,24 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "dbclone/core/json.hpp"
 #include "dbclone/core/registry.hpp"
 #include "dbclone/core/verifier.hpp"
 
 namespace dbclone::json {
+
+// One limit of a tenant as `status` shows it: its value ("30s", "off") and
+// how the backend holds it: "enforced", "overridable", "not_enforced" (with
+// why), or "off" when no limit was asked.
+struct LimitState {
+    std::string name;
+    std::string value;
+    std::string state;
+    std::string detail;
+};
+std::vector<LimitState> limit_states(const CloneRecord& r);
 
 // A clone row. The password is written only when `with_password` (create's answer,
 // `status --show-password`); lists never carry it.

@@ -38,6 +38,12 @@ struct CloneRecord {
     std::string golden_fingerprint;
     std::string data_dir;  // dedicated placements: the clone's data directory
     std::string server;    // dedicated placements: the runtime's name for its server
+    // The query login (read only; "" when the engine has no logins) and its
+    // password, a secret sealed like `password`.
+    std::string query_user;
+    std::string query_password;
+    std::string limits;         // LimitSet::to_json of the limits asked for
+    std::string limits_report;  // the backend's dbc_clone_result.limits_json; "" if none
     std::string created_at;
     std::string updated_at;
 };
@@ -81,7 +87,7 @@ struct Event {
 class Registry {
   public:
     // The schema version this build writes; older files are migrated on open.
-    static constexpr int schema_version = 5;
+    static constexpr int schema_version = 6;
 
     // How a registry file is opened when it is missing (or an empty SQLite
     // database with no schema at all).

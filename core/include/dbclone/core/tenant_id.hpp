@@ -17,4 +17,8 @@ std::string tenant_database_name(std::string_view id);
 // "tenant_<id>": the clone's login.
 std::string tenant_user_name(std::string_view id);
 
+// "tenant_<id>.ro": the clone's query login (read only), on engines with logins.
+// The dot is in no id, so it is never another tenant's owner login.
+std::string tenant_query_user_name(std::string_view id);
+
 }  // namespace dbclone

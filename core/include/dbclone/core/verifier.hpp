@@ -21,7 +21,8 @@ struct ProbeResult {
 
 struct CheckResult {
     std::string name;
-    std::string outcome;  // passed, failed, not_applicable, not_enforced, error
+    bool guardrail = false;  // a limits check (see CheckInfo), outside isolated()
+    std::string outcome;     // passed, failed, not_applicable, not_enforced, error
     std::string details;
     double duration_ms = 0;
     std::vector<ProbeResult> probes;  // cross_tenant_access only
@@ -34,9 +35,13 @@ struct VerificationReport {
     double duration_ms = 0;
     // True when no check failed or errored.
     bool ok() const;
-    // ok(), and no check found its barrier missing on the server
+    // ok(), and no isolation check found its barrier missing on the server
     // (not_enforced): isolation a server does not enforce is not isolation.
+    // Guardrail checks do not count: a limit the tenant can lift leaves the
+    // tenants apart all the same.
     bool isolated() const;
+    // Every guardrail check ran and passed (false when none ran).
+    bool guarded() const;
 };
 
 class Verifier {
@@ -56,7 +61,12 @@ class Verifier {
                               const std::string& against = "");
 
   private:
-    std::vector<std::pair<std::string, CheckPlugin*>> available_checks();
+    struct Available {
+        std::string name;
+        CheckPlugin* plugin;
+        bool guardrail;
+    };
+    std::vector<Available> available_checks();
 
     Engine& engine_;
 };

@@ -1,0 +1,17 @@
+// The PostgreSQL guardrail attempts (dbc_backend_attempt_guardrails_fn): with
+// the tenant's own logins, in sessions that start as the tenant's do (with its
+// role defaults, none of dbclone's own timeouts).
+#pragma once
+
+#include <dbclone/sdk.hpp>
+#include <dbclone/tenant_limits.hpp>
+
+#include <string>
+
+namespace dbclone::postgresql {
+
+void run_guardrail_attempts(const std::string& url, const dbc_target& owner,
+                            const dbc_target* query, const sdk::TenantLimits& limits,
+                            const sdk::Sink& sink);
+
+}  // namespace dbclone::postgresql

@@ -1,0 +1,66 @@
+#include "noisy_neighbour.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace dbclone::testing {
+
+namespace {
+
+LatencyFigures measure(const NoisyNeighbourPlan& plan) {
+    std::vector<double> ms;
+    LatencyFigures f;
+    for (int i = 0; i < plan.quiet_queries; ++i) {
+        auto start = std::chrono::steady_clock::now();
+        if (!plan.quiet(plan.quiet_sql)) ++f.failed;
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                               start)
+                         .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    if (!ms.empty()) {
+        f.p50_ms = ms[ms.size() / 2];
+        f.p99_ms = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+    }
+    return f;
+}
+
+}  // namespace
+
+NoisyNeighbourOutcome run_noisy_neighbour(const NoisyNeighbourPlan& plan) {
+    NoisyNeighbourOutcome out;
+    out.alone = measure(plan);
+    std::vector<StatementRunner> sessions;
+    for (int i = 0; i < plan.noisy_sessions; ++i) {
+        auto session = plan.open_noisy();
+        if (session)
+            sessions.push_back(std::move(session));
+        else
+            ++out.refused;
+    }
+    out.opened = static_cast<int>(sessions.size());
+    std::atomic<int> statements{0}, cut{0};
+    std::vector<std::thread> noise;
+    auto until = std::chrono::steady_clock::now() + plan.noise_for;
+    for (auto& session : sessions)
+        noise.emplace_back([&, run = session] {
+            // Bounded: the deadline, and at most 100 statements a session.
+            for (int n = 0; n < 100 && std::chrono::steady_clock::now() < until; ++n) {
+                ++statements;
+                if (!run(plan.noisy_sql)) ++cut;
+            }
+        });
+    // Let A's statements take hold before B measures.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    out.in_noise = measure(plan);
+    if (plan.meanwhile) plan.meanwhile();
+    // The noise lasts its whole time, however soon the neighbour was done.
+    for (auto& t : noise) t.join();
+    out.statements = statements;
+    out.cut = cut;
+    return out;
+}
+
+}  // namespace dbclone::testing
