@@ -86,7 +86,10 @@ void expect_a_noisy_tenant_harms_no_neighbour(GuardrailFixture& t, const std::st
     EXPECT_EQ(out.opened, limit) << "A's sessions let in";
     EXPECT_EQ(out.refused, 10) << "A's sessions past its limit";
     EXPECT_GT(out.statements, limit);
-    EXPECT_EQ(out.cut, out.statements) << "every long statement of A's ended by the server";
+    // Ended by the server within twice the limit. (MariaDB may end a SLEEP
+    // at its max_statement_time without an error: the time is the proof.)
+    EXPECT_LT(out.longest_ms, 2000.0) << "A's longest statement, of a 1 s limit";
+    EXPECT_GT(out.cut, 0) << "A's long statements ended with the server's error";
     EXPECT_EQ(out.in_noise.failed, 0) << "B's queries next to A";
     EXPECT_LT(out.in_noise.p99_ms, 1000.0);
     for (const auto& [key, value] :

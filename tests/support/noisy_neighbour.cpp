@@ -15,9 +15,9 @@ LatencyFigures measure(const NoisyNeighbourPlan& plan) {
     for (int i = 0; i < plan.quiet_queries; ++i) {
         auto start = std::chrono::steady_clock::now();
         if (!plan.quiet(plan.quiet_sql)) ++f.failed;
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                               start)
-                         .count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count());
     }
     std::sort(ms.begin(), ms.end());
     if (!ms.empty()) {
@@ -42,6 +42,7 @@ NoisyNeighbourOutcome run_noisy_neighbour(const NoisyNeighbourPlan& plan) {
     }
     out.opened = static_cast<int>(sessions.size());
     std::atomic<int> statements{0}, cut{0};
+    std::atomic<double> longest{0};
     std::vector<std::thread> noise;
     auto until = std::chrono::steady_clock::now() + plan.noise_for;
     for (auto& session : sessions)
@@ -49,7 +50,14 @@ NoisyNeighbourOutcome run_noisy_neighbour(const NoisyNeighbourPlan& plan) {
             // Bounded: the deadline, and at most 100 statements a session.
             for (int n = 0; n < 100 && std::chrono::steady_clock::now() < until; ++n) {
                 ++statements;
+                auto start = std::chrono::steady_clock::now();
                 if (!run(plan.noisy_sql)) ++cut;
+                double ms = std::chrono::duration<double, std::milli>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+                for (double seen = longest;
+                     ms > seen && !longest.compare_exchange_weak(seen, ms);) {
+                }
             }
         });
     // Let A's statements take hold before B measures.
@@ -60,6 +68,7 @@ NoisyNeighbourOutcome run_noisy_neighbour(const NoisyNeighbourPlan& plan) {
     for (auto& t : noise) t.join();
     out.statements = statements;
     out.cut = cut;
+    out.longest_ms = longest;
     return out;
 }
 
