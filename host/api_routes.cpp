@@ -244,11 +244,26 @@ Response Routes::operation(const std::string& id) {
 Response Routes::metrics() {
     std::string out;
     std::map<std::pair<std::string, std::string>, int> clones;
-    for (const auto& r : registry_reader().clones()) ++clones[{r.db_type, r.state}];
+    auto rows = registry_reader().clones();
+    for (const auto& r : rows) ++clones[{r.db_type, r.state}];
     out += "# HELP dbclone_clones Tenants in the registry.\n# TYPE dbclone_clones gauge\n";
     for (const auto& [key, n] : clones)
         out += "dbclone_clones{database_type=\"" + key.first + "\",state=\"" + key.second + "\"} " +
                std::to_string(n) + "\n";
+    out +=
+        "# HELP dbclone_tenant_disk_bytes A tenant's disk at its last measure (status, verify).\n"
+        "# TYPE dbclone_tenant_disk_bytes gauge\n";
+    int over = 0;
+    for (const auto& r : rows) {
+        if (r.disk_measured_at.empty()) continue;
+        out += "dbclone_tenant_disk_bytes{tenant_id=\"" + r.tenant_id + "\",database_type=\"" +
+               r.db_type + "\"} " + std::to_string(r.disk_bytes) + "\n";
+        over += json::over_disk_limit(r) ? 1 : 0;
+    }
+    out +=
+        "# HELP dbclone_tenants_over_disk_limit Tenants whose last measure was over their disk "
+        "limit.\n# TYPE dbclone_tenants_over_disk_limit gauge\ndbclone_tenants_over_disk_limit " +
+        std::to_string(over) + "\n";
     out +=
         "# HELP dbclone_port_utilization Allocated share of each port range.\n"
         "# TYPE dbclone_port_utilization gauge\n";
@@ -414,6 +429,13 @@ Response Routes::handle(const std::string& method, const std::string& target,
             return json_ok(200, json::report_json(Verifier(engine_).verify(
                                     tail, split_commas(query_param(target, "checks")),
                                     query_param(target, "against"))));
+        }
+        if (tail_after(path, "/api/v1/cloning/credentials/rotate/", tail)) {
+            only("POST");
+            std::string login = query_param(target, "login");
+            return json_ok(200, json::clone_json(Cloner(engine_).rotate_password(
+                                                     tail, login.empty() ? "owner" : login),
+                                                 true));
         }
         if (tail_after(path, "/api/v1/cloning/start/", tail)) {
             only("POST");

@@ -75,5 +75,6 @@ int reconcile_command(CliContext&, const std::vector<std::string>&);
 int test_command(CliContext&, const std::vector<std::string>&);
 int serve_command(CliContext&, const std::vector<std::string>&);
 int state_command(CliContext&, const std::vector<std::string>&);
+int credentials_command(CliContext&, const std::vector<std::string>&);
 
 }  // namespace dbclone::cli

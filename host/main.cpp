@@ -16,7 +16,11 @@ using namespace dbclone::cli;
 const std::map<std::string, std::pair<Command, const char*>>& commands() {
     static const std::map<std::string, std::pair<Command, const char*>> all = {
         {"create",
-         {create_command, "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S]"}},
+         {create_command,
+          "create TENANT_ID DB_TYPE [--version V] [--placement P] [--strategy S] [--limit N=V "
+          "...]"}},
+        {"credentials",
+         {credentials_command, "credentials rotate TENANT_ID [--login owner|query]"}},
         {"verify",
          {verify_command, "verify TENANT_ID [--checks a,b] [--skip a,b] [--against OTHER]"}},
         {"list", {list_command, "list"}},

@@ -33,11 +33,11 @@ constexpr const char* document = R"json({
           "strategy": {"type": "string"},
           "async": {"type": "boolean"},
           "limits": {"type": "object", "additionalProperties": false, "properties": {
-              "connections": {"$ref": "#/components/schemas/LimitValue"},"statement_timeout": {"$ref": "#/components/schemas/LimitValue"},"idle_in_transaction_timeout": {"$ref": "#/components/schemas/LimitValue"},"lock_timeout": {"$ref": "#/components/schemas/LimitValue"},"work_mem": {"$ref": "#/components/schemas/LimitValue"},"temp_file_limit": {"$ref": "#/components/schemas/LimitValue"},"queries_per_hour": {"$ref": "#/components/schemas/LimitValue"}}}}},
+              "connections": {"$ref": "#/components/schemas/LimitValue"},"statement_timeout": {"$ref": "#/components/schemas/LimitValue"},"idle_in_transaction_timeout": {"$ref": "#/components/schemas/LimitValue"},"lock_timeout": {"$ref": "#/components/schemas/LimitValue"},"work_mem": {"$ref": "#/components/schemas/LimitValue"},"temp_file_limit": {"$ref": "#/components/schemas/LimitValue"},"queries_per_hour": {"$ref": "#/components/schemas/LimitValue"},"disk": {"$ref": "#/components/schemas/LimitValue"}}}}},
       "LimitValue": {"description": "a count (20), a duration (500ms, 30s, 5m) or a size (64kB, 16MB, 1GB); 0 or off: no limit",
           "oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}]},
       "Limit": {"type": "object", "properties": {"value": {"type": "string"},
-          "state": {"type": "string", "enum": ["enforced", "overridable", "not_enforced", "off"]},
+          "state": {"type": "string", "enum": ["enforced", "overridable", "measured", "not_enforced", "off"]},
           "detail": {"type": "string"}}},
       "Connection": {"type": "object", "properties": {
           "database": {"type": "string"}, "user": {"type": "string"}, "password": {"type": "string"},
@@ -50,6 +50,9 @@ constexpr const char* document = R"json({
           "placement": {"type": "string"}, "state": {"type": "string"},
           "connection": {"$ref": "#/components/schemas/Connection"},
           "limits": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Limit"}},
+          "disk": {"type": "object", "description": "the disk the tenant took at its last measure (status, verify)",
+            "properties": {"bytes": {"type": "integer", "nullable": true}, "measured_at": {"type": "string", "nullable": true},
+              "limit_bytes": {"type": "integer", "nullable": true}, "over_limit": {"type": "boolean"}}},
           "created_at": {"type": "string"}, "updated_at": {"type": "string"}}},
       "Operation": {"type": "object", "required": ["operation_id", "state"], "properties": {
           "operation_id": {"type": "string"}, "state": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
@@ -121,6 +124,15 @@ constexpr const char* document = R"json({
           "200": {"description": "tenant", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Clone"}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"}}}},
+    "/api/v1/cloning/credentials/rotate/{tenant_id}": {"post": {"summary": "A new password for one of the tenant's logins",
+        "parameters": [{"$ref": "#/components/parameters/TenantId"},
+          {"name": "login", "in": "query", "required": false, "description": "owner (default) or query",
+           "schema": {"type": "string", "enum": ["owner", "query"]}}],
+        "responses": {
+          "200": {"description": "the tenant with its passwords", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Clone"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}}}},
     "/api/v1/cloning/start/{tenant_id}": {"post": {"summary": "Start a dedicated tenant's server",
         "parameters": [{"$ref": "#/components/parameters/TenantId"}],
         "responses": {

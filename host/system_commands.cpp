@@ -40,6 +40,20 @@ std::string capabilities_text(uint64_t caps) {
     return out.empty() ? "-" : out;
 }
 
+// A size for people: "1.2 MiB".
+std::string human_bytes(uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    char out[32];
+    std::snprintf(out, sizeof out, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+    return out;
+}
+
 int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password) {
     validate_tenant_id(tenant);
     auto& registry = ctx.engine().registry();
@@ -69,6 +83,21 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
             health = "healthy";
         } catch (const std::exception& e) {
             health = std::string("unhealthy: ") + e.what();
+        }
+    }
+    // The disk it takes now, kept for /metrics.
+    std::string disk_error;
+    if (row->state == "ready") {
+        try {
+            if (auto bytes = ctx.engine()
+                                 .backend(row->db_type)
+                                 .measure_size({row->tenant_id, row->location, row->host, row->port,
+                                                row->user_name, row->password})) {
+                registry.record_disk(tenant, *bytes);
+                row = registry.find_clone(tenant);
+            }
+        } catch (const std::exception& e) {
+            disk_error = e.what();
         }
     }
     if (ctx.json()) {
@@ -105,26 +134,22 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
         std::cout << "server:    " << row->server << " (" << server_state << ", " << health
                   << ")\ndata dir:  " << row->data_dir << " (storage "
                   << storage_strategy_name(ctx.engine().storage().strategy()) << ")\n";
+    if (!disk_error.empty())
+        std::cout << "disk:      not measured: " << disk_error << '\n';
+    else if (!row->disk_measured_at.empty())
+        std::cout << "disk:      " << human_bytes(row->disk_bytes)
+                  << (json::disk_limit_bytes(*row) == 0
+                          ? std::string(" (no limit)")
+                          : std::string(json::over_disk_limit(*row) ? ", OVER its limit of "
+                                                                    : " of a limit of ") +
+                                human_bytes(json::disk_limit_bytes(*row)))
+                  << '\n';
     std::cout << "limits:\n";
     print_limits(std::cout, *row, "  ");
     std::cout << "created:   " << row->created_at << "\nevents:\n";
     for (const auto& e : registry.events(tenant, 10))
         std::cout << "  " << e.at << "  " << e.kind << "  " << e.detail << '\n';
     return exit_code::ok;
-}
-
-// A size for people: "1.2 MiB".
-std::string human_bytes(uint64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double value = static_cast<double>(bytes);
-    int unit = 0;
-    while (value >= 1024 && unit < 4) {
-        value /= 1024;
-        ++unit;
-    }
-    char out[32];
-    std::snprintf(out, sizeof out, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-    return out;
 }
 
 int system_status(CliContext& ctx) {

@@ -83,6 +83,35 @@ int create_command(CliContext& ctx, const std::vector<std::string>& args) {
     return exit_code::ok;
 }
 
+int credentials_command(CliContext& ctx, const std::vector<std::string>& args) {
+    auto options = options_with_help("credentials options");
+    options.add_options()("action", po::value<std::string>()->required(), "rotate")(
+        "tenant", po::value<std::string>()->required(), "tenant id")(
+        "login", po::value<std::string>()->default_value("owner"),
+        "owner (the tenant's own login) or query (its read-only query login)");
+    po::positional_options_description positional;
+    positional.add("action", 1).add("tenant", 1);
+    auto vm = parse_command(args, options, positional);
+    if (help_requested(vm, "credentials rotate TENANT_ID [--login owner|query]", options))
+        return exit_code::ok;
+    std::string action = vm["action"].as<std::string>();
+    if (action != "rotate")
+        throw Error(ErrorKind::InvalidInput,
+                    "unknown credentials action \"" + action + "\"; allowed: rotate");
+    std::string login = vm["login"].as<std::string>();
+    auto record = Cloner(ctx.engine()).rotate_password(vm["tenant"].as<std::string>(), login);
+    if (ctx.json()) {
+        std::cout << json::clone_json(record, true) << '\n';
+        return exit_code::ok;
+    }
+    bool query = login == "query";
+    std::cout << "new password for " << (query ? record.query_user : record.user_name) << " ("
+              << login << " login of " << record.tenant_id
+              << ")\n  password: " << (query ? record.query_password : record.password)
+              << "\nSessions already open keep going; new ones need this password.\n";
+    return exit_code::ok;
+}
+
 int verify_command(CliContext& ctx, const std::vector<std::string>& args) {
     auto options = options_with_help("verify options");
     options.add_options()("tenant", po::value<std::string>()->required(), "tenant id")(

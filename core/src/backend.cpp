@@ -251,6 +251,28 @@ dbc_rc Backend::attempt_access_raw(const dbc_target& a, const dbc_target& b, con
     return vtable_->attempt_access(handle_, &a, &b, sink, err);
 }
 
+std::optional<uint64_t> Backend::measure_size(const Target& target) {
+    if (vtable_->measure_size == nullptr) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    dbc_target c = target_view(target);
+    uint64_t bytes = 0;
+    CallError err;
+    check(vtable_->measure_size(handle_, &c, &bytes, err.get()), err);
+    return bytes;
+}
+
+void Backend::set_password(const std::string& tenant_id, const std::string& user,
+                           const std::string& password, const std::string& options_json) {
+    if (vtable_->set_password == nullptr)
+        throw Error(ErrorKind::InvalidInput,
+                    plugin_->info.name + " cannot change a login's password");
+    std::lock_guard lock(mutex_);
+    CallError err;
+    check(vtable_->set_password(handle_, tenant_id.c_str(), user.c_str(), password.c_str(),
+                                or_null(options_json), err.get()),
+          err);
+}
+
 dbc_rc Backend::attempt_guardrails(const dbc_target& owner, const dbc_target* query,
                                    const char* limits_json, const dbc_sink* sink, dbc_error* err) {
     if (vtable_->attempt_guardrails == nullptr) return unsupported(err);

@@ -96,6 +96,42 @@ bool process_alive(int64_t pid) {
     return sdk::process_alive(pid);
 }
 
+CloneRecord Cloner::rotate_password(const std::string& tenant_id, const std::string& login) {
+    validate_tenant_id(tenant_id);
+    if (login != "owner" && login != "query")
+        throw Error(ErrorKind::InvalidInput,
+                    "unknown login " + in_quotes(login) + "; allowed: owner, query");
+    auto& registry = engine_.registry();
+    auto record = registry.find_clone(tenant_id);
+    if (!record) throw Error(ErrorKind::NotFound, "unknown tenant " + in_quotes(tenant_id));
+    if (record->state != "ready")
+        throw Error(ErrorKind::Conflict, "tenant " + in_quotes(tenant_id) + " is " + record->state);
+    bool query = login == "query";
+    const std::string& user = query ? record->query_user : record->user_name;
+    if (user.empty() || !engine_.backend(record->db_type).has_capability(DBC_CAP_USERS))
+        throw Error(ErrorKind::InvalidInput, "tenant " + in_quotes(tenant_id) + " (" +
+                                                 record->db_type + ") has no " + login + " login");
+    // A dedicated server is reached as its superuser over its socket, as at create.
+    std::string options = "{}";
+    if (is_dedicated(record->placement))
+        options = clone_options({}, engine_.run_dir(record->server), record->port);
+    Backend& backend = engine_.backend(record->db_type);
+    std::string old = query ? record->query_password : record->password;
+    std::string fresh = generate_password();
+    backend.set_password(tenant_id, user, fresh, options);
+    try {
+        registry.transaction([&] {
+            registry.update_password(tenant_id, query, fresh);
+            registry.add_event(tenant_id, "password_rotated", user);
+        });
+    } catch (...) {
+        // The registry keeps the old one: so must the server, or nobody could log in.
+        backend.set_password(tenant_id, user, old, options);
+        throw;
+    }
+    return *registry.find_clone(tenant_id);
+}
+
 std::vector<std::string> Cloner::placements_for(const std::string& db_type) {
     Backend& backend = engine_.backend(db_type);
     std::vector<std::string> out;

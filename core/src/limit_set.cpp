@@ -30,6 +30,7 @@ constexpr LimitDef defs[] = {
     {"work_mem", "work_mem_kb", Unit::kb, "16MB"},
     {"temp_file_limit", "temp_file_limit_kb", Unit::kb, "1GB"},
     {"queries_per_hour", "queries_per_hour", Unit::count, "off"},
+    {"disk", "disk_kb", Unit::kb, "10GB"},
 };
 
 const LimitDef* find_def(const std::string& name) {
@@ -154,6 +155,11 @@ LimitSet LimitSet::from_json(const std::string& text) {
             it != doc.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
     }
     return limits;
+}
+
+uint64_t LimitSet::value(const std::string& name) const {
+    auto it = values_.find(name);
+    return it != values_.end() ? it->second : 0;
 }
 
 std::vector<LimitSet::Described> LimitSet::described() const {

@@ -42,6 +42,15 @@ std::vector<LimitState> limit_states(const CloneRecord& r) {
     return out;
 }
 
+uint64_t disk_limit_bytes(const CloneRecord& r) {
+    return LimitSet::from_json(r.limits).value("disk") * 1024;
+}
+
+bool over_disk_limit(const CloneRecord& r) {
+    uint64_t limit = disk_limit_bytes(r);
+    return limit != 0 && !r.disk_measured_at.empty() && r.disk_bytes > limit;
+}
+
 void write_golden(Writer& w, const GoldenRecord& g) {
     w.StartObject();
     field(w, "backend", g.backend);
@@ -88,6 +97,23 @@ void write_clone(Writer& w, const CloneRecord& r, bool with_password) {
         field(w, "detail", s.detail);
         w.EndObject();
     }
+    w.EndObject();
+    w.Key("disk");
+    w.StartObject();
+    w.Key("bytes");
+    if (r.disk_measured_at.empty())
+        w.Null();
+    else
+        w.Uint64(r.disk_bytes);
+    w.Key("measured_at");
+    string_or_null(w, r.disk_measured_at);
+    w.Key("limit_bytes");
+    if (uint64_t limit = disk_limit_bytes(r); limit != 0)
+        w.Uint64(limit);
+    else
+        w.Null();
+    w.Key("over_limit");
+    w.Bool(over_disk_limit(r));
     w.EndObject();
     field(w, "created_at", r.created_at);
     field(w, "updated_at", r.updated_at);

@@ -93,12 +93,15 @@ const char* const migrations[] = {
     ALTER TABLE golden_copies ADD COLUMN content TEXT NOT NULL DEFAULT '';
     ALTER TABLE golden_copies ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
     )sql",
-    // 5 -> 6: a tenant's query login (its password sealed) and its limits.
+    // 5 -> 6: a tenant's query login (its password sealed), its limits and
+    // the last measure of its disk.
     R"sql(
     ALTER TABLE clones ADD COLUMN query_user TEXT NOT NULL DEFAULT '';
     ALTER TABLE clones ADD COLUMN query_password TEXT NOT NULL DEFAULT '';
     ALTER TABLE clones ADD COLUMN limits TEXT NOT NULL DEFAULT '';
     ALTER TABLE clones ADD COLUMN limits_report TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clones ADD COLUMN disk_bytes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE clones ADD COLUMN disk_measured_at TEXT NOT NULL DEFAULT '';
     )sql",
 };
 constexpr int migration_count = sizeof(migrations) / sizeof(migrations[0]);
@@ -202,7 +205,7 @@ constexpr const char* clone_columns =
     "tenant_id, db_type, root_version, placement, state, database_name, user_name, password, "
     "location, host, port, owner_pid, golden_fingerprint, created_at, updated_at, data_dir, "
     "server, "
-    "query_user, query_password, limits, limits_report";
+    "query_user, query_password, limits, limits_report, disk_bytes, disk_measured_at";
 
 CloneRecord read_clone(const Statement& s) {
     CloneRecord r;
@@ -227,6 +230,8 @@ CloneRecord read_clone(const Statement& s) {
     r.query_password = s.text(18);
     r.limits = s.text(19);
     r.limits_report = s.text(20);
+    r.disk_bytes = static_cast<uint64_t>(s.integer(21));
+    r.disk_measured_at = s.text(22);
     return r;
 }
 
@@ -655,7 +660,7 @@ std::string Registry::installation_id() {
 void Registry::insert_clone(const CloneRecord& r) {
     static const std::string sql = std::string("INSERT INTO clones (") + clone_columns +
                                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?," + now_sql + "," +
-                                   now_sql + ",?,?,?,?,?,?)";
+                                   now_sql + ",?,?,?,?,?,?,?,?)";
     Statement s(db_, statements_, sql);
     s.bind(r.tenant_id).bind(r.db_type).bind(r.root_version).bind(r.placement).bind(r.state);
     s.bind(r.database_name).bind(r.user_name).bind(secrets_.seal(r.password));
@@ -664,6 +669,7 @@ void Registry::insert_clone(const CloneRecord& r) {
     s.bind(r.data_dir).bind(r.server).bind(r.query_user);
     s.bind(r.query_password.empty() ? r.query_password : secrets_.seal(r.query_password));
     s.bind(r.limits).bind(r.limits_report);
+    s.bind(static_cast<int64_t>(r.disk_bytes)).bind(r.disk_measured_at);
     try {
         s.step();
     } catch (const Error& e) {
@@ -692,6 +698,23 @@ void Registry::update_clone(const CloneRecord& r) {
         .bind(r.query_user)  // a login the backend did not make has no password
         .bind(r.tenant_id);
     s.step();
+}
+
+void Registry::update_password(const std::string& tenant_id, bool query,
+                               const std::string& password) {
+    Statement s(db_, statements_,
+                query ? "UPDATE clones SET query_password=?, updated_at=" + std::string(now_sql) +
+                            " WHERE tenant_id=?"
+                      : "UPDATE clones SET password=?, updated_at=" + std::string(now_sql) +
+                            " WHERE tenant_id=?");
+    s.bind(secrets_.seal(password)).bind(tenant_id).step();
+}
+
+void Registry::record_disk(const std::string& tenant_id, uint64_t bytes) {
+    Statement s(db_, statements_,
+                "UPDATE clones SET disk_bytes=?, disk_measured_at=" + std::string(now_sql) +
+                    " WHERE tenant_id=?");
+    s.bind(static_cast<int64_t>(bytes)).bind(tenant_id).step();
 }
 
 void Registry::delete_clone(const std::string& tenant_id) {

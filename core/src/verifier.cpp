@@ -1,5 +1,7 @@
 #include "dbclone/core/verifier.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -180,6 +182,15 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
             report.checks.push_back({name, false, "error", e.what(), ms_since(check_start), {}});
         }
         report.checks.back().guardrail = guardrail;
+    }
+    // The disk it takes now, kept for /metrics. A failure to measure is the
+    // guardrails check's to report (its disk_usage attempt); it is no reason
+    // to lose the report.
+    try {
+        if (auto bytes = backend.measure_size(tenant_target))
+            registry.record_disk(tenant_id, *bytes);
+    } catch (const std::exception& e) {
+        spdlog::debug("could not measure the disk of {}: {}", tenant_id, e.what());
     }
     report.duration_ms = ms_since(start);
     return report;

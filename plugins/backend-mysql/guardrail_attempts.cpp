@@ -45,6 +45,12 @@ void attempt_writes(const ServerUrl& server, const dbc_target* query, const sdk:
 
 }  // namespace
 
+uint64_t schema_bytes(MysqlConnection& db) {
+    return std::stoull(db.query("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM "
+                                "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
+                           .at(0, 0));
+}
+
 void run_guardrail_attempts(const ServerUrl& server, const dbc_target& owner,
                             const dbc_target* query, const sdk::TenantLimits& limits,
                             const sdk::Sink& sink) {
@@ -88,6 +94,8 @@ void run_guardrail_attempts(const ServerUrl& server, const dbc_target& owner,
                              "LOAD DATA LOCAL INFILE refused: " + error->message);
     else
         sdk::write_guardrail(sink, "load_data_local", "owner", "error", error->message);
+    MysqlConnection db(server, owner.location, login_of(owner));
+    sdk::judge_disk(sink, "owner", limits.disk_kb, schema_bytes(db));
 }
 
 }  // namespace dbclone::mysql

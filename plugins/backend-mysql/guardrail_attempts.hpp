@@ -5,9 +5,13 @@
 #include <dbclone/sdk.hpp>
 #include <dbclone/tenant_limits.hpp>
 
+#include "mysql_connection.hpp"
 #include "server_url.hpp"
 
 namespace dbclone::mysql {
+
+// The disk the session's schema takes: its tables' data and index length.
+uint64_t schema_bytes(MysqlConnection& db);
 
 void run_guardrail_attempts(const ServerUrl& server, const dbc_target& owner,
                             const dbc_target* query, const sdk::TenantLimits& limits,

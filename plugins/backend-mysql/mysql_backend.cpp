@@ -386,6 +386,30 @@ class MysqlBackend {
                              registry_, sink);
     }
 
+    void set_password(std::string_view tenant, std::string_view user, std::string_view password,
+                      const char* options_json) {
+        std::string name(user);
+        if (name != sdk::tenant_user(tenant) && name != sdk::tenant_query_user(tenant))
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "refusing to set the password of " + name +
+                                                         ": not a login of " + std::string(tenant));
+        std::string socket_dir = sdk::option_string(options_json, "socket_dir");
+        std::unique_ptr<MysqlConnection> own;
+        if (!socket_dir.empty()) own = std::make_unique<MysqlConnection>(socket_server(socket_dir));
+        MysqlConnection& admin = own ? *own : admin_connection();
+        std::string q = admin.quote_string(name);
+        if (admin.query("SELECT 1 FROM mysql.user WHERE User = " + q).size() == 0)
+            throw sdk::Failure(DBC_NOT_FOUND, "user " + name + " does not exist");
+        std::string identified = identified_clause(admin, std::string(password));
+        admin.query(
+            "ALTER USER " + q + "@'%' " + identified + ", " + q + "@'localhost' " + identified,
+            "setting the password of " + name);
+    }
+
+    uint64_t measure_size(const dbc_target& target) {
+        MysqlConnection db(tenant_server(target), target.location, login_of(target));
+        return schema_bytes(db);
+    }
+
     void attempt_guardrails(const dbc_target& owner, const dbc_target* query,
                             std::string_view limits, const sdk::Sink& sink) {
         run_guardrail_attempts(tenant_server(owner), owner, query, sdk::TenantLimits::parse(limits),

@@ -54,6 +54,10 @@ std::string limits_report(const sdk::TenantLimits& limits, bool mariadb, int log
         report.not_enforced("work_mem_kb", "no per-account memory limit exists");
     if (limits.temp_file_limit_kb != 0)
         report.not_enforced("temp_file_limit_kb", "no per-account temporary space limit exists");
+    if (limits.disk_kb != 0)
+        report.measured("disk_kb",
+                        "the tables' data and index length, by status and verify; the "
+                        "server does not stop a schema that grows past it");
     return report.json();
 }
 

@@ -90,6 +90,11 @@ void attempt_temp_file_limit(const std::string& url, const dbc_target& owner, ui
 
 }  // namespace
 
+uint64_t database_bytes(PgConnection& db) {
+    return std::stoull(
+        db.query("SELECT pg_catalog.pg_database_size(pg_catalog.current_database())").at(0, 0));
+}
+
 void run_guardrail_attempts(const std::string& url, const dbc_target& owner,
                             const dbc_target* query, const sdk::TenantLimits& limits,
                             const sdk::Sink& sink) {
@@ -122,6 +127,7 @@ void run_guardrail_attempts(const std::string& url, const dbc_target& owner,
     });
     sessions.clear();
     attempt_temp_file_limit(url, owner, limits.temp_file_limit_kb, sink);
+    sdk::judge_disk(sink, "owner", limits.disk_kb, database_bytes(*tenant_session(url, owner)));
 }
 
 }  // namespace dbclone::postgresql

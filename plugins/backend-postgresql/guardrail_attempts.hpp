@@ -8,7 +8,12 @@
 
 #include <string>
 
+#include "pg_connection.hpp"
+
 namespace dbclone::postgresql {
+
+// The disk the session's database takes (pg_database_size).
+uint64_t database_bytes(PgConnection& db);
 
 void run_guardrail_attempts(const std::string& url, const dbc_target& owner,
                             const dbc_target* query, const sdk::TenantLimits& limits,

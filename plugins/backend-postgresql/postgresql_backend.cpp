@@ -278,6 +278,32 @@ class PostgresqlBackend {
         run_isolation_probes(settings_.url, attacker, victim, registry_, sink);
     }
 
+    void set_password(std::string_view tenant, std::string_view user, std::string_view password,
+                      const char* options_json) {
+        std::string role(user);
+        if (role != sdk::tenant_user(tenant) && role != sdk::tenant_query_user(tenant))
+            throw sdk::Failure(DBC_INVALID_ARGUMENT, "refusing to set the password of " + role +
+                                                         ": not a login of " + std::string(tenant));
+        std::string socket_dir = sdk::option_string(options_json, "socket_dir");
+        std::unique_ptr<PgConnection> own;
+        if (!socket_dir.empty())
+            own = std::make_unique<PgConnection>(
+                "", superuser_on(socket_dir,
+                                 static_cast<uint32_t>(sdk::option_int(options_json, "port", 0)),
+                                 "postgres"));
+        PgConnection& admin = own ? *own : admin_connection();
+        if (admin.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", {role}).size() == 0)
+            throw sdk::Failure(DBC_NOT_FOUND, "role " + role + " does not exist");
+        admin.exec("ALTER ROLE " + admin.quote_identifier(role) + " PASSWORD " +
+                       admin.quote_literal(admin.scram_verifier(role, std::string(password))),
+                   "setting the password of " + role);
+    }
+
+    uint64_t measure_size(const dbc_target& target) {
+        PgConnection db(settings_.url, login_as(target, target.location));
+        return database_bytes(db);
+    }
+
     void attempt_guardrails(const dbc_target& owner, const dbc_target* query,
                             std::string_view limits, const sdk::Sink& sink) {
         run_guardrail_attempts(settings_.url, owner, query, sdk::TenantLimits::parse(limits), sink);

@@ -105,6 +105,10 @@ std::string apply_limits(PgConnection& admin, const std::vector<std::string>& ro
     }
     if (limits.queries_per_hour != 0)
         report.not_enforced("queries_per_hour", "PostgreSQL has no per-login query quota");
+    if (limits.disk_kb != 0)
+        report.measured("disk_kb",
+                        "pg_database_size, by status and verify; the server does not "
+                        "stop a database that grows past it");
     return report.json();
 }
 

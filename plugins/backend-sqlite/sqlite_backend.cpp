@@ -7,6 +7,7 @@
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 #include <dbclone/sha256.hpp>
+#include <dbclone/tenant_limits.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -106,7 +107,47 @@ class SqliteBackend {
         fs::path target = clone_path(sdk::view(req.tenant_id));
         std::string how = sdk::clone_file(req.golden_location, target, 0600, method_);
         host_.debug("cloned " + target.string() + " by " + how);
-        return {target.string(), "", 0, "", R"({"clone_method":")" + how + "\"}"};
+        return {target.string(),
+                "",
+                0,
+                "",
+                R"({"clone_method":")" + how + "\"}",
+                "",
+                limits_report(sdk::TenantLimits::of(req))};
+    }
+
+    // The file with its write-ahead log, as the disk limit counts it.
+    uint64_t measure_size(const dbc_target& target) {
+        uint64_t bytes = 0;
+        for (const char* suffix : {"", "-wal"}) {
+            std::error_code ec;
+            auto size = fs::file_size(std::string(sdk::view(target.location)) + suffix, ec);
+            if (!ec) bytes += size;
+        }
+        return bytes;
+    }
+
+    // An embedded file has no server between the tenant's SQL and the file:
+    // only the disk is measured.
+    static std::string limits_report(const sdk::TenantLimits& l) {
+        sdk::LimitsReport report;
+        const char* why =
+            "an embedded file has no server to hold it; the application that opens "
+            "the file must";
+        for (auto [key, value] :
+             {std::pair<const char*, uint64_t>{"connections", l.connections},
+              {"statement_timeout_ms", l.statement_timeout_ms},
+              {"idle_in_transaction_timeout_ms", l.idle_in_transaction_timeout_ms},
+              {"lock_timeout_ms", l.lock_timeout_ms},
+              {"work_mem_kb", l.work_mem_kb},
+              {"temp_file_limit_kb", l.temp_file_limit_kb},
+              {"queries_per_hour", l.queries_per_hour}})
+            if (value != 0) report.not_enforced(key, why);
+        if (l.disk_kb != 0)
+            report.measured("disk_kb",
+                            "the file's size, by status and verify; nothing stops a "
+                            "file that grows past it");
+        return report.json();
     }
 
     void drop(const dbc_drop_request& req) {

@@ -70,6 +70,7 @@ class DockerRuntime {
             "network": {"type": "string"},
             "memory_mb": {"type": "integer"},
             "cpus_milli": {"type": "integer"},
+            "pids_limit": {"type": "integer"},
             "start_timeout_ms": {"type": "integer"}
         },
         "additionalProperties": false
@@ -83,6 +84,7 @@ class DockerRuntime {
           network_(or_default(sdk::option_string(init.config_json, "network"), "dbclone_tenants")),
           memory_(sdk::option_int(init.config_json, "memory_mb", 512) << 20),
           nano_cpus_(sdk::option_int(init.config_json, "cpus_milli", 1000) * 1000000),
+          pids_limit_(sdk::option_int(init.config_json, "pids_limit", 256)),
           timeout_(std::chrono::milliseconds(
               sdk::option_int(init.config_json, "start_timeout_ms", 60000))),
           installation_(sdk::option_string(init.options_json, "installation_id")),
@@ -325,6 +327,26 @@ class DockerRuntime {
         w.Int64(memory_);
         w.Key("NanoCpus");
         w.Int64(nano_cpus_);
+        // A fork bomb stops at the pids limit. The server runs as the data
+        // directory's owner, not root, and needs no capability at all, so it
+        // gets none, and cannot gain one (no setuid program can raise it).
+        // Nothing but the binds and a small /tmp is writable.
+        w.Key("PidsLimit");
+        w.Int64(pids_limit_);
+        w.Key("CapDrop");
+        w.StartArray();
+        w.String("ALL");
+        w.EndArray();
+        w.Key("SecurityOpt");
+        w.StartArray();
+        w.String("no-new-privileges:true");
+        w.EndArray();
+        w.Key("ReadonlyRootfs");
+        w.Bool(true);
+        w.Key("Tmpfs");
+        w.StartObject();
+        pair(w, "/tmp", "rw,nosuid,nodev,noexec,size=64m");
+        w.EndObject();
         pair(w, "NetworkMode", network_);
         w.EndObject();
         w.EndObject();
@@ -353,6 +375,7 @@ class DockerRuntime {
     std::string network_;
     int64_t memory_;
     int64_t nano_cpus_;
+    int64_t pids_limit_;
     std::chrono::milliseconds timeout_;
     std::string installation_;
     PostgresqlEngine postgresql_;

@@ -119,6 +119,29 @@ TEST_F(Cli, BadTenantIdsAreRefusedBeforeAnySideEffect) {
     EXPECT_FALSE(std::filesystem::exists(state.path())) << "not even the state directory";
 }
 
+// A bad limit, and logins an engine does not have, are one-line refusals.
+TEST_F(Cli, BadLimitsAndMissingLoginsAreRefusedInOneLine) {
+    for (const char* limit : {"connections=many", "timeout=5s", "statement_timeout=5"}) {
+        auto r = run({"create", "t1", "sqlite", "--limit", limit});
+        EXPECT_EQ(r.exit_code, 2) << limit;
+        EXPECT_NE(r.err.find("allowed"), std::string::npos) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    }
+    EXPECT_EQ(run({"list", "--json"}).out, "[]\n") << "nothing half-made";
+    ASSERT_EQ(run({"create", "t1", "sqlite", "--limit", "connections=3"}).exit_code, 0);
+    auto status = run({"status", "t1"});
+    EXPECT_NE(status.out.find("connections"), std::string::npos) << status.out;
+    EXPECT_NE(status.out.find("not_enforced"), std::string::npos)
+        << "an embedded file has no server to hold a limit: " << status.out;
+    auto rotate = run({"credentials", "rotate", "t1"});
+    EXPECT_EQ(rotate.exit_code, 2);
+    EXPECT_NE(rotate.err.find("has no owner login"), std::string::npos) << rotate.err;
+    auto login = run({"credentials", "rotate", "t1", "--login", "root"});
+    EXPECT_EQ(login.exit_code, 2);
+    EXPECT_NE(login.err.find("unknown login \"root\"; allowed: owner, query"), std::string::npos)
+        << login.err;
+}
+
 TEST_F(Cli, UnknownTypeAndVersionListWhatExists) {
     auto type = run({"create", "t1", "oracle"});
     EXPECT_EQ(type.exit_code, 3);

@@ -84,6 +84,12 @@ TEST_P(DockerPlacement, ContainersOfTheirOwnIsolatedAndOnLoopbackOnly) {
     EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.tenant\"}}"), a_id);
     EXPECT_EQ(inspect(a_name, "{{index .Config.Labels \"dbclone.root_version\"}}"), "v1.0");
     EXPECT_EQ(inspect(a_name, "{{.HostConfig.Memory}}"), std::to_string(256 << 20));
+    // Hardened: no capability, none to gain, a pids limit, a read-only root.
+    EXPECT_EQ(inspect(a_name, "{{.HostConfig.CapDrop}}"), "[ALL]");
+    EXPECT_EQ(inspect(a_name, "{{.HostConfig.SecurityOpt}}"), "[no-new-privileges:true]");
+    EXPECT_EQ(inspect(a_name, "{{.HostConfig.PidsLimit}}"), "256");
+    EXPECT_EQ(inspect(a_name, "{{.HostConfig.ReadonlyRootfs}}"), "true");
+    EXPECT_EQ(inspect(a_name, "{{.State.Status}}"), "running") << "the server runs so confined";
     std::string port = std::to_string(a.port) + "/tcp";
     EXPECT_EQ(
         inspect(a_name, "{{(index (index .NetworkSettings.Ports \"" + port + "\") 0).HostIp}}"),

@@ -12,12 +12,14 @@ void GuardrailFixture::TearDown() {
 
 Engine& GuardrailFixture::eng() {
     if (!engine_)
-        engine_ = std::make_unique<Engine>(server_test_config(state_.path(), type_, admin_url_));
+        engine_ = std::make_unique<Engine>(
+            admin_url_.empty() ? test_config(state_.path())
+                               : server_test_config(state_.path(), type_, admin_url_));
     return *engine_;
 }
 
 CloneRecord GuardrailFixture::create(const std::string& id, std::vector<std::string> limits) {
-    auto row = Cloner(eng()).create({id, type_, "v1.0", "", "", std::move(limits)});
+    auto row = Cloner(eng()).create({id, type_, "v1.0", placement_, "", std::move(limits)});
     made_.push_back(id);
     return row;
 }

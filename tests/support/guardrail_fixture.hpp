@@ -21,9 +21,11 @@ namespace dbclone::testing {
 
 class GuardrailFixture : public ::testing::Test {
   public:
-    // `type` on the shared server at `admin_url`.
-    GuardrailFixture(std::string type, std::string admin_url)
-        : type_(std::move(type)), admin_url_(std::move(admin_url)) {}
+    // `type` on the shared server at `admin_url`, or in `placement`.
+    GuardrailFixture(std::string type, std::string admin_url, std::string placement = "")
+        : type_(std::move(type)),
+          admin_url_(std::move(admin_url)),
+          placement_(std::move(placement)) {}
     void TearDown() override;
 
     Engine& eng();
@@ -35,7 +37,7 @@ class GuardrailFixture : public ::testing::Test {
     static std::string unique(const std::string& base);
 
   private:
-    std::string type_, admin_url_;
+    std::string type_, admin_url_, placement_;
     TempDir state_;
     std::unique_ptr<Engine> engine_;
     std::vector<std::string> made_;

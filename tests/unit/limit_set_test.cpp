@@ -23,9 +23,10 @@ std::string error_of(const std::string& assignment) {
 
 TEST(LimitSet, TheDefaultsLimitEverySessionAndQuery) {
     LimitSet limits;
-    EXPECT_EQ(limits.to_json(), R"({"connections":20,"statement_timeout_ms":30000,)"
-                                R"("idle_in_transaction_timeout_ms":60000,"lock_timeout_ms":10000,)"
-                                R"("work_mem_kb":16384,"temp_file_limit_kb":1048576})");
+    EXPECT_EQ(limits.to_json(),
+              R"({"connections":20,"statement_timeout_ms":30000,)"
+              R"("idle_in_transaction_timeout_ms":60000,"lock_timeout_ms":10000,)"
+              R"("work_mem_kb":16384,"temp_file_limit_kb":1048576,"disk_kb":10485760})");
     EXPECT_EQ(text_of(limits, "statement_timeout"), "30s");
     EXPECT_EQ(text_of(limits, "temp_file_limit"), "1GB");
     EXPECT_EQ(text_of(limits, "queries_per_hour"), "off");
@@ -42,7 +43,8 @@ TEST(LimitSet, ReadsDurationsSizesAndCounts) {
     limits.assign("queries_per_hour=1000");
     EXPECT_EQ(limits.to_json(),
               R"({"connections":5,"statement_timeout_ms":500,"lock_timeout_ms":120000,)"
-              R"("work_mem_kb":64,"temp_file_limit_kb":2097152,"queries_per_hour":1000})");
+              R"("work_mem_kb":64,"temp_file_limit_kb":2097152,"queries_per_hour":1000,)"
+              R"("disk_kb":10485760})");
     EXPECT_EQ(text_of(limits, "lock_timeout"), "2m");
     EXPECT_EQ(text_of(limits, "idle_in_transaction_timeout"), "off");
     // What the registry keeps comes back as it was.

@@ -16,7 +16,8 @@ namespace {
 // What schema 6 added to clones, dropped to make an older file.
 constexpr const char* schema_6_columns =
     "ALTER TABLE clones DROP COLUMN query_user; ALTER TABLE clones DROP COLUMN query_password; "
-    "ALTER TABLE clones DROP COLUMN limits; ALTER TABLE clones DROP COLUMN limits_report; ";
+    "ALTER TABLE clones DROP COLUMN limits; ALTER TABLE clones DROP COLUMN limits_report; "
+    "ALTER TABLE clones DROP COLUMN disk_bytes; ALTER TABLE clones DROP COLUMN disk_measured_at; ";
 
 CloneRecord row(const std::string& id) {
     CloneRecord r;

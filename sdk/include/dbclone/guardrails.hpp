@@ -108,4 +108,19 @@ inline void judge_override(const Sink& sink, std::string_view login, std::string
                             " succeeds, and its session then has no timeout");
 }
 
+// The disk the tenant takes (`bytes`, measured as measure_size does) against
+// its disk limit: a limit dbclone measures, which the server does not hold.
+inline void judge_disk(const Sink& sink, std::string_view login, uint64_t limit_kb,
+                       uint64_t bytes) {
+    std::string used = std::to_string(bytes) + " bytes";
+    if (limit_kb == 0)
+        return write_guardrail(sink, "disk_usage", login, "not_enforced",
+                               used + "; no disk limit asked");
+    std::string limit = std::to_string(limit_kb * 1024) + " bytes";
+    if (bytes <= limit_kb * 1024)
+        write_guardrail(sink, "disk_usage", login, "passed", used + " of a limit of " + limit);
+    else
+        write_guardrail(sink, "disk_usage", login, "failed", used + ", over the limit of " + limit);
+}
+
 }  // namespace dbclone::sdk

@@ -25,7 +25,7 @@
  *         my_ensure_golden, my_clone, my_drop,
  *         NULL, NULL, NULL, NULL,  // fingerprint, probe, list_artifacts, attempt_access
  *         NULL, NULL, NULL, NULL,  // canary, run_queries, content, export_root
- *         NULL                     // attempt_guardrails
+ *         NULL, NULL, NULL         // attempt_guardrails, set_password, measure_size
  *     };
  *     static const dbc_plugin_descriptor descriptor = {
  *         sizeof(dbc_plugin_descriptor), DBC_ABI_MAJOR, DBC_ABI_MINOR, DBC_KIND_BACKEND,
@@ -276,7 +276,8 @@ typedef struct dbc_clone_request {
      * absent (no limit asked): {"connections": n (sessions per login),
      * "statement_timeout_ms": n, "idle_in_transaction_timeout_ms": n,
      * "lock_timeout_ms": n, "work_mem_kb": n, "temp_file_limit_kb": n,
-     * "queries_per_hour": n}. 0 means no limit. Validated by the host. */
+     * "queries_per_hour": n, "disk_kb": n}. 0 means no limit. Validated by
+     * the host. */
     const char* limits_json;
 } dbc_clone_request;
 
@@ -290,9 +291,11 @@ typedef struct dbc_clone_result {
     /* Added in 1.2; write them only when struct_size covers them. The query
      * login made (NULL: none), and how each limit of limits_json is held, one
      * member per limit asked: {"connections": {"state": "enforced"|
-     * "overridable"|"not_enforced", "detail": "one line: how, or why not"}}.
-     * "overridable" is a default the tenant's own SQL can change (a role
-     * default that SET changes). NULL: nothing is enforced. */
+     * "overridable"|"measured"|"not_enforced", "detail": "one line: how, or
+     * why not"}}. "overridable" is a default the tenant's own SQL can change
+     * (a role default that SET changes); "measured" is a limit the server does
+     * not stop but dbclone measures and reports (disk_kb, with measure_size).
+     * NULL: nothing is enforced. */
     const char* query_user;
     const char* limits_json;
 } dbc_clone_result;
@@ -406,6 +409,24 @@ typedef dbc_rc (*dbc_backend_attempt_guardrails_fn)(void* self, const dbc_target
                                                     const char* limits_json, const dbc_sink* sink,
                                                     dbc_error* err);
 
+/* Added in 1.2, optional: `dbclone credentials rotate`. Gives `user`, one
+ * of tenant `tenant_id`'s logins ("tenant_<id>" or "tenant_<id>.ro"), the
+ * password `password` (from the OS's random source; never log it) on the
+ * tenant's server: options_json carries {"socket_dir", "port"} for a
+ * dedicated server, as a clone request's does. Sessions already open stay
+ * open. DBC_NOT_FOUND if the login is gone, DBC_INVALID_ARGUMENT if `user` is
+ * not one of the tenant's logins. */
+typedef dbc_rc (*dbc_backend_set_password_fn)(void* self, const char* tenant_id, const char* user,
+                                              const char* password, const char* options_json,
+                                              dbc_error* err);
+
+/* Added in 1.2, optional: the disk the target's database takes, in bytes, as
+ * the engine counts it (PostgreSQL pg_database_size, MySQL its tables' data
+ * and index length, SQLite the file), measured with the target's own login.
+ * For the `disk` limit, which status, /metrics and verify report. */
+typedef dbc_rc (*dbc_backend_measure_size_fn)(void* self, const dbc_target* target, uint64_t* bytes,
+                                              dbc_error* err);
+
 /* The table a backend's descriptor points at. Entries are called on a handle made
  * by `create`; see THREADS for concurrency. */
 typedef struct dbc_backend_vtable {
@@ -428,6 +449,8 @@ typedef struct dbc_backend_vtable {
     dbc_backend_content_fn content;                       /* 1.1, optional: data_integrity check */
     dbc_backend_export_root_fn export_root;               /* 1.1, optional: roots import */
     dbc_backend_attempt_guardrails_fn attempt_guardrails; /* 1.2, optional: guardrails check */
+    dbc_backend_set_password_fn set_password;             /* 1.2, optional: credentials rotate */
+    dbc_backend_measure_size_fn measure_size;             /* 1.2, optional: the disk limit */
     /* New entries are appended here. */
 } dbc_backend_vtable;
 

@@ -253,6 +253,18 @@ struct BackendThunks {
         return guarded(
             err, [&] { handle<Impl>(self)->impl.attempt_access(*attacker, *victim, Sink(sink)); });
     }
+    static dbc_rc measure_size(void* self, const dbc_target* target, uint64_t* bytes,
+                               dbc_error* err) noexcept {
+        return guarded(err, [&] { *bytes = handle<Impl>(self)->impl.measure_size(*target); });
+    }
+    static dbc_rc set_password(void* self, const char* tenant_id, const char* user,
+                               const char* password, const char* options_json,
+                               dbc_error* err) noexcept {
+        return guarded(err, [&] {
+            handle<Impl>(self)->impl.set_password(view(tenant_id), view(user), view(password),
+                                                  options_json);
+        });
+    }
     static dbc_rc attempt_guardrails(void* self, const dbc_target* owner, const dbc_target* query,
                                      const char* limits_json, const dbc_sink* sink,
                                      dbc_error* err) noexcept {
@@ -298,6 +310,10 @@ constexpr dbc_backend_vtable backend_vtable() {
                       b.attempt_guardrails(t, &t, s, k);
                   })
         v.attempt_guardrails = &T::attempt_guardrails;
+    if constexpr (requires(Impl & b, std::string_view s) { b.set_password(s, s, s, ""); })
+        v.set_password = &T::set_password;
+    if constexpr (requires(Impl & b, const dbc_target& t) { b.measure_size(t); })
+        v.measure_size = &T::measure_size;
     return v;
 }
 

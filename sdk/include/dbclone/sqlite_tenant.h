@@ -12,6 +12,9 @@
  *     ... sqlite3_exec(db, untrusted_sql, ...) ...
  *     sqlite3_close(db);
  *
+ * dbclone_sqlite_open_tenant_readonly() (below) is the same for SQL that must
+ * only read, the SQLite counterpart of a server tenant's query login.
+ *
  * A plain sqlite3_open() lets SQL do all of these, and file permissions do not
  * help when the application runs as the OS user that owns every tenant file:
  *   - ATTACH (and VACUUM INTO, which attaches its target) opens or creates any
@@ -84,6 +87,18 @@ static inline int dbclone_sqlite_harden(sqlite3* db) {
  * sqlite3_open_v2, *db is set even on failure and must be closed. */
 static inline int dbclone_sqlite_open_tenant(const char* path, sqlite3** db) {
     int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) return rc;
+    return dbclone_sqlite_harden(*db);
+}
+
+/* The SQLite counterpart of a server tenant's query login: opens the tenant
+ * file read-only, hardened like dbclone_sqlite_open_tenant, with query_only on
+ * before the authorizer is set. The authorizer then refuses the PRAGMA that
+ * would turn it off, so the SQL can change neither the file nor a temporary
+ * table. */
+static inline int dbclone_sqlite_open_tenant_readonly(const char* path, sqlite3** db) {
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(*db, "PRAGMA query_only = 1", NULL, NULL, NULL);
     if (rc != SQLITE_OK) return rc;
     return dbclone_sqlite_harden(*db);
 }

@@ -38,6 +38,7 @@ struct TenantLimits {
     uint64_t work_mem_kb = 0;
     uint64_t temp_file_limit_kb = 0;
     uint64_t queries_per_hour = 0;
+    uint64_t disk_kb = 0;
 
     static TenantLimits of(const dbc_clone_request& req) {
         if (req.struct_size < offsetof(dbc_clone_request, limits_json) + sizeof(char*) ||
@@ -67,6 +68,7 @@ struct TenantLimits {
         read("work_mem_kb", l.work_mem_kb);
         read("temp_file_limit_kb", l.temp_file_limit_kb);
         read("queries_per_hour", l.queries_per_hour);
+        read("disk_kb", l.disk_kb);
         return l;
     }
 };
@@ -76,6 +78,7 @@ class LimitsReport {
   public:
     void enforced(std::string_view key, std::string_view how) { add(key, "enforced", how); }
     void overridable(std::string_view key, std::string_view how) { add(key, "overridable", how); }
+    void measured(std::string_view key, std::string_view how) { add(key, "measured", how); }
     void not_enforced(std::string_view key, std::string_view why) { add(key, "not_enforced", why); }
     std::string json() const { return body_.empty() ? "{}" : "{" + body_ + "}"; }
 

@@ -126,3 +126,25 @@ TEST_F(MysqlGuardrails, ANoisyTenantCannotDenyServiceToItsNeighbour) {
         *this, "my", [](const CloneRecord& r) { return std::make_unique<MysqlSession>(r); },
         "SELECT SLEEP(5)");
 }
+
+TEST_F(MysqlGuardrails, ARotatedPasswordReplacesTheOldOne) {
+    auto row = create(unique("my_rotate"));
+    auto owner = Cloner(eng()).rotate_password(row.tenant_id, "owner");
+    EXPECT_NE(owner.password, row.password);
+    EXPECT_THROW(MysqlSession{row}, std::exception) << "the old owner password still works";
+    EXPECT_NO_THROW(MysqlSession{owner});
+    auto query = Cloner(eng()).rotate_password(row.tenant_id, "query");
+    EXPECT_NE(query.query_password, row.query_password);
+    EXPECT_THROW(MysqlSession{as_query_login(row)}, std::exception);
+    EXPECT_NO_THROW(MysqlSession{as_query_login(query)});
+}
+
+TEST_F(MysqlGuardrails, ATenantOverItsDiskLimitIsReported) {
+    auto small = create(unique("my_disk_small"), {"disk=16kB"});
+    EXPECT_EQ(limit_state(small, "disk"), "measured");
+    auto report = Verifier(eng()).verify(small.tenant_id, {"guardrails"});
+    const auto* p = attempt(guardrails_of(report), "disk_usage");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->outcome, "failed") << p->detail;
+    EXPECT_TRUE(json::over_disk_limit(*eng().registry().find_clone(small.tenant_id)));
+}

@@ -157,3 +157,73 @@ TEST_F(PostgresqlGuardrails, ANoisyTenantCannotDenyServiceToItsNeighbour) {
         [](const CloneRecord& r) { return std::make_unique<PgSession>(PgSession::as_tenant(r)); },
         "SELECT pg_sleep(5)");
 }
+
+TEST_F(PostgresqlGuardrails, ARotatedPasswordReplacesTheOldOne) {
+    auto row = create(unique("pg_rotate"));
+    auto owner = Cloner(eng()).rotate_password(row.tenant_id, "owner");
+    EXPECT_NE(owner.password, row.password);
+    EXPECT_TRUE(pg_login_error(row, "")) << "the old owner password still works";
+    EXPECT_FALSE(pg_login_error(owner, ""));
+    auto query = Cloner(eng()).rotate_password(row.tenant_id, "query");
+    EXPECT_NE(query.query_password, row.query_password);
+    EXPECT_EQ(query.password, owner.password) << "one login at a time";
+    EXPECT_TRUE(pg_login_error(as_query_login(row), ""));
+    EXPECT_FALSE(pg_login_error(as_query_login(query), ""));
+    EXPECT_EQ(eng().registry().find_clone(row.tenant_id)->query_password, query.query_password);
+    try {
+        Cloner(eng()).rotate_password(row.tenant_id, "admin");
+        FAIL() << "a login that is not the tenant's was rotated";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+        EXPECT_NE(std::string(e.what()).find("\"admin\"; allowed: owner, query"),
+                  std::string::npos);
+    }
+}
+
+TEST_F(PostgresqlGuardrails, ATenantOverItsDiskLimitIsReported) {
+    // The root's template takes about 8 MB.
+    auto small = create(unique("pg_disk_small"), {"disk=1MB"});
+    auto roomy = create(unique("pg_disk_roomy"), {"disk=1GB"});
+    EXPECT_EQ(limit_state(small, "disk"), "measured");
+    for (const auto& [row, outcome] : {std::pair{small, "failed"}, std::pair{roomy, "passed"}}) {
+        auto report = Verifier(eng()).verify(row.tenant_id, {"guardrails"});
+        const auto* p = attempt(guardrails_of(report), "disk_usage");
+        ASSERT_TRUE(p) << row.tenant_id;
+        EXPECT_EQ(p->outcome, outcome) << row.tenant_id << ": " << p->detail;
+        auto measured = eng().registry().find_clone(row.tenant_id);
+        EXPECT_GT(measured->disk_bytes, 1024u * 1024) << "kept for /metrics and status";
+        EXPECT_EQ(json::over_disk_limit(*measured), std::string(outcome) == "failed");
+    }
+}
+
+namespace {
+
+// Tenants with a PostgreSQL server each (placement process): the limits are
+// set on the tenant's own server, where dbclone is the superuser.
+struct PostgresqlProcessGuardrails : GuardrailFixture {
+    PostgresqlProcessGuardrails() : GuardrailFixture("postgresql", "", "process") {}
+    void SetUp() override {
+        if (::geteuid() != 0)
+            GTEST_SKIP()
+                << "the process runtime runs PostgreSQL as user postgres, which needs root";
+    }
+};
+
+}  // namespace
+
+TEST_F(PostgresqlProcessGuardrails, ANoisyTenantCannotDenyServiceToItsNeighbour) {
+    expect_a_noisy_tenant_harms_no_neighbour(
+        *this, "pgp",
+        [](const CloneRecord& r) { return std::make_unique<PgSession>(PgSession::as_tenant(r)); },
+        "SELECT pg_sleep(5)");
+}
+
+TEST_F(PostgresqlProcessGuardrails, OnItsOwnServerTempFileLimitIsEnforced) {
+    auto row = create(unique("pgp_temp"), {"temp_file_limit=8MB", "statement_timeout=5s"});
+    EXPECT_EQ(limit_state(row, "temp_file_limit"), "enforced");
+    auto report = Verifier(eng()).verify(row.tenant_id, {"guardrails"});
+    const auto* p = attempt(guardrails_of(report), "temp_file_limit");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->outcome, "passed") << p->detail;
+    EXPECT_NE(p->detail.find("temporary file size exceeds"), std::string::npos) << p->detail;
+}

@@ -112,6 +112,26 @@ TEST_F(SqliteAttacks, TheHardenedOpenReachesNoOtherFileAndVerifySaysSo) {
         }
 }
 
+// The read-only recipe (the counterpart of a server tenant's query login):
+// model-written SQL reads, and can change neither the file nor a temporary
+// table, nor turn query_only off again.
+TEST_F(SqliteAttacks, TheReadOnlyOpenReadsAndWritesNothing) {
+    auto a = create("reader");
+    Connection c;
+    ASSERT_EQ(dbclone_sqlite_open_tenant_readonly(a.location.c_str(), &c.db), SQLITE_OK);
+    EXPECT_EQ(error_of(c.db, "SELECT count(*) FROM customers"), "");
+    for (const char* write :
+         {"INSERT INTO customers (email, full_name, country, created_at) VALUES ('x@y', 'X', 'DE', "
+          "'2026-01-01')",
+          "DELETE FROM customers", "DROP TABLE customers", "CREATE TABLE mine (x)",
+          "CREATE TEMP TABLE mine (x)", "PRAGMA query_only = 0", "PRAGMA journal_mode = DELETE"})
+        EXPECT_NE(error_of(c.db, write), "") << "the read-only open ran: " << write;
+    EXPECT_NE(error_of(c.db, "ATTACH '" + registry() + "' AS r"), "") << "still hardened";
+    Connection check;
+    ASSERT_EQ(dbclone_sqlite_open_tenant(a.location.c_str(), &check.db), SQLITE_OK);
+    EXPECT_EQ(error_of(check.db, "SELECT 1 FROM customers LIMIT 1"), "");
+}
+
 // Attack 4 for SQLite: a root's SQL runs on the same hardened connection, so it
 // cannot reach the registry while the golden copy is built.
 TEST_F(SqliteAttacks, ARootCannotReachTheRegistry) {

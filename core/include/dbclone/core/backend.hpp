@@ -106,6 +106,12 @@ class Backend {
     dbc_rc content(const dbc_target& target, const dbc_sink* sink, dbc_error* err);
     dbc_rc attempt_access_raw(const dbc_target& a, const dbc_target& b, const dbc_sink* sink,
                               dbc_error* err);
+    // The disk the target's database takes; nullopt when the plugin cannot say.
+    std::optional<uint64_t> measure_size(const Target& target);
+    // Gives the tenant's login `user` the password `password`; Error(InvalidInput)
+    // when the plugin cannot.
+    void set_password(const std::string& tenant_id, const std::string& user,
+                      const std::string& password, const std::string& options_json);
     dbc_rc attempt_guardrails(const dbc_target& owner, const dbc_target* query,
                               const char* limits_json, const dbc_sink* sink, dbc_error* err);
 

@@ -39,6 +39,12 @@ class Cloner {
     // process is still creating it. A failed drop leaves the row in `removing`.
     void remove(const std::string& tenant_id);
 
+    // A new password for the tenant's `login` ("owner" or "query"), set on its
+    // server and then in the registry; the tenant's ready row, with it. Should
+    // the registry refuse it, the old password is set back on the server.
+    // Error(InvalidInput) for another login, or an engine without logins.
+    CloneRecord rotate_password(const std::string& tenant_id, const std::string& login);
+
     // Placements `db_type` supports now, natural one first.
     std::vector<std::string> placements_for(const std::string& db_type);
 

@@ -30,6 +30,9 @@ class LimitSet {
     // The inverse of to_json, for a registry row.
     static LimitSet from_json(const std::string& json);
 
+    // The value of `name` in its canonical unit (ms, kB, a count); 0: no limit.
+    uint64_t value(const std::string& name) const;
+
     struct Described {
         std::string name;  // "statement_timeout"
         std::string key;   // "statement_timeout_ms", as in limits_json and its report

@@ -22,6 +22,11 @@ struct LimitState {
 };
 std::vector<LimitState> limit_states(const CloneRecord& r);
 
+// The tenant's disk limit in bytes (0: none), and whether its last measure
+// was over it.
+uint64_t disk_limit_bytes(const CloneRecord& r);
+bool over_disk_limit(const CloneRecord& r);
+
 // A clone row. The password is written only when `with_password` (create's answer,
 // `status --show-password`); lists never carry it.
 void write_clone(Writer& w, const CloneRecord& r, bool with_password);

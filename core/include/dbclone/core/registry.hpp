@@ -42,8 +42,10 @@ struct CloneRecord {
     // password, a secret sealed like `password`.
     std::string query_user;
     std::string query_password;
-    std::string limits;         // LimitSet::to_json of the limits asked for
-    std::string limits_report;  // the backend's dbc_clone_result.limits_json; "" if none
+    std::string limits;            // LimitSet::to_json of the limits asked for
+    std::string limits_report;     // the backend's dbc_clone_result.limits_json; "" if none
+    uint64_t disk_bytes = 0;       // the last measure of its disk (status, verify)
+    std::string disk_measured_at;  // when; "" if never measured
     std::string created_at;
     std::string updated_at;
 };
@@ -139,6 +141,10 @@ class Registry {
     // Clones. insert_clone throws Error(Conflict) if the tenant exists.
     void insert_clone(const CloneRecord& record);
     void update_clone(const CloneRecord& record);
+    // A new password for the owner (`query` false) or the query login, sealed.
+    void update_password(const std::string& tenant_id, bool query, const std::string& password);
+    // The disk the tenant takes, measured now.
+    void record_disk(const std::string& tenant_id, uint64_t bytes);
     void delete_clone(const std::string& tenant_id);
     std::optional<CloneRecord> find_clone(const std::string& tenant_id);
     std::vector<CloneRecord> clones();
