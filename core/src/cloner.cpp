@@ -239,7 +239,7 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
                 std::filesystem::remove_all(run_dir);
             });
             runtime.start({record.server, request.db_type, record.data_dir, record.port,
-                           run_options(run_dir, false, record.tenant_id, version)});
+                           run_options(run_dir, false, record.tenant_id, version, record.limits)});
             clock.done("start server");
         }
         // A dedicated server goes as a whole; on a shared one the backend drops,
@@ -343,8 +343,9 @@ CloneRecord Cloner::dedicated_tenant(const std::string& tenant_id) {
 void Cloner::start(const std::string& tenant_id) {
     CloneRecord r = dedicated_tenant(tenant_id);
     engine_.runtime(r.placement)
-        .start({r.server, r.db_type, r.data_dir, r.port,
-                run_options(engine_.run_dir(r.server), false, r.tenant_id, r.root_version)});
+        .start(
+            {r.server, r.db_type, r.data_dir, r.port,
+             run_options(engine_.run_dir(r.server), false, r.tenant_id, r.root_version, r.limits)});
     engine_.registry().add_event(tenant_id, "started", r.server);
 }
 

@@ -185,7 +185,8 @@ bool is_dedicated(const std::string& placement) {
 }
 
 std::string run_options(const std::filesystem::path& run_dir, bool initialize,
-                        const std::string& tenant, const std::string& root_version) {
+                        const std::string& tenant, const std::string& root_version,
+                        const std::string& limits_json) {
     rapidjson::StringBuffer buffer;
     json::Writer w(buffer);
     w.StartObject();
@@ -200,6 +201,10 @@ std::string run_options(const std::filesystem::path& run_dir, bool initialize,
         w.String(tenant.c_str());
         w.Key("root_version");
         w.String(root_version.c_str());
+    }
+    if (!limits_json.empty()) {
+        w.Key("limits_json");
+        w.String(limits_json.c_str());
     }
     w.EndObject();
     return buffer.GetString();

@@ -280,7 +280,13 @@ class DockerRuntime {
     std::string create_body(const dbc_server_spec& spec, const std::string& engine_name,
                             const ServerEngine& engine, const ServerPlaces& host_side,
                             const struct stat& owner) const {
-        ServerPlaces inside{container_data, container_run, spec.port, "0.0.0.0"};
+        ServerPlaces inside{
+            container_data,
+            container_run,
+            spec.port,
+            "0.0.0.0",
+            sdk::TenantLimits::parse(sdk::option_string(spec.options_json, "limits_json")),
+            static_cast<uint64_t>(memory_)};
         std::string port = std::to_string(spec.port) + "/tcp";
         rapidjson::StringBuffer buffer;
         Writer w(buffer);

@@ -90,6 +90,8 @@ class ProcessRuntime {
                              sdk::option_string(spec.options_json, "run_dir"), spec.port}};
         if (record.places.run_dir.empty())
             throw sdk::Failure(DBC_INVALID_ARGUMENT, "start_server needs options.run_dir");
+        record.places.limits =
+            sdk::TenantLimits::parse(sdk::option_string(spec.options_json, "limits_json"));
         if (record.places.run_dir.size() > 80)
             throw sdk::Failure(DBC_INVALID_ARGUMENT,
                                "run directory " + record.places.run_dir +

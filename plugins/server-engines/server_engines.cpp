@@ -2,8 +2,8 @@
 
 #include "postgresql_install.hpp"
 
-#include <pwd.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -86,15 +86,29 @@ void PostgresqlEngine::finish_initialize(const ServerPlaces& p) const {
 }
 
 std::vector<std::string> PostgresqlEngine::start(const ServerPlaces& p) const {
-    return {bin_ + "/postgres",
-            "-D",
-            p.data_dir,
-            "-p",
-            std::to_string(p.port != 0 ? p.port : 5432),
-            "-c",
-            "listen_addresses=" + (p.port != 0 ? p.bind : std::string()),
-            "-k",
-            p.run_dir};
+    std::vector<std::string> argv{bin_ + "/postgres",
+                                  "-D",
+                                  p.data_dir,
+                                  "-p",
+                                  std::to_string(p.port != 0 ? p.port : 5432),
+                                  "-c",
+                                  "listen_addresses=" + (p.port != 0 ? p.bind : std::string()),
+                                  "-k",
+                                  p.run_dir};
+    // The tenant's own server: room for both its logins' sessions and the
+    // superuser's reserved ones (3), no more; its temporary files bounded for
+    // every session; a quarter of the container's memory for the buffers.
+    auto setting = [&](const std::string& s) {
+        argv.push_back("-c");
+        argv.push_back(s);
+    };
+    if (p.limits.connections != 0)
+        setting("max_connections=" + std::to_string(2 * p.limits.connections + 5));
+    if (p.limits.temp_file_limit_kb != 0)
+        setting("temp_file_limit=" + std::to_string(p.limits.temp_file_limit_kb) + "kB");
+    if (p.memory_bytes != 0)
+        setting("shared_buffers=" + std::to_string(p.memory_bytes / 4 / 1024) + "kB");
+    return argv;
 }
 
 std::string PostgresqlEngine::pid_file(const ServerPlaces& p) const {
@@ -124,6 +138,9 @@ std::vector<std::string> MariadbEngine::start(const ServerPlaces& p) const {
         "--innodb-buffer-pool-size=64M",
         // No tenant SQL may make a client send its files (LOAD DATA LOCAL).
         "--local-infile=0"};
+    // Both logins' two accounts each, and one for dbclone's root.
+    if (p.limits.connections != 0)
+        argv.push_back("--max-connections=" + std::to_string(4 * p.limits.connections + 1));
     if (p.port != 0) {
         argv.push_back("--port=" + std::to_string(p.port));
         argv.push_back("--bind-address=" + p.bind);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <dbclone/tenant_limits.hpp>
+
 namespace dbclone::process_runtime {
 
 // One server's places: its data, its socket-and-log directory, its port (0: no
@@ -20,6 +22,11 @@ struct ServerPlaces {
     // The address the server listens on: loopback for a local process; all of
     // a container's own interfaces, whose port Docker publishes on 127.0.0.1.
     std::string bind = "127.0.0.1";
+    // The tenant's limits (start_server's options "limits_json"), which the
+    // server's own configuration holds too, and the memory it may use (a
+    // container's limit; 0: unknown, the engine's defaults).
+    sdk::TenantLimits limits = {};
+    uint64_t memory_bytes = 0;
 };
 
 class ServerEngine {

@@ -34,7 +34,7 @@ struct LatencyFigures {
 struct NoisyNeighbourOutcome {
     int opened = 0, refused = 0;     // A's sessions
     int statements = 0, cut = 0;     // A's long statements, and those the server ended
-    double longest_ms = 0;           // the longest of A's statements
+    double longest_ms = 0;           // the longest of A's statements while B measured
     LatencyFigures alone, in_noise;  // B's query latency without and with A
 };
 

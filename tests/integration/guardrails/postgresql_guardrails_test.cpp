@@ -227,3 +227,17 @@ TEST_F(PostgresqlProcessGuardrails, OnItsOwnServerTempFileLimitIsEnforced) {
     EXPECT_EQ(p->outcome, "passed") << p->detail;
     EXPECT_NE(p->detail.find("temporary file size exceeds"), std::string::npos) << p->detail;
 }
+
+TEST_F(PostgresqlProcessGuardrails, ItsServersOwnSettingsHoldTheLimits) {
+    auto row = create(unique("pgp_server"), {"connections=7", "temp_file_limit=32MB"});
+    auto owner = PgSession::as_tenant(row);
+    EXPECT_EQ(owner.scalar("SHOW max_connections"), "19") << "2 logins x 7, and 5 more";
+    // The server's own value, as its superuser (who has no role default) sees it.
+    PgSession superuser("host=" + eng().run_dir(row.server).string() +
+                        " port=" + std::to_string(row.port) + " user=postgres dbname=postgres");
+    EXPECT_EQ(superuser.scalar("SHOW temp_file_limit"), "32MB");
+    // Kept across a restart of its server.
+    Cloner(eng()).stop(row.tenant_id);
+    Cloner(eng()).start(row.tenant_id);
+    EXPECT_EQ(PgSession::as_tenant(row).scalar("SHOW max_connections"), "19");
+}

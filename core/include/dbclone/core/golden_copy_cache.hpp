@@ -16,9 +16,11 @@ namespace dbclone {
 bool is_dedicated(const std::string& placement);
 
 // The options a runtime gets: {"run_dir": ..., "initialize": true when a new
-// data directory must be made, "tenant": ..., "root_version": ... (labels)}.
+// data directory must be made, "tenant": ..., "root_version": ... (labels),
+// "limits_json": the tenant's limits as text, for its server's own settings}.
 std::string run_options(const std::filesystem::path& run_dir, bool initialize,
-                        const std::string& tenant = "", const std::string& root_version = "");
+                        const std::string& tenant = "", const std::string& root_version = "",
+                        const std::string& limits_json = "");
 
 // `s` as a JSON string literal.
 std::string json_quoted(const std::string& s);
