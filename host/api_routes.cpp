@@ -139,17 +139,9 @@ CreateRequest parse_create(const std::string& body, bool& async) {
         if (!doc["limits"].IsObject())
             throw Error(ErrorKind::InvalidInput,
                         "field \"limits\" must be an object of limit names and values");
+        r.limits = LimitSet::assignments_of(doc["limits"], "limits");
         LimitSet checked;  // refuses a bad one now, before an async create is queued
-        for (const auto& m : doc["limits"].GetObject()) {
-            if (!m.value.IsString() && !m.value.IsUint64())
-                throw Error(ErrorKind::InvalidInput, std::string("limits.") + m.name.GetString() +
-                                                         " must be a string or a whole number");
-            std::string item =
-                std::string(m.name.GetString()) + "=" +
-                (m.value.IsString() ? m.value.GetString() : std::to_string(m.value.GetUint64()));
-            checked.assign(item);
-            r.limits.push_back(item);
-        }
+        for (const auto& item : r.limits) checked.assign(item);
     }
     return r;
 }

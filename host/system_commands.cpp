@@ -64,6 +64,9 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
             events.empty() ? "" : "; last event: " + events[0].kind + " " + events[0].detail;
         throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"" + last);
     }
+    // The tenant's own login, for the health probe and the disk measure.
+    Target owner{row->tenant_id, row->location,  row->host,
+                 row->port,      row->user_name, row->password};
     // A dedicated server's state, as its runtime sees it now.
     std::string server_state, health;
     if (!row->server.empty()) {
@@ -76,10 +79,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
         }
         // Healthy means the tenant can log in and run a query right now.
         try {
-            ctx.engine()
-                .backend(row->db_type)
-                .probe({row->tenant_id, row->location, row->host, row->port, row->user_name,
-                        row->password});
+            ctx.engine().backend(row->db_type).probe(owner);
             health = "healthy";
         } catch (const std::exception& e) {
             health = std::string("unhealthy: ") + e.what();
@@ -89,10 +89,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     std::string disk_error;
     if (row->state == "ready") {
         try {
-            if (auto bytes = ctx.engine()
-                                 .backend(row->db_type)
-                                 .measure_size({row->tenant_id, row->location, row->host, row->port,
-                                                row->user_name, row->password})) {
+            if (auto bytes = ctx.engine().backend(row->db_type).measure_size(owner)) {
                 registry.record_disk(tenant, *bytes);
                 row = registry.find_clone(tenant);
             }

@@ -108,14 +108,14 @@ CloneRecord Cloner::rotate_password(const std::string& tenant_id, const std::str
         throw Error(ErrorKind::Conflict, "tenant " + in_quotes(tenant_id) + " is " + record->state);
     bool query = login == "query";
     const std::string& user = query ? record->query_user : record->user_name;
-    if (user.empty() || !engine_.backend(record->db_type).has_capability(DBC_CAP_USERS))
+    Backend& backend = engine_.backend(record->db_type);
+    if (user.empty() || !backend.has_capability(DBC_CAP_USERS))
         throw Error(ErrorKind::InvalidInput, "tenant " + in_quotes(tenant_id) + " (" +
                                                  record->db_type + ") has no " + login + " login");
     // A dedicated server is reached as its superuser over its socket, as at create.
     std::string options = "{}";
     if (is_dedicated(record->placement))
         options = clone_options({}, engine_.run_dir(record->server), record->port);
-    Backend& backend = engine_.backend(record->db_type);
     std::string old = query ? record->query_password : record->password;
     std::string fresh = generate_password();
     backend.set_password(tenant_id, user, fresh, options);

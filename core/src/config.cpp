@@ -73,16 +73,11 @@ void read_file(Config& c, const std::filesystem::path& file) {
     if (doc.HasMember("limits")) {
         if (!doc["limits"].IsObject())
             throw Error(ErrorKind::InvalidInput, where + ": \"limits\" must be an object");
-        for (const auto& m : doc["limits"].GetObject()) {
-            std::string value = m.value.IsString()   ? m.value.GetString()
-                                : m.value.IsUint64() ? std::to_string(m.value.GetUint64())
-                                                     : std::string("(not a string or number)");
-            try {
-                c.default_limits.set(m.name.GetString(), value);
+        for (const auto& item : LimitSet::assignments_of(doc["limits"], where + ": limits")) try {
+                c.default_limits.assign(item);
             } catch (const Error& e) {
                 throw Error(ErrorKind::InvalidInput, where + ": limits: " + e.what());
             }
-        }
     }
     if (doc.HasMember("plugin_dirs")) {
         if (!doc["plugin_dirs"].IsArray())

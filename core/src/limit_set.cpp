@@ -135,6 +135,22 @@ void LimitSet::assign(const std::string& assignment) {
     set(assignment.substr(0, eq), assignment.substr(eq + 1));
 }
 
+std::vector<std::string> LimitSet::assignments_of(const rapidjson::Value& object,
+                                                  const std::string& where) {
+    std::vector<std::string> out;
+    for (const auto& m : object.GetObject()) {
+        std::string name = m.name.GetString();
+        if (m.value.IsString())
+            out.push_back(name + "=" + m.value.GetString());
+        else if (m.value.IsUint64())
+            out.push_back(name + "=" + std::to_string(m.value.GetUint64()));
+        else
+            throw Error(ErrorKind::InvalidInput,
+                        where + "." + name + " must be a string or a whole number");
+    }
+    return out;
+}
+
 std::string LimitSet::to_json() const {
     std::string out;
     for (const auto& d : defs) {

@@ -51,10 +51,11 @@ std::optional<CloneRecord> choose_other(Registry& registry, const CloneRecord& t
     return std::nullopt;
 }
 
-CheckResult result_of(const std::string& name, const std::string& record, double ms) {
+CheckResult result_of(const std::string& name, bool guardrail, const std::string& record,
+                      double ms) {
     auto doc = json::parse(record, name + " result");
     CheckResult r{name,
-                  false,
+                  guardrail,
                   json::optional_string(doc, "outcome", name).value_or("error"),
                   json::optional_string(doc, "details", name).value_or(""),
                   ms,
@@ -133,7 +134,6 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
     dbc_target tenant = target_view(tenant_target);
     Target query_target = query_target_of(*record);
     dbc_target query = target_view(query_target);
-    std::string limits = record->limits;
     std::optional<Target> other_target;
     std::optional<dbc_target> other_view;
     if (other) {
@@ -173,15 +173,15 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
         context.services = services.get();
         context.options_json = options.c_str();
         context.query = record->query_user.empty() ? nullptr : &query;
-        context.limits_json = limits.c_str();
+        context.limits_json = record->limits.c_str();
         auto check_start = std::chrono::steady_clock::now();
         try {
             std::string result = plugin->run(context);
-            report.checks.push_back(result_of(name, result, ms_since(check_start)));
+            report.checks.push_back(result_of(name, guardrail, result, ms_since(check_start)));
         } catch (const std::exception& e) {
-            report.checks.push_back({name, false, "error", e.what(), ms_since(check_start), {}});
+            report.checks.push_back(
+                {name, guardrail, "error", e.what(), ms_since(check_start), {}});
         }
-        report.checks.back().guardrail = guardrail;
     }
     // The disk it takes now, kept for /metrics. A failure to measure is the
     // guardrails check's to report (its disk_usage attempt); it is no reason

@@ -4,6 +4,8 @@
 // overriding the one before. Backends receive them as dbc_clone_request.limits_json.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,6 +25,11 @@ class LimitSet {
     void set(const std::string& name, const std::string& value);
     // "NAME=VALUE", as --limit takes it.
     void assign(const std::string& assignment);
+    // "NAME=VALUE" for each member of a JSON object of limits (the config's
+    // "limits", the API's), each value a string or a whole number; throws
+    // Error(InvalidInput) naming `where`.NAME for another type.
+    static std::vector<std::string> assignments_of(const rapidjson::Value& object,
+                                                   const std::string& where);
 
     // {"connections": 20, "statement_timeout_ms": 30000, ...}: the canonical
     // units (ms, kB) the ABI documents; limits at 0 are left out.
