@@ -102,34 +102,38 @@ class PostgresqlBackend {
         std::string q_db = admin.quote_identifier(database), q_role = admin.quote_identifier(role);
         std::string strategy =
             strategy_for(req.golden_location, sdk::option_string(req.options_json, "strategy"));
-        tagged(req.tenant_id, [&] {
-            create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
-        });
         sdk::QueryLogin reader = sdk::QueryLogin::of(req);
         bool role_created = false, reader_created = false;
         std::string report;
-        try {
-            grant_tenant(admin, q_db, role, req.password, true);
-            role_created = true;
-            if (!reader.user.empty()) {
-                create_query_role(admin, database, reader.user, reader.password, marker_);
-                reader_created = true;
+        // Tagged to the end: the grants update the new database's catalog row,
+        // and a reconcile's DROP DATABASE racing a dead create's GRANT fails
+        // with "tuple concurrently updated" unless it ends that session first.
+        tagged(req.tenant_id, [&] {
+            create_database(admin, q_db, admin.quote_identifier(req.golden_location), strategy);
+            try {
+                grant_tenant(admin, q_db, role, req.password, true);
+                role_created = true;
+                if (!reader.user.empty()) {
+                    create_query_role(admin, database, reader.user, reader.password, marker_);
+                    reader_created = true;
+                }
+                PgConnection inside(settings_.url, {{"dbname", database}});
+                hand_over(inside, q_role, database);
+                report = finish_logins(admin, inside, role, reader, sdk::TenantLimits::of(req));
+            } catch (...) {
+                // The admin session may be the casualty: undo on a fresh one, and only
+                // what this call made (a role of that name may have existed before).
+                admin_.reset();
+                PgConnection& fresh = admin_connection();
+                tag_session(req.tenant_id);
+                drop_database(fresh, database);
+                if (role_created) fresh.exec("DROP ROLE IF EXISTS " + q_role, "dropping " + role);
+                if (reader_created)
+                    fresh.exec("DROP ROLE IF EXISTS " + fresh.quote_identifier(reader.user),
+                               "dropping " + reader.user);
+                throw;
             }
-            PgConnection inside(settings_.url, {{"dbname", database}});
-            hand_over(inside, q_role, database);
-            report = finish_logins(admin, inside, role, reader, sdk::TenantLimits::of(req));
-        } catch (...) {
-            // The admin session may be the casualty: undo on a fresh one, and only
-            // what this call made (a role of that name may have existed before).
-            admin_.reset();
-            PgConnection& fresh = admin_connection();
-            drop_database(fresh, database);
-            if (role_created) fresh.exec("DROP ROLE IF EXISTS " + q_role, "dropping " + role);
-            if (reader_created)
-                fresh.exec("DROP ROLE IF EXISTS " + fresh.quote_identifier(reader.user),
-                           "dropping " + reader.user);
-            throw;
-        }
+        });
         PgConnection& done = admin_connection();
         return {database,    done.host(), done.port(), role, R"({"strategy":")" + strategy + "\"}",
                 reader.user, report};
@@ -476,6 +480,11 @@ class PostgresqlBackend {
                sdk::Sha256::of(installation_ + "/" + std::string(tenant)).substr(0, 16);
     }
 
+    void tag_session(std::string_view tenant) {
+        admin_connection().query("SELECT pg_catalog.set_config('application_name', $1, false)",
+                                 {session_tag(tenant)}, "tagging the session");
+    }
+
     // Runs `work` on the admin session tagged as `tenant`'s. Should this process
     // die meanwhile, the server runs the statement on, and the next remove or
     // reconcile of the tenant must find that session and end it before it makes
@@ -483,8 +492,7 @@ class PostgresqlBackend {
     // loser fails with "role does not exist").
     template <typename Work>
     void tagged(std::string_view tenant, Work&& work) {
-        admin_connection().query("SELECT pg_catalog.set_config('application_name', $1, false)",
-                                 {session_tag(tenant)}, "tagging the session");
+        tag_session(tenant);
         try {
             work();
         } catch (...) {
