@@ -13,6 +13,7 @@
 #include "dbclone/core/golden_copy_cache.hpp"
 #include "dbclone/core/json.hpp"
 #include "dbclone/core/password.hpp"
+#include "dbclone/core/record_json.hpp"
 #include "dbclone/core/tenant_id.hpp"
 #include "text.hpp"
 
@@ -87,6 +88,27 @@ std::string clone_options(const CreateRequest& request, const std::filesystem::p
         w.Uint(port);
     }
     w.EndObject();
+    return buffer.GetString();
+}
+
+// The backend's limits report with its disk entry replaced: the kernel caps a
+// dedicated tenant's data directory, whatever the server measures.
+std::string with_disk_enforced(const std::string& report, uint64_t bytes) {
+    rapidjson::Document doc;
+    doc.Parse(report.empty() ? "{}" : report.c_str());
+    if (!doc.IsObject()) doc.SetObject();
+    auto& a = doc.GetAllocator();
+    rapidjson::Value entry(rapidjson::kObjectType);
+    entry.AddMember("state", "enforced", a);
+    std::string detail = "btrfs qgroup limit of " + std::to_string(bytes) +
+                         " bytes on the data directory's subvolume: the server's writes past it "
+                         "fail with \"Disk quota exceeded\"";
+    entry.AddMember("detail", rapidjson::Value(detail.c_str(), a), a);
+    doc.RemoveMember("disk_kb");
+    doc.AddMember("disk_kb", entry, a);
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    doc.Accept(w);
     return buffer.GetString();
 }
 
@@ -225,12 +247,15 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
         clock.done("golden copy");
 
         std::filesystem::path run_dir;
+        const uint64_t disk_limit = json::disk_limit_bytes(record);
+        bool disk_capped = false;
         if (dedicated) {
             const DirectoryCloner& storage = engine_.storage();
             storage.clone(golden.location, record.data_dir);
             // Undo actions run after this block has ended: they name nothing
             // declared inside it (the engine's parts are reached anew).
             undo.push("data directory", [&] { engine_.storage().remove(record.data_dir); });
+            disk_capped = disk_limit != 0 && storage.limit_size(record.data_dir, disk_limit);
             clock.done("data directory");
             Runtime& runtime = engine_.runtime(placement);
             run_dir = engine_.run_dir(record.server);
@@ -264,7 +289,8 @@ CloneRecord Cloner::create(const CreateRequest& request, const StepObserver& obs
         const Target& clone = outcome.target;
         record.query_user = outcome.query_user;
         if (record.query_user.empty()) record.query_password.clear();
-        record.limits_report = outcome.limits_report;
+        record.limits_report = disk_capped ? with_disk_enforced(outcome.limits_report, disk_limit)
+                                           : outcome.limits_report;
 
         backend.probe(clone);
         clock.done("verify");

@@ -12,9 +12,9 @@ void GuardrailFixture::TearDown() {
 
 Engine& GuardrailFixture::eng() {
     if (!engine_)
-        engine_ = std::make_unique<Engine>(
-            admin_url_.empty() ? test_config(state_.path())
-                               : server_test_config(state_.path(), type_, admin_url_));
+        engine_ = std::make_unique<Engine>(admin_url_.empty()
+                                               ? test_config(state_dir_)
+                                               : server_test_config(state_dir_, type_, admin_url_));
     return *engine_;
 }
 

@@ -36,9 +36,15 @@ class GuardrailFixture : public ::testing::Test {
     // A tenant id unique to this process (ctest runs test processes in parallel).
     static std::string unique(const std::string& base);
 
+  protected:
+    // Keeps the state directory (and so the data directories) in `dir`
+    // instead of a temp directory; before the first eng().
+    void keep_state_in(std::filesystem::path dir) { state_dir_ = std::move(dir); }
+
   private:
     std::string type_, admin_url_, placement_;
     TempDir state_;
+    std::filesystem::path state_dir_ = state_.path();
     std::unique_ptr<Engine> engine_;
     std::vector<std::string> made_;
 };

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <dbclone/core/engine.hpp>
@@ -28,6 +29,35 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+}
+
+LoopBtrfs::LoopBtrfs(uint64_t megabytes) {
+    if (::geteuid() != 0) {
+        why_not_ = "loop devices need root";
+        return;
+    }
+    std::filesystem::path image = dir_ / "btrfs.img";
+    std::ofstream(image).close();
+    if (::truncate(image.c_str(), static_cast<off_t>(megabytes << 20)) != 0) {
+        why_not_ = "cannot make an image file";
+        return;
+    }
+    auto mkfs = run_program({"mkfs.btrfs", "-q", image.string()});
+    if (mkfs.exit_code != 0) {
+        why_not_ = "mkfs.btrfs failed or is missing (btrfs-progs): " + mkfs.err;
+        return;
+    }
+    std::filesystem::create_directories(mount_point());
+    auto mount = run_program({"mount", "-o", "loop", image.string(), mount_point().string()});
+    if (mount.exit_code != 0) {
+        why_not_ = "cannot mount a loop device here: " + mount.err;
+        return;
+    }
+    mounted_ = true;
+}
+
+LoopBtrfs::~LoopBtrfs() {
+    if (mounted_) ::umount2(mount_point().c_str(), MNT_DETACH);
 }
 
 Config test_config(const std::filesystem::path& state_dir,

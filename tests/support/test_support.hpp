@@ -27,6 +27,25 @@ class TempDir {
     std::filesystem::path path_;
 };
 
+// A btrfs filesystem of `megabytes` (a sparse image) on a loop device,
+// mounted in a temp directory while this lives. Needs root, mkfs.btrfs and
+// loop devices; why_not() says which is missing.
+class LoopBtrfs {
+  public:
+    explicit LoopBtrfs(uint64_t megabytes = 300);
+    ~LoopBtrfs();
+    LoopBtrfs(const LoopBtrfs&) = delete;
+    LoopBtrfs& operator=(const LoopBtrfs&) = delete;
+    std::filesystem::path mount_point() const { return dir_ / "mnt"; }
+    const std::string& why_not() const { return why_not_; }
+    bool ready() const { return mounted_; }
+
+  private:
+    TempDir dir_;
+    bool mounted_ = false;
+    std::string why_not_;
+};
+
 // A Config using `state_dir`, the source tree's roots and port config, and the
 // build's plugin directory (plus `extra_plugin_dirs`, searched first).
 Config test_config(const std::filesystem::path& state_dir,

@@ -13,6 +13,7 @@
 
 using namespace dbclone;
 using dbclone::testing::files_below;
+using dbclone::testing::LoopBtrfs;
 using dbclone::testing::run_program;
 using dbclone::testing::TempDir;
 
@@ -52,47 +53,6 @@ void expect_same_tree(const fs::path& a, const fs::path& b) {
     EXPECT_EQ(sa.st_uid, sb.st_uid);
     EXPECT_TRUE(fs::is_symlink(b / "link"));
 }
-
-// A btrfs filesystem on a loop device, mounted in a temp directory while alive.
-class LoopBtrfs {
-  public:
-    LoopBtrfs() {
-        if (::geteuid() != 0) {
-            why_not_ = "loop devices need root";
-            return;
-        }
-        fs::path image = dir_ / "btrfs.img";
-        ::truncate(image.c_str(), 0);
-        std::ofstream(image).close();
-        if (::truncate(image.c_str(), 300 << 20) != 0) {
-            why_not_ = "cannot make an image file";
-            return;
-        }
-        auto mkfs = run_program({"mkfs.btrfs", "-q", image.string()});
-        if (mkfs.exit_code != 0) {
-            why_not_ = "mkfs.btrfs failed or is missing (btrfs-progs): " + mkfs.err;
-            return;
-        }
-        fs::create_directories(mount_point());
-        auto mount = run_program({"mount", "-o", "loop", image.string(), mount_point().string()});
-        if (mount.exit_code != 0) {
-            why_not_ = "cannot mount a loop device here: " + mount.err;
-            return;
-        }
-        mounted_ = true;
-    }
-    ~LoopBtrfs() {
-        if (mounted_) ::umount2(mount_point().c_str(), MNT_DETACH);
-    }
-    fs::path mount_point() const { return dir_ / "mnt"; }
-    const std::string& why_not() const { return why_not_; }
-    bool ready() const { return mounted_; }
-
-  private:
-    TempDir dir_;
-    bool mounted_ = false;
-    std::string why_not_;
-};
 
 }  // namespace
 
@@ -150,4 +110,47 @@ TEST(DirectoryCloner, SnapshotsOnBtrfs) {
     reflink.remove(root / "clones" / "t2");
     cloner.remove(root / "golden");
     EXPECT_FALSE(fs::exists(root / "golden"));
+}
+
+// Writes `megabytes` MiB to `file`, flushed to disk; false when a write fails.
+static bool write_megabytes(const fs::path& file, int megabytes) {
+    std::ofstream out(file, std::ios::binary);
+    std::string chunk(1 << 20, 'q');
+    for (int i = 0; i < megabytes && out; ++i) out.write(chunk.data(), chunk.size());
+    out.flush();
+    out.close();
+    // The quota is charged when the data reaches the disk: sync makes that now.
+    ::sync();
+    return static_cast<bool>(out) && fs::file_size(file) == uint64_t(megabytes) << 20;
+}
+
+TEST(DirectoryCloner, ASnapshotsSizeLimitIsEnforcedByTheKernel) {
+    LoopBtrfs btrfs;
+    if (!btrfs.ready()) GTEST_SKIP() << "no btrfs to test on: " << btrfs.why_not();
+    fs::path root = btrfs.mount_point() / "state";
+    DirectoryCloner cloner(root, std::nullopt);
+    cloner.create_golden(root / "golden");
+    make_data_dir(root / "golden");
+    cloner.clone(root / "golden", root / "clones" / "limited");
+    cloner.clone(root / "golden", root / "clones" / "neighbour");
+    ASSERT_TRUE(cloner.limit_size(root / "clones" / "limited", 8 << 20));
+    EXPECT_TRUE(cloner.limit_size(root / "clones" / "limited", 8 << 20)) << "idempotent";
+    EXPECT_TRUE(write_megabytes(root / "clones" / "limited" / "small", 2)) << "under the limit";
+    EXPECT_FALSE(write_megabytes(root / "clones" / "limited" / "big", 40))
+        << "40 MiB more went into a clone limited to 8 MiB";
+    EXPECT_TRUE(write_megabytes(root / "clones" / "neighbour" / "big", 40))
+        << "the neighbour has no limit, and the limited clone's cap is not its";
+    EXPECT_FALSE(cloner.limit_size(root / "golden" / "base", 8 << 20)) << "not a subvolume";
+    cloner.remove(root / "clones" / "limited");
+    cloner.remove(root / "clones" / "neighbour");
+    cloner.remove(root / "golden");
+}
+
+TEST(DirectoryCloner, ACopyHasNoSizeLimitToSet) {
+    TempDir root;
+    DirectoryCloner cloner(root.path(), StorageStrategy::Copy);
+    cloner.create_golden(root / "golden");
+    make_data_dir(root / "golden");
+    cloner.clone(root / "golden", root / "t1");
+    EXPECT_FALSE(cloner.limit_size(root / "t1", 8 << 20));
 }

@@ -191,6 +191,34 @@ void DirectoryCloner::clone(const fs::path& golden, const fs::path& target) cons
     }
 }
 
+bool DirectoryCloner::limit_size(const fs::path& dir, uint64_t bytes) const {
+    if (!is_subvolume(dir)) return false;
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) fail("open " + dir.string());
+    // Enabling is idempotent. It is the filesystem's, not the subvolume's:
+    // every subvolume gets a qgroup, which costs btrfs some bookkeeping on
+    // each snapshot (docs/placements.md has the figures).
+    struct btrfs_ioctl_quota_ctl_args quota {};
+    quota.cmd = BTRFS_QUOTA_CTL_ENABLE;
+    int rc = ::ioctl(fd, BTRFS_IOC_QUOTA_CTL, &quota);
+    std::string what = "enabling btrfs quotas for " + dir.string();
+    if (rc == 0) {
+        // qgroupid 0: the qgroup of the subvolume `fd` is in. Referenced
+        // bytes count what the clone shares with its golden copy too, as the
+        // database's own size does.
+        struct btrfs_ioctl_qgroup_limit_args limit {};
+        limit.lim.flags = BTRFS_QGROUP_LIMIT_MAX_RFER;
+        limit.lim.max_rfer = bytes;
+        rc = ::ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &limit);
+        what = "setting a qgroup limit of " + std::to_string(bytes) + " bytes on " + dir.string();
+    }
+    int saved = errno;
+    ::close(fd);
+    errno = saved;
+    if (rc != 0) fail(what);
+    return true;
+}
+
 void DirectoryCloner::remove(const fs::path& dir) const {
     std::error_code ec;
     if (!fs::exists(dir, ec)) return;

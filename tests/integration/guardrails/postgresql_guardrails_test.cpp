@@ -4,6 +4,7 @@
 #include <dbclone/core/error.hpp>
 
 #include <chrono>
+#include <fstream>
 
 #include "guardrail_fixture.hpp"
 #include "pg_session.hpp"
@@ -240,4 +241,46 @@ TEST_F(PostgresqlProcessGuardrails, ItsServersOwnSettingsHoldTheLimits) {
     Cloner(eng()).stop(row.tenant_id);
     Cloner(eng()).start(row.tenant_id);
     EXPECT_EQ(PgSession::as_tenant(row).scalar("SHOW max_connections"), "19");
+}
+
+namespace {
+
+// A process-placed server whose data directory is a btrfs snapshot: the
+// kernel, not the server, holds the tenant to its disk limit.
+struct PostgresqlProcessOnBtrfs : PostgresqlProcessGuardrails {
+    LoopBtrfs btrfs{2048};
+    void SetUp() override {
+        PostgresqlProcessGuardrails::SetUp();
+        if (IsSkipped()) return;
+        if (!btrfs.ready()) GTEST_SKIP() << "no btrfs to test on: " << btrfs.why_not();
+        // The server runs as postgres, which must reach its data directory.
+        for (auto dir = btrfs.mount_point(); dir != dir.parent_path(); dir = dir.parent_path())
+            if (dir.string().starts_with(std::filesystem::temp_directory_path().string() + "/"))
+                std::filesystem::permissions(dir, std::filesystem::perms::others_exec,
+                                             std::filesystem::perm_options::add);
+        keep_state_in(btrfs.mount_point() / "state");
+    }
+};
+
+}  // namespace
+
+TEST_F(PostgresqlProcessOnBtrfs, ADiskLimitIsEnforcedByTheKernel) {
+    auto row = create(unique("pgp_disk"), {"disk=160MB"});
+    EXPECT_EQ(limit_state(row, "disk"), "enforced");
+    auto owner = PgSession::as_tenant(row);
+    // About 400 MB of rows that do not compress: far past the limit, well
+    // inside the filesystem.
+    auto error = owner.error_of(
+        "CREATE TABLE fill AS SELECT i, (SELECT string_agg(md5(random()::text || i || g), '') "
+        "FROM generate_series(1, 30) g) AS pad FROM generate_series(1, 400000) i");
+    ASSERT_TRUE(error) << "400 MB went into a tenant limited to 160 MB";
+    // The refused write may be the statement's or the WAL's (then the server
+    // ends every session, as on any full disk): its log says which.
+    std::ifstream log(eng().run_dir(row.server) / "server.log");
+    std::string text((std::istreambuf_iterator<char>(log)), {});
+    EXPECT_NE(text.find("Disk quota exceeded"), std::string::npos) << *error << "\n" << text;
+    // The limit is the tenant's own: the filesystem has room for others.
+    auto free = std::filesystem::space(btrfs.mount_point()).available;
+    EXPECT_GT(free, uint64_t(1) << 30) << "bytes left on the 2 GB filesystem";
+    remove(row.tenant_id);
 }

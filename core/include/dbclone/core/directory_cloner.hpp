@@ -9,6 +9,7 @@
 // The strategy is detected once, from the filesystem, unless config forces one.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -36,6 +37,12 @@ class DirectoryCloner {
     // `target` (which must not exist) becomes a copy of `golden`, owners and
     // modes kept.
     void clone(const std::filesystem::path& golden, const std::filesystem::path& target) const;
+    // Caps the bytes the clone `dir` may reference at `bytes`, enforced by the
+    // kernel: a btrfs qgroup limit on its subvolume, after enabling quotas on
+    // the filesystem (writes past it fail with EDQUOT). Returns false, changing
+    // nothing, when `dir` is not a subvolume (reflink and copy clones, whose
+    // size is measured instead); throws Error(Failed) when the kernel refuses.
+    bool limit_size(const std::filesystem::path& dir, uint64_t bytes) const;
     // Removes a golden copy or clone made here, subvolume or not. Idempotent.
     void remove(const std::filesystem::path& dir) const;
 
