@@ -197,7 +197,7 @@ bool DirectoryCloner::limit_size(const fs::path& dir, uint64_t bytes) const {
     if (fd < 0) fail("open " + dir.string());
     // Enabling is idempotent. It is the filesystem's, not the subvolume's:
     // every subvolume gets a qgroup, which costs btrfs some bookkeeping on
-    // each snapshot (docs/placements.md has the figures).
+    // each snapshot and delete (docs/decisions.md).
     struct btrfs_ioctl_quota_ctl_args quota {};
     quota.cmd = BTRFS_QUOTA_CTL_ENABLE;
     int rc = ::ioctl(fd, BTRFS_IOC_QUOTA_CTL, &quota);
