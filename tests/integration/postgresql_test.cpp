@@ -156,8 +156,8 @@ TEST_F(Postgresql, KilledConnectionMidCloneLeavesNothing) {
     std::string killed;
     for (int i = 0; i < 1000 && killed != "t"; ++i) {
         killed = watcher.scalar(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
-            "'dbclone' AND wait_event_type = 'Lock' AND query LIKE '%CREATE ROLE%tenant_" +
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE "
+            "'dbclone%' AND wait_event_type = 'Lock' AND query LIKE '%CREATE ROLE%tenant_" +
             id + "%'");
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -16,6 +16,7 @@
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/reconciler.hpp>
 
+#include <fstream>
 #include <future>
 #include <random>
 #include <thread>
@@ -194,8 +195,19 @@ class PrivateFerretdb {
         int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         if (rc != 0) throw std::runtime_error("cannot start " + binary_);
+        auto log_text = [&] {
+            std::ifstream in(log);
+            return std::string((std::istreambuf_iterator<char>(in)), {});
+        };
+        // 30 s: on CI's loaded machine a start once took more than 10.
         for (int i = 0; !accepting(); ++i) {
-            if (i == 200) throw std::runtime_error("FerretDB did not start within 10 s");
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                throw std::runtime_error("FerretDB exited while starting: " + log_text());
+            }
+            if (i == 600)
+                throw std::runtime_error("FerretDB did not start within 30 s: " + log_text());
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
     }
