@@ -31,6 +31,11 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
+std::string file_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 LoopBtrfs::LoopBtrfs(uint64_t megabytes) {
     if (::geteuid() != 0) {
         why_not_ = "loop devices need root";

@@ -27,6 +27,9 @@ class TempDir {
     std::filesystem::path path_;
 };
 
+// The whole of the file at `path`; "" if it cannot be read.
+std::string file_text(const std::filesystem::path& path);
+
 // A btrfs filesystem of `megabytes` (a sparse image) on a loop device,
 // mounted in a temp directory while this lives. Needs root, mkfs.btrfs and
 // loop devices; why_not() says which is missing.

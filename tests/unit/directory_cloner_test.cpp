@@ -12,6 +12,7 @@
 #include "test_support.hpp"
 
 using namespace dbclone;
+using dbclone::testing::file_text;
 using dbclone::testing::files_below;
 using dbclone::testing::LoopBtrfs;
 using dbclone::testing::run_program;
@@ -34,14 +35,9 @@ void make_data_dir(const fs::path& dir) {
     }
 }
 
-std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 void expect_same_tree(const fs::path& a, const fs::path& b) {
     EXPECT_EQ(files_below(a), files_below(b));
-    for (const auto& f : files_below(a)) EXPECT_EQ(read(a / f), read(b / f)) << f;
+    for (const auto& f : files_below(a)) EXPECT_EQ(file_text(a / f), file_text(b / f)) << f;
     struct stat sa {
     }, sb{};
     ::stat(a.c_str(), &sa);
@@ -65,7 +61,7 @@ TEST(DirectoryCloner, CopyKeepsContentsModesOwnersAndLinks) {
     cloner.clone(root / "golden", root / "clones" / "t1");
     expect_same_tree(root / "golden", root / "clones" / "t1");
     std::ofstream(root / "clones" / "t1" / "PG_VERSION") << "changed";
-    EXPECT_EQ(read(root / "golden" / "PG_VERSION"), "15\n") << "the golden copy is untouched";
+    EXPECT_EQ(file_text(root / "golden" / "PG_VERSION"), "15\n") << "the golden copy is untouched";
     EXPECT_THROW(cloner.clone(root / "golden", root / "clones" / "t1"), Error) << "exists";
     cloner.remove(root / "clones" / "t1");
     EXPECT_FALSE(fs::exists(root / "clones" / "t1"));
@@ -100,7 +96,7 @@ TEST(DirectoryCloner, SnapshotsOnBtrfs) {
     EXPECT_EQ(st.st_ino, 256u) << "the clone is a snapshot";
     expect_same_tree(root / "golden", root / "clones" / "t1");
     std::ofstream(root / "clones" / "t1" / "PG_VERSION") << "changed";
-    EXPECT_EQ(read(root / "golden" / "PG_VERSION"), "15\n");
+    EXPECT_EQ(file_text(root / "golden" / "PG_VERSION"), "15\n");
     cloner.remove(root / "clones" / "t1");
     EXPECT_FALSE(fs::exists(root / "clones" / "t1"));
     // Reflink works on btrfs too, when forced.

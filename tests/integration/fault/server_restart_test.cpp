@@ -16,7 +16,6 @@
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/reconciler.hpp>
 
-#include <fstream>
 #include <future>
 #include <random>
 #include <thread>
@@ -195,19 +194,15 @@ class PrivateFerretdb {
         int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         if (rc != 0) throw std::runtime_error("cannot start " + binary_);
-        auto log_text = [&] {
-            std::ifstream in(log);
-            return std::string((std::istreambuf_iterator<char>(in)), {});
-        };
         // 30 s: on CI's loaded machine a start once took more than 10.
         for (int i = 0; !accepting(); ++i) {
             int status = 0;
             if (::waitpid(pid_, &status, WNOHANG) == pid_) {
                 pid_ = -1;
-                throw std::runtime_error("FerretDB exited while starting: " + log_text());
+                throw std::runtime_error("FerretDB exited while starting: " + file_text(log));
             }
             if (i == 600)
-                throw std::runtime_error("FerretDB did not start within 30 s: " + log_text());
+                throw std::runtime_error("FerretDB did not start within 30 s: " + file_text(log));
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
     }

@@ -4,7 +4,6 @@
 #include <dbclone/core/error.hpp>
 
 #include <chrono>
-#include <fstream>
 
 #include "guardrail_fixture.hpp"
 #include "pg_session.hpp"
@@ -276,8 +275,7 @@ TEST_F(PostgresqlProcessOnBtrfs, ADiskLimitIsEnforcedByTheKernel) {
     ASSERT_TRUE(error) << "400 MB went into a tenant limited to 160 MB";
     // The refused write may be the statement's or the WAL's (then the server
     // ends every session, as on any full disk): its log says which.
-    std::ifstream log(eng().run_dir(row.server) / "server.log");
-    std::string text((std::istreambuf_iterator<char>(log)), {});
+    std::string text = file_text(eng().run_dir(row.server) / "server.log");
     EXPECT_NE(text.find("Disk quota exceeded"), std::string::npos) << *error << "\n" << text;
     // The limit is the tenant's own: the filesystem has room for others.
     auto free = std::filesystem::space(btrfs.mount_point()).available;
