@@ -157,6 +157,16 @@ std::vector<BsonDocument> MongoClient::cursor_command(const std::string& db,
     return out;
 }
 
+std::vector<std::string> MongoClient::database_names(const std::string& what) {
+    bson_error_t error;
+    char** names = mongoc_client_get_database_names_with_opts(client_, nullptr, &error);
+    if (names == nullptr) throw_command_error(what, error_of(error));
+    std::vector<std::string> out;
+    for (char** n = names; *n != nullptr; ++n) out.emplace_back(*n);
+    bson_strfreev(names);
+    return out;
+}
+
 bool MongoClient::answers() {
     auto e = try_command("admin", BsonDocument(BCON_NEW("ping", BCON_INT32(1))));
     return !e || from_server(*e);

@@ -70,6 +70,10 @@ class MongoClient {
     std::vector<BsonDocument> cursor_command(const std::string& db, const BsonDocument& command,
                                              const std::string& what);
 
+    // The names of the server's databases (an empty one too, which
+    // listCollections cannot tell from a missing one).
+    std::vector<std::string> database_names(const std::string& what);
+
     mongoc_client_t* get() { return client_; }
     // Whether the server answers a ping (with an error of its own, too).
     bool answers();

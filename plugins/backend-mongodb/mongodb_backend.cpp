@@ -6,6 +6,7 @@
 #include <dbclone/sdk.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -390,12 +391,10 @@ class MongodbBackend {
         auto give_up = clock::now() + std::chrono::seconds(60), quiet_since = clock::now();
         while (writers_may_run && clock::now() - quiet_since < settle_time) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            if (admin
-                    .cursor_command(database,
-                                    BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))),
-                                    "checking " + database)
-                    .empty())
-                continue;
+            // By name, not by listCollections: a late write that the server
+            // cut short can leave the database made but empty.
+            auto names = admin.database_names("checking for " + database);
+            if (std::find(names.begin(), names.end(), database) == names.end()) continue;
             if (clock::now() > give_up)
                 throw sdk::Failure(DBC_TIMEOUT, "a killed writer is still writing into " +
                                                     database + " after 60 s; try again later");
@@ -407,11 +406,9 @@ class MongodbBackend {
     // Golden databases ("dbclone_root_<version>") without a golden_copies record.
     std::vector<std::string> unrecorded_goldens(MongoClient& admin) {
         std::vector<std::string> out;
-        char** names = mongoc_client_get_database_names_with_opts(admin.get(), nullptr, nullptr);
-        for (char** n = names; n != nullptr && *n != nullptr; ++n)
-            if (std::string(*n).rfind("dbclone_root_", 0) == 0 && !find_golden(admin, *n))
-                out.emplace_back(*n);
-        bson_strfreev(names);
+        for (auto& name : admin.database_names("listing golden databases"))
+            if (name.rfind("dbclone_root_", 0) == 0 && !find_golden(admin, name))
+                out.push_back(std::move(name));
         return out;
     }
 
