@@ -1,6 +1,8 @@
 #include "api_routes.hpp"
+#include <spdlog/spdlog.h>
 
 #include <dbclone/core/cloner.hpp>
+#include <dbclone/core/disk_meter.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/json.hpp>
 #include <dbclone/core/limit_set.hpp>
@@ -243,7 +245,8 @@ Response Routes::metrics() {
         out += "dbclone_clones{database_type=\"" + key.first + "\",state=\"" + key.second + "\"} " +
                std::to_string(n) + "\n";
     out +=
-        "# HELP dbclone_tenant_disk_bytes A tenant's disk at its last measure (status, verify).\n"
+        "# HELP dbclone_tenant_disk_bytes A tenant's disk at its last measure (status, verify, "
+        "serve's own).\n"
         "# TYPE dbclone_tenant_disk_bytes gauge\n";
     int over = 0;
     for (const auto& r : rows) {
@@ -296,6 +299,19 @@ Registry& Routes::registry_reader() {
     if (!reader)
         reader = std::make_unique<Registry>(engine_.registry().file(), Registry::Open::existing);
     return *reader;
+}
+
+void Routes::measure_disks(const std::stop_token& stop) {
+    for (const auto& row : registry_reader().clones()) {
+        if (stop.stop_requested()) return;
+        if (row.state != "ready") continue;
+        std::lock_guard lock(engine_mutex_);
+        try {
+            measure_disk(engine_, row);
+        } catch (const std::exception& e) {
+            spdlog::debug("could not measure the disk of {}: {}", row.tenant_id, e.what());
+        }
+    }
 }
 
 std::vector<RangeUsage> Routes::port_utilization() {

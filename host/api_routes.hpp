@@ -11,6 +11,7 @@
 
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,12 @@ class Routes {
 
     Response handle(const std::string& method, const std::string& target,
                     const std::string& authorization, const std::string& body);
+
+    // Measures the disk of every ready tenant, for /metrics. Each measure
+    // holds the engine mutex alone, so a create waits for one at most. A
+    // tenant that cannot be measured (removed meanwhile, its server stopped)
+    // is logged and skipped: the next round tries again.
+    void measure_disks(const std::stop_token& stop);
 
   private:
     Registry& registry_reader();

@@ -7,8 +7,11 @@
 #include <dbclone/core/password.hpp>
 #include <dbclone/core/reconciler.hpp>
 
+#include <condition_variable>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "api_server.hpp"
 #include "cli_context.hpp"
@@ -50,11 +53,13 @@ int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
         "file with the bearer token (default: <state>/api_token, made on first start)")(
         "threads", po::value<int>()->default_value(2), "worker threads")(
         "max-queued", po::value<int>()->default_value(64),
-        "background (async) creates that may wait at once; more get 429");
+        "background (async) creates that may wait at once; more get 429")(
+        "disk-measure-every", po::value<int>()->default_value(300),
+        "seconds between measures of every tenant's disk for /metrics (0: never)");
     auto vm = parse_command(args, options, {});
     if (help_requested(vm,
                        "serve [--listen ADDRESS:PORT] [--token-file F] [--threads N] "
-                       "[--max-queued N]",
+                       "[--max-queued N] [--disk-measure-every SECONDS]",
                        options))
         return exit_code::ok;
     std::string listen = vm["listen"].as<std::string>();
@@ -73,6 +78,11 @@ int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
     if (max_queued < 1 || max_queued > 10000)
         throw Error(ErrorKind::InvalidInput,
                     "--max-queued " + std::to_string(max_queued) + " is not from 1 to 10000");
+    int measure_every = vm["disk-measure-every"].as<int>();
+    if (measure_every < 0 || measure_every > 86400)
+        throw Error(ErrorKind::InvalidInput, "--disk-measure-every " +
+                                                 std::to_string(measure_every) +
+                                                 " is not from 0 (never) to 86400 seconds");
     Engine& engine = ctx.engine();
     std::filesystem::path token_file =
         vm["token-file"].as<std::string>().empty()
@@ -84,6 +94,21 @@ int serve_command(CliContext& ctx, const std::vector<std::string>& args) {
     for (const auto& a : report.actions) spdlog::warn("reconcile: {}", a);
     spdlog::set_level(ctx.verbose() ? spdlog::level::debug : spdlog::level::info);
     api::Routes routes(engine, token, {.max_waiting = static_cast<size_t>(max_queued)});
+    // /metrics reports each tenant's disk at its last measure; without this a
+    // tenant that nobody runs status or verify on would keep its figure of
+    // long ago. Stopped (and joined) when serving ends, before the routes go.
+    std::jthread disk_meter;
+    if (measure_every > 0)
+        disk_meter = std::jthread([&routes, measure_every](const std::stop_token& stop) {
+            std::mutex mutex;
+            std::condition_variable_any wake;
+            while (!stop.stop_requested()) {
+                routes.measure_disks(stop);
+                std::unique_lock lock(mutex);
+                wake.wait_for(lock, stop, std::chrono::seconds(measure_every),
+                              [] { return false; });
+            }
+        });
     api::serve(routes,
                {listen.substr(0, colon), static_cast<uint16_t>(std::stoul(port_text)), threads});
     return exit_code::ok;

@@ -1,5 +1,6 @@
 // status, ports, roots, plugins, reconcile: the commands about the system.
 #include <dbclone/core/config.hpp>
+#include <dbclone/core/disk_meter.hpp>
 #include <dbclone/core/error.hpp>
 #include <dbclone/core/golden_copy_cache.hpp>
 #include <dbclone/core/reconciler.hpp>
@@ -64,7 +65,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
             events.empty() ? "" : "; last event: " + events[0].kind + " " + events[0].detail;
         throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"" + last);
     }
-    // The tenant's own login, for the health probe and the disk measure.
+    // The tenant's own login, for the health probe.
     Target owner{row->tenant_id, row->location,  row->host,
                  row->port,      row->user_name, row->password};
     // A dedicated server's state, as its runtime sees it now.
@@ -89,10 +90,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
     std::string disk_error;
     if (row->state == "ready") {
         try {
-            if (auto bytes = ctx.engine().backend(row->db_type).measure_size(owner)) {
-                registry.record_disk(tenant, *bytes);
-                row = registry.find_clone(tenant);
-            }
+            if (measure_disk(ctx.engine(), *row)) row = registry.find_clone(tenant);
         } catch (const std::exception& e) {
             disk_error = e.what();
         }

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "check_services.hpp"
+#include "dbclone/core/disk_meter.hpp"
 #include "dbclone/core/error.hpp"
 #include "dbclone/core/golden_copy_cache.hpp"
 #include "dbclone/core/json.hpp"
@@ -187,8 +188,7 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
     // guardrails check's to report (its disk_usage attempt); it is no reason
     // to lose the report.
     try {
-        if (auto bytes = backend.measure_size(tenant_target))
-            registry.record_disk(tenant_id, *bytes);
+        measure_disk(engine_, *record);
     } catch (const std::exception& e) {
         spdlog::debug("could not measure the disk of {}: {}", tenant_id, e.what());
     }

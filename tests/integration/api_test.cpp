@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <dbclone/core/json.hpp>
@@ -399,6 +400,42 @@ TEST(Api, TenantServersStartedThroughTheApiHoldNoneOfItsDescriptors) {
 
 // Operations are kept in the registry: after a restart of serve, a finished
 // one is still read (within its expiry), and an unknown id is still a 404.
+// The tenant's figure in /metrics (0 when it has none).
+uint64_t metrics_disk_bytes(const Server& server, const std::string& tenant_id) {
+    std::string body = server.call(http::verb::get, "/metrics").body;
+    std::string key = "dbclone_tenant_disk_bytes{tenant_id=\"" + tenant_id + "\",";
+    auto at = body.find(key);
+    if (at == std::string::npos) return 0;
+    auto value = body.find("} ", at) + 2;
+    return std::stoull(body.substr(value, body.find('\n', value) - value));
+}
+
+// Nobody runs status or verify, and /metrics still follows the tenant's
+// growth: serve measures every tenant's disk itself.
+TEST(Api, ServeMeasuresEveryTenantsDiskInTheBackground) {
+    Server server({"--disk-measure-every", "1"});
+    auto created = server.call(http::verb::post, "/api/v1/cloning/create", create_body("grows"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    std::string file =
+        dbclone::json::parse(created.body, "create")["connection"]["location"].GetString();
+    auto before = std::filesystem::file_size(file);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE ballast(b BLOB); INSERT INTO ballast "
+                           "VALUES (zeroblob(2000000))",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    uint64_t measured = 0;
+    for (int i = 0; i < 50 && measured < before + 2000000; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        measured = metrics_disk_bytes(server, "grows");
+    }
+    EXPECT_GE(measured, before + 2000000) << "no measure within 5 s of serve's 1 s rounds";
+}
+
 TEST(Api, AFinishedOperationSurvivesARestartOfServe) {
     auto server = std::make_unique<Server>();
     auto accepted =
