@@ -26,6 +26,7 @@
 #include "root_export.hpp"
 #include "schema_fingerprint.hpp"
 #include "server_features.hpp"
+#include "tenant_guardrails.hpp"
 
 namespace dbclone::mongodb {
 
@@ -89,6 +90,7 @@ class MongodbBackend {
                                             BCON_UTF8(installation_.c_str()), "creating",
                                             BCON_BOOL(true), "}", "]")),
                       "registering " + user);
+        sdk::QueryLogin reader = sdk::QueryLogin::of(req);
         bool user_created = false;
         CopyReport copied;
         try {
@@ -102,13 +104,12 @@ class MongodbBackend {
             for (const auto& s : copied.skipped)
                 host_.warn(features().server + " cannot keep " + s);
             if (features().authorization_enforced) {
-                admin.command(database,
-                              BsonDocument(BCON_NEW("createUser", BCON_UTF8(user.c_str()), "pwd",
-                                                    BCON_UTF8(req.password), "roles", "[", "{",
-                                                    "role", BCON_UTF8("readWrite"), "db",
-                                                    BCON_UTF8(database.c_str()), "}", "]")),
-                              "creating user " + user);
-                user_created = true;
+                user_created = true;  // the undo drops both users, whichever were made
+                create_user(admin, database, user, req.password, "readWrite");
+                // The query login: the server's built-in read role on the
+                // tenant's database, which covers collections made later.
+                if (!reader.user.empty())
+                    create_user(admin, database, reader.user, reader.password, "read");
             }
             admin.command(
                 meta_database,
@@ -120,9 +121,14 @@ class MongodbBackend {
             drop_objects(req.tenant_id, user_created, false);  // the copy's writers have ended
             throw;
         }
-        return {database, admin.host(), admin.port(), user,
+        return {database,
+                admin.host(),
+                admin.port(),
+                user,
                 R"({"strategy":")" + copied.method + R"(","users":)" +
-                    (features().authorization_enforced ? "true" : "false") + "}"};
+                    (features().authorization_enforced ? "true" : "false") + "}",
+                features().authorization_enforced ? reader.user : "",
+                limits_report(sdk::TenantLimits::of(req))};
     }
 
     void drop(const dbc_drop_request& req) {
@@ -229,6 +235,37 @@ class MongodbBackend {
                         const sdk::Sink& sink) {
         admin_client();
         run_isolation_probes(uri_, features(), attacker, victim, sink);
+    }
+
+    uint64_t measure_size(const dbc_target& target) {
+        MongoClient tenant(uri_, login_of(target));
+        return database_bytes(tenant, target.location);
+    }
+
+    void attempt_guardrails(const dbc_target& owner, const dbc_target* query,
+                            std::string_view limits, const sdk::Sink& sink) {
+        MongoClient owner_client(uri_, login_of(owner));
+        std::unique_ptr<MongoClient> query_client;
+        if (query != nullptr) query_client = std::make_unique<MongoClient>(uri_, login_of(*query));
+        run_guardrail_attempts(owner_client, query_client.get(), owner.location, features(),
+                               sdk::TenantLimits::parse(limits), sink);
+    }
+
+    // Where the server enforces no authorization it holds no user, and so no
+    // password: the new one is only the registry's.
+    void set_password(std::string_view tenant, std::string_view user, std::string_view password,
+                      std::string_view) {
+        std::string name(user), database = sdk::tenant_database(tenant);
+        if (name != sdk::tenant_user(tenant) && name != sdk::tenant_query_user(tenant))
+            throw sdk::Failure(DBC_INVALID_ARGUMENT,
+                               name + " is not a login of tenant " + std::string(tenant));
+        if (!features().authorization_enforced) return;
+        auto error = admin_client().try_command(
+            database, BsonDocument(BCON_NEW("updateUser", BCON_UTF8(name.c_str()), "pwd",
+                                            BCON_UTF8(std::string(password).c_str()))));
+        if (error && error->code == 11 /* UserNotFound */)
+            throw sdk::Failure(DBC_NOT_FOUND, "user " + name + " does not exist");
+        if (error) throw_command_error("setting the password of " + name, *error);
     }
 
   private:
@@ -367,6 +404,17 @@ class MongodbBackend {
         return r.empty() ? strategy_ : r;
     }
 
+    static void create_user(MongoClient& admin, const std::string& database,
+                            const std::string& name, const std::string& password,
+                            const char* role) {
+        admin.command(
+            database,
+            BsonDocument(BCON_NEW("createUser", BCON_UTF8(name.c_str()), "pwd",
+                                  BCON_UTF8(password.c_str()), "roles", "[", "{", "role",
+                                  BCON_UTF8(role), "db", BCON_UTF8(database.c_str()), "}", "]")),
+            "creating user " + name);
+    }
+
     // A tenant logs in with its own user where the server enforces users; where
     // it does not, as nobody (the server would not check a password anyway).
     std::optional<Credentials> login_of(const dbc_target& t) {
@@ -468,12 +516,13 @@ class MongodbBackend {
     void drop_objects(std::string_view tenant, bool drop_user, bool writers_may_run) {
         MongoClient& admin = admin_client();
         std::string database = sdk::tenant_database(tenant), user = sdk::tenant_user(tenant);
-        if (drop_user && features().authorization_enforced) {
-            auto error = admin.try_command(
-                database, BsonDocument(BCON_NEW("dropUser", BCON_UTF8(user.c_str()))));
-            if (error && error->code != 11 /* UserNotFound */)
-                throw_command_error("dropping user " + user, *error);
-        }
+        if (drop_user && features().authorization_enforced)
+            for (const auto& name : {user, sdk::tenant_query_user(tenant)}) {
+                auto error = admin.try_command(
+                    database, BsonDocument(BCON_NEW("dropUser", BCON_UTF8(name.c_str()))));
+                if (error && error->code != 11 /* UserNotFound */)
+                    throw_command_error("dropping user " + name, *error);
+            }
         drop_database(database, writers_may_run);
         admin.command(meta_database,
                       BsonDocument(BCON_NEW("delete", BCON_UTF8("tenants"), "deletes", "[", "{",

@@ -29,11 +29,6 @@ using namespace dbclone::testing;
 
 namespace {
 
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v != nullptr ? v : "";
-}
-
 std::string unique(const std::string& base) {
     return base + "_" + std::to_string(::getpid());
 }

@@ -178,12 +178,10 @@ std::vector<std::string> files_below(const std::filesystem::path& dir) {
 
 namespace dbclone::testing {
 
-namespace {
 std::string env(const char* name) {
     const char* v = std::getenv(name);
     return v != nullptr ? v : "";
 }
-}  // namespace
 
 std::string pg_admin_url() {
     return env("DBCLONE_TEST_PG_URL");

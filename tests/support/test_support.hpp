@@ -93,6 +93,9 @@ namespace dbclone::testing {
 // What `engine`'s backends name the golden copy of `version` on a shared server.
 std::string shared_golden_name(Engine& engine, const std::string& version);
 
+// Environment variable `name`, or "" when it is not set.
+std::string env(const char* name);
+
 // $DBCLONE_TEST_PG_URL (an admin with CREATEDB and CREATEROLE), or "" when unset.
 std::string pg_admin_url();
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "dbclone/plugin.h"
 #include "dbclone/plugin_helpers.hpp"
@@ -39,6 +41,18 @@ struct TenantLimits {
     uint64_t temp_file_limit_kb = 0;
     uint64_t queries_per_hour = 0;
     uint64_t disk_kb = 0;
+
+    // Each limit by its limits_json name, in the ABI's order.
+    std::vector<std::pair<std::string, uint64_t>> named() const {
+        return {{"connections", connections},
+                {"statement_timeout_ms", statement_timeout_ms},
+                {"idle_in_transaction_timeout_ms", idle_in_transaction_timeout_ms},
+                {"lock_timeout_ms", lock_timeout_ms},
+                {"work_mem_kb", work_mem_kb},
+                {"temp_file_limit_kb", temp_file_limit_kb},
+                {"queries_per_hour", queries_per_hour},
+                {"disk_kb", disk_kb}};
+    }
 
     static TenantLimits of(const dbc_clone_request& req) {
         if (req.struct_size < offsetof(dbc_clone_request, limits_json) + sizeof(char*) ||
