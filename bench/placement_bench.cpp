@@ -5,9 +5,6 @@
 //
 //   build/bin/placement_bench [--iterations N] [--scale S] [--image-gb G] [--docker-image IMAGE]
 //
-// With --docker-image, placement docker is measured too (ext4 copy, btrfs snapshot).
-// [--docker-image IMAGE]
-//
 // With --docker-image, placement `docker` is measured too (on ext4 copy and the
 // btrfs snapshot), with that image for PostgreSQL.
 //
@@ -15,7 +12,6 @@
 // gets its own state directory, so each builds its own golden data directory
 // first (reported separately).
 #include <spdlog/spdlog.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dbclone/core/cloner.hpp>
@@ -25,29 +21,13 @@
 
 #include "bench_support.hpp"
 #include "command_line.hpp"
+#include "test_support.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 using namespace dbclone::bench;
-
-// A btrfs filesystem on a loop device, mounted while this lives.
-struct LoopBtrfs {
-    fs::path image, mount_point;
-    bool mounted = false;
-    LoopBtrfs(const fs::path& work, int gigabytes)
-        : image(work / "btrfs.img"), mount_point(work / "btrfs") {
-        fs::create_directories(mount_point);
-        if (run({"truncate", "-s", std::to_string(gigabytes) + "G", image.string()}) != 0) return;
-        if (run({"mkfs.btrfs", "-q", image.string()}) != 0) return;
-        mounted = run({"mount", "-o", "loop", image.string(), mount_point.string()}) == 0;
-        if (mounted) ::chmod(mount_point.c_str(), 0711);
-    }
-    ~LoopBtrfs() {
-        if (mounted) ::umount2(mount_point.c_str(), MNT_DETACH);
-    }
-};
 
 // Creates and removes tenants with each placement ("process", and "docker" when
 // an image is given), in one state directory per storage strategy.
@@ -113,22 +93,22 @@ int main(int argc, char** argv) {
         "|---|---|---|---|---|---|---|\n");
     int status = 0;
     try {
-        LoopBtrfs btrfs(work, image_gb);
+        dbclone::testing::LoopBtrfs btrfs(static_cast<uint64_t>(image_gb) * 1024);
+        if (btrfs.ready()) btrfs.let_servers_in();
         for (const auto& [version, roots] : std::vector<std::pair<std::string, fs::path>>{
                  {"v1.0", shipped}, {big, work / "roots"}}) {
             measure("ext4 (state dir)", work / ("ext4-" + version), roots, version, "copy",
                     docker_image, iterations);
-            if (btrfs.mounted) {
-                measure("btrfs (loop)", btrfs.mount_point / ("snap-" + version), roots, version,
+            if (btrfs.ready()) {
+                measure("btrfs (loop)", btrfs.mount_point() / ("snap-" + version), roots, version,
                         "btrfs_snapshot", docker_image, iterations);
-                measure("btrfs (loop)", btrfs.mount_point / ("reflink-" + version), roots, version,
-                        "reflink", "", iterations);
-                measure("btrfs (loop)", btrfs.mount_point / ("copy-" + version), roots, version,
+                measure("btrfs (loop)", btrfs.mount_point() / ("reflink-" + version), roots,
+                        version, "reflink", "", iterations);
+                measure("btrfs (loop)", btrfs.mount_point() / ("copy-" + version), roots, version,
                         "copy", "", iterations);
             }
         }
-        if (!btrfs.mounted)
-            std::printf("\n(no btrfs: could not make and mount a loop device here)\n");
+        if (!btrfs.ready()) std::printf("\n(no btrfs here: %s)\n", btrfs.why_not().c_str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "placement_bench: %s\n", e.what());
         status = 1;

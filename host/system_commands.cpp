@@ -302,11 +302,7 @@ std::vector<RootSummary> summarize_roots(CliContext& ctx) {
         RootSummary r{v, image.description, "", 0, {}, 0};
         for (const auto& [backend, f] : image.files) {
             r.backends += (r.backends.empty() ? "" : ",") + backend;
-            for (const auto& part : f.parts) {
-                std::error_code ec;
-                auto size = std::filesystem::file_size(part.path, ec);
-                if (!ec) r.bytes += size;
-            }
+            for (const auto& part : f.parts) r.bytes += root_part_bytes(part.path);
         }
         for (const auto& c : clones)
             if (c.root_version == v) r.tenants.push_back(c.tenant_id);

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 
 #include <dbclone/sdk.hpp>
+
+#include <filesystem>
+
 #include "dbclone/core/error.hpp"
 #include "dbclone/core/json.hpp"
 
@@ -57,6 +60,16 @@ GoldenCopy Backend::ensure_golden(const std::string& root_version, const RootFil
                     "root " + root_version + " gives " + plugin_->info.name + " " +
                         std::to_string(root.parts.size()) + " files; this " + plugin_->info.name +
                         " plugin loads one (it lacks DBC_CAP_ROOT_FILES)");
+    // A directory reads as nothing to a backend that expects a file: its
+    // tenants would come out empty.
+    if (!has_capability(DBC_CAP_ROOT_DIRECTORIES))
+        for (const auto& part : root.parts)
+            if (std::filesystem::is_directory(part.path))
+                throw Error(ErrorKind::InvalidInput,
+                            "root " + root_version + ": " + part.path.string() +
+                                " is a directory; the " + plugin_->info.name +
+                                " plugin takes root files only (directories: PostgreSQL's "
+                                "pg_dump -Fd)");
     rapidjson::StringBuffer buffer;
     json::Writer w(buffer);
     w.StartArray();

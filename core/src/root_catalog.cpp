@@ -29,7 +29,57 @@ std::string stat_key(const std::filesystem::path& path) {
            std::to_string(st.st_ctim.tv_nsec);
 }
 
+// The files of directory part `dir`, in byte order of their names; throws
+// naming the first that a root directory may not hold.
+std::vector<std::filesystem::path> directory_files(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        std::string name = e.path().filename().string();
+        if (e.is_symlink() || !e.is_regular_file())
+            throw Error(ErrorKind::InvalidInput,
+                        e.path().string() + ": a root directory holds regular files only");
+        if (name.front() == '.' || name.find_first_of("\\\n") != std::string::npos)
+            throw Error(ErrorKind::InvalidInput,
+                        e.path().string() +
+                            ": a root directory holds no hidden files and no names with a "
+                            "backslash or a newline");
+        out.push_back(e.path());
+    }
+    if (ec)
+        throw Error(ErrorKind::InvalidInput, dir.string() + ": cannot be read: " + ec.message());
+    if (out.empty()) throw Error(ErrorKind::InvalidInput, dir.string() + ": is an empty directory");
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.filename().string() < b.filename().string();
+    });
+    return out;
+}
+
+std::string directory_sha256(const std::vector<std::filesystem::path>& files) {
+    sdk::Sha256 listing;
+    for (const auto& f : files)
+        listing.update(sdk::Sha256::of_file(f.string()) + "  " + f.filename().string() + "\n");
+    return listing.hex();
+}
+
 }  // namespace
+
+std::string root_part_sha256(const std::filesystem::path& part) {
+    return std::filesystem::is_directory(part) ? directory_sha256(directory_files(part))
+                                               : sdk::Sha256::of_file(part.string());
+}
+
+uint64_t root_part_bytes(const std::filesystem::path& part) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(part, ec)) {
+        auto size = std::filesystem::file_size(part, ec);
+        return ec ? 0 : size;
+    }
+    uint64_t total = 0;
+    for (const auto& e : std::filesystem::directory_iterator(part, ec))
+        if (e.is_regular_file(ec)) total += e.file_size(ec);
+    return total;
+}
 
 std::string RootCatalog::checksum_problem(const RootPart& f) const {
     // A root file is a regular file in its root's folder. A symbolic link could
@@ -40,18 +90,29 @@ std::string RootCatalog::checksum_problem(const RootPart& f) const {
     if (S_ISLNK(st.st_mode))
         return f.path.string() +
                ": is a symbolic link; root files must be regular files in the root's folder";
-    if (!S_ISREG(st.st_mode))
-        return f.path.string() + ": is not a regular file; root files must be regular files";
+    bool directory = S_ISDIR(st.st_mode);
+    if (!S_ISREG(st.st_mode) && !directory)
+        return f.path.string() +
+               ": is not a regular file; root files must be regular files (or a directory of "
+               "them)";
+    std::vector<std::filesystem::path> files;
+    if (directory) try {
+            files = directory_files(f.path);
+        } catch (const Error& e) {
+            return e.what();
+        }
     // A long-lived process (the API server, the benchmark) hashes a root file once,
-    // until its inode, size, mtime or ctime changes.
+    // until its inode, size, mtime or ctime changes (a directory's: any of its files').
     std::string key = stat_key(f.path);
+    for (const auto& file : files) key += "|" + stat_key(file);
     {
         std::lock_guard lock(cache_mutex_);
         auto it = verified_.find(f.path.string());
         if (it != verified_.end() && it->second.first == key && it->second.second == f.sha256)
             return "";
     }
-    std::string actual = sdk::Sha256::of_file(f.path.string());
+    std::string actual =
+        directory ? directory_sha256(files) : sdk::Sha256::of_file(f.path.string());
     if (actual == f.sha256) {
         std::lock_guard lock(cache_mutex_);
         verified_[f.path.string()] = {key, actual};

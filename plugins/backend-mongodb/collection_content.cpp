@@ -39,6 +39,8 @@ sdk::TableContent read_collection(MongoClient& client, const std::string& db,
 
 std::string collection_content(MongoClient& client, const std::string& db) {
     sdk::ContentRecord record;
+    record.table_noun = "collection";
+    record.row_noun = "document";
     auto collections = client.cursor_command(
         db, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))), "listing " + db);
     bool validated = true;

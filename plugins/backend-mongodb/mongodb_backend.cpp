@@ -77,6 +77,13 @@ class MongodbBackend {
         MongoClient& admin = admin_client();
         std::string database = req.database_name, user = req.user_name;
         CopyMethod method = parse_copy_method(requested(req.options_json));
+        // A killed create of ours left its tombstone (see drop_objects): a
+        // late write of it that made the database again made it ours to drop.
+        if (auto record = tenant_record(req.tenant_id);
+            record && flag(*record, "tombstone") && owned(*record)) {
+            drop_database(database, false);
+            forget(admin, req.tenant_id);
+        }
         if (!admin
                  .cursor_command(database, BsonDocument(BCON_NEW("listCollections", BCON_INT32(1))),
                                  "checking " + database)
@@ -214,7 +221,15 @@ class MongodbBackend {
                  "reading dbclone_meta.tenants")) {
             bson_iter_t it;
             if (!bson_iter_init_find(&it, row.get(), "_id") || !BSON_ITER_HOLDS_UTF8(&it)) continue;
-            sdk::write_artifact(sink, bson_iter_utf8(&it, nullptr));
+            std::string tenant = bson_iter_utf8(&it, nullptr);
+            // A tombstone is a leftover only once a late write made its database.
+            if (flag(row, "tombstone")) {
+                auto names = admin.database_names("listing databases");
+                if (std::find(names.begin(), names.end(), sdk::tenant_database(tenant)) ==
+                    names.end())
+                    continue;
+            }
+            sdk::write_artifact(sink, tenant);
         }
         // Golden databases a killed build left: half-made (no record, and no
         // build holding their lock), or with the lock of a dead local builder.
@@ -493,16 +508,41 @@ class MongodbBackend {
         if (!find_golden(admin, name)) drop_database(name, true);
     }
 
-    // The tenant's record says its create never completed: the client died, and
-    // writes it had sent may still be running on the server.
-    bool create_was_cut_short(std::string_view tenant) {
+    // The tenant's dbclone_meta.tenants record, if it has one.
+    std::optional<BsonDocument> tenant_record(std::string_view tenant) {
         auto rows = admin_client().cursor_command(
             meta_database,
             BsonDocument(BCON_NEW("find", BCON_UTF8("tenants"), "filter", "{", "_id",
-                                  BCON_UTF8(std::string(tenant).c_str()), "creating",
-                                  BCON_BOOL(true), "}")),
+                                  BCON_UTF8(std::string(tenant).c_str()), "}")),
             "reading dbclone_meta.tenants");
-        return !rows.empty();
+        if (rows.empty()) return std::nullopt;
+        return std::move(rows.front());
+    }
+    static bool flag(const BsonDocument& record, const char* name) {
+        bson_iter_t it;
+        return bson_iter_init_find(&it, record.get(), name) && BSON_ITER_HOLDS_BOOL(&it) &&
+               bson_iter_bool(&it);
+    }
+    bool owned(const BsonDocument& record) const {
+        bson_iter_t it;
+        return bson_iter_init_find(&it, record.get(), "installation") &&
+               BSON_ITER_HOLDS_UTF8(&it) && bson_iter_utf8(&it, nullptr) == installation_;
+    }
+
+    // The tenant's create never completed (its record says "creating"), or
+    // was cut short before (a tombstone): the client died, and writes it had
+    // sent may still be running on the server.
+    bool create_was_cut_short(std::string_view tenant) {
+        auto record = tenant_record(tenant);
+        return record && (flag(*record, "creating") || flag(*record, "tombstone"));
+    }
+
+    static void forget(MongoClient& admin, std::string_view tenant) {
+        admin.command(meta_database,
+                      BsonDocument(BCON_NEW("delete", BCON_UTF8("tenants"), "deletes", "[", "{",
+                                            "q", "{", "_id", BCON_UTF8(std::string(tenant).c_str()),
+                                            "}", "limit", BCON_INT32(0), "}", "]")),
+                      "forgetting tenant " + std::string(tenant));
     }
 
     // Drops the tenant's user and database and forgets it; names come from the
@@ -512,7 +552,10 @@ class MongodbBackend {
     // ever; neither FerretDB nor the driver can list or end them (FerretDB's
     // currentOp is always empty), and one in flight is at most a batch of
     // documents or an index build per connection. So the drop is repeated until
-    // the database has stayed away for settle_time.
+    // the database has stayed away for settle_time. Even so, one was seen to
+    // land later on a loaded machine. So the record of a killed create stays
+    // as a tombstone: a database that appears later is still known as ours,
+    // and the next create of the id, or reconcile (list_artifacts), drops it.
     void drop_objects(std::string_view tenant, bool drop_user, bool writers_may_run) {
         MongoClient& admin = admin_client();
         std::string database = sdk::tenant_database(tenant), user = sdk::tenant_user(tenant);
@@ -524,11 +567,14 @@ class MongodbBackend {
                     throw_command_error("dropping user " + name, *error);
             }
         drop_database(database, writers_may_run);
-        admin.command(meta_database,
-                      BsonDocument(BCON_NEW("delete", BCON_UTF8("tenants"), "deletes", "[", "{",
-                                            "q", "{", "_id", BCON_UTF8(std::string(tenant).c_str()),
-                                            "}", "limit", BCON_INT32(0), "}", "]")),
-                      "forgetting " + user);
+        if (!writers_may_run) return forget(admin, tenant);
+        admin.command(
+            meta_database,
+            BsonDocument(BCON_NEW("update", BCON_UTF8("tenants"), "updates", "[", "{", "q", "{",
+                                  "_id", BCON_UTF8(std::string(tenant).c_str()), "}", "u", "{",
+                                  "$set", "{", "creating", BCON_BOOL(false), "tombstone",
+                                  BCON_BOOL(true), "}", "}", "}", "]")),
+            "leaving the tombstone of " + user);
     }
 
     sdk::Host host_;

@@ -47,7 +47,7 @@ class PostgresqlBackend {
         "PostgreSQL: a database per tenant on a shared server, cloned from a template";
     static constexpr uint64_t capabilities = DBC_CAP_SHARED_SERVER | DBC_CAP_DATA_DIRECTORY |
                                              DBC_CAP_USERS | DBC_CAP_ISOLATION_PROBES |
-                                             DBC_CAP_ROOT_FILES;
+                                             DBC_CAP_ROOT_FILES | DBC_CAP_ROOT_DIRECTORIES;
     static constexpr const char* config_schema = BackendSettings::schema;
 
     PostgresqlBackend(const sdk::Host& host, const dbc_plugin_init& init)

@@ -6,6 +6,7 @@
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sdk.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 namespace dbclone::postgresql {
@@ -25,6 +26,10 @@ std::string archive_script(const std::string& path) {
 }  // namespace
 
 std::string root_script(const std::string& path) {
+    // A directory-format archive (-Fd) is a directory (the host checked that
+    // it holds regular files only; DBC_CAP_ROOT_DIRECTORIES); pg_restore
+    // reads its toc.dat.
+    if (std::filesystem::is_directory(path)) return archive_script(path);
     // A custom-format archive starts with "PGDMP"; a tar-format one (-Ft) is a
     // tar file, "ustar" at byte 257 of its first header.
     char head[262] = {};

@@ -1,6 +1,6 @@
 // The SQL script of a PostgreSQL root file: the file itself (plain pg_dump
-// output, or SQL written by hand), or, for a custom- or tar-format archive
-// (pg_dump -Fc, -Ft), the plain script pg_restore makes of it, which then
+// output, or SQL written by hand), or, for a custom-, tar- or directory-format
+// archive (pg_dump -Fc, -Ft, -Fd), the plain script pg_restore makes of it, which then
 // loads like any other (dump_loader.hpp). No server is involved in the
 // conversion.
 #pragma once

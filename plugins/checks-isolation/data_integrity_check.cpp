@@ -24,25 +24,26 @@ std::vector<std::string> differences(const sdk::ContentRecord& golden,
                                      const sdk::ContentRecord& clone) {
     std::map<std::string, const sdk::TableContent*> theirs;
     for (const auto& t : clone.tables) theirs[t.name] = &t;
+    const std::string &table = clone.table_noun, rows = clone.row_noun + "s";
     std::vector<std::string> out;
     for (const auto& g : golden.tables) {
         auto it = theirs.find(g.name);
         if (it == theirs.end()) {
-            out.push_back("table " + g.name + " is missing");
+            out.push_back(table + " " + g.name + " is missing");
             continue;
         }
         const sdk::TableContent& c = *it->second;
         if (c.rows != g.rows)
-            out.push_back("table " + g.name + " has " + std::to_string(c.rows) +
-                          " rows, the root " + std::to_string(g.rows));
+            out.push_back(table + " " + g.name + " has " + std::to_string(c.rows) + " " + rows +
+                          ", the root " + std::to_string(g.rows));
         else if (c.checksum != g.checksum)
-            out.push_back("table " + g.name + ": the rows' checksum differs from the root's" +
-                          (g.sampled ? " (sampled)" : ""));
+            out.push_back(table + " " + g.name + ": the " + rows +
+                          "' checksum differs from the root's" + (g.sampled ? " (sampled)" : ""));
         theirs.erase(it);
     }
-    for (const auto& [name, table] : theirs)
-        out.push_back("table " + name + " is not in the root (" + std::to_string(table->rows) +
-                      " rows)");
+    for (const auto& [name, t] : theirs)
+        out.push_back(table + " " + name + " is not in the root (" + std::to_string(t->rows) + " " +
+                      rows + ")");
     return out;
 }
 
@@ -88,10 +89,12 @@ Result check_data_integrity(const dbc_check_context& c, const Services& s) {
         rows += t.rows;
         sampled += t.sampled ? 1 : 0;
     }
+    const std::string tables = clone.table_noun + "s";
     return {"passed",
-            std::to_string(golden.tables.size()) + " tables, " + std::to_string(rows) +
-                " rows: counts and checksums equal the golden copy's" +
-                (sampled ? " (" + std::to_string(sampled) + " tables sampled)" : "") + "; " +
+            std::to_string(golden.tables.size()) + " " + tables + ", " + std::to_string(rows) +
+                " " + clone.row_noun + "s: counts and checksums equal the golden copy's" +
+                (sampled ? " (" + std::to_string(sampled) + " " + tables + " sampled)" : "") +
+                "; " +
                 (clone.checked_by.empty()
                      ? std::string("no consistency check of the engine could run for this login")
                      : clone.checked_by + " found nothing"),

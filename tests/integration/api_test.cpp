@@ -357,8 +357,7 @@ std::set<std::string> shareable_descriptors(pid_t pid) {
 std::vector<pid_t> servers_below(const std::filesystem::path& dir) {
     std::vector<pid_t> out;
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-        std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+        std::string cmdline = file_text(entry.path() / "cmdline");
         if (cmdline.find("postgres") != std::string::npos &&
             cmdline.find(dir.string()) != std::string::npos)
             out.push_back(std::stoi(entry.path().filename().string()));

@@ -164,7 +164,7 @@ TEST_F(Cli, RemoveWithoutForceAndWithoutTerminalRefuses) {
 TEST_F(Cli, PluginWithAbi99IsRefusedNamingBothVersionsWhileOthersLoad) {
     auto r = run({"plugins", "--json", "--plugin-dir", DBCLONE_FIXTURE_PLUGIN_DIR});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.err.find("fixture_abi99.so: incompatible ABI major: plugin ABI 99.2, host ABI 1.2"),
+    EXPECT_NE(r.err.find("fixture_abi99.so: incompatible ABI major: plugin ABI 99.3, host ABI 1.3"),
               std::string::npos)
         << r.err;
     auto doc = dbclone::json::parse(r.out, "plugins");
@@ -197,9 +197,7 @@ TEST_F(Cli, SelfTestReportHasItsShapeAndLeavesNothing) {
     fs::path report_file = state / "r.json";
     auto r = run({"test", "--cleanup", "--types", "sqlite", "--report", report_file.string()});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    std::ifstream in(report_file);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    auto report = dbclone::json::parse(text, "report");
+    auto report = dbclone::json::parse(file_text(report_file), "report");
     const auto& summary = report["summary"];
     EXPECT_EQ(summary["failed_tests"].GetUint(), 0u);
     EXPECT_GE(summary["total_tests"].GetUint(), 15u);

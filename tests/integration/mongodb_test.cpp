@@ -196,6 +196,36 @@ TEST_F(Ferretdb, UnreachableServerIsAClearError) {
     EXPECT_TRUE(unreachable.registry().clones().empty());
 }
 
+// A killed create's write that lands after its drop has stopped waiting
+// makes the database again. The tombstone the drop leaves knows it as the
+// tenant's: reconcile drops it, and so does the next create of the id.
+// Without it, that create failed with "database ... exists already", and
+// every one after it.
+TEST_F(Ferretdb, ADatabaseALateWriteMadeAfterAKilledCreatesDropIsStillDropped) {
+    std::string id = unique("mg_late"), database = "tenant_" + id + "_db";
+    Inspector server(uri);
+    auto late_write = [&] {
+        server.command(database, R"({"insert": "orders", "documents": [{"late": true}]})");
+        ASSERT_TRUE(server.database_exists(database));
+    };
+    for (bool by_reconcile : {true, false}) {
+        create(id);
+        // What a create killed in its copy leaves: the record says "creating".
+        server.command("dbclone_meta", R"({"update": "tenants", "updates": [{"q": {"_id": ")" + id +
+                                           R"("}, "u": {"$set": {"creating": true}}}]})");
+        Cloner(eng()).remove(id);
+        EXPECT_FALSE(server.database_exists(database));
+        late_write();
+        if (by_reconcile) {
+            Reconciler(eng()).run();
+            EXPECT_FALSE(server.database_exists(database)) << "reconcile left it";
+        }
+        EXPECT_NO_THROW(create(id)) << (by_reconcile ? "after reconcile" : "the next create");
+        Cloner(eng()).remove(id);
+    }
+    expect_gone(id);
+}
+
 TEST_F(MongodbWithAuth, EveryProbeIsDeniedBothWays) {
     std::string a = unique("mga_a"), b = unique("mga_b");
     create(a);
@@ -248,10 +278,10 @@ TEST_F(Ferretdb, VerifyFailsASabotagedClone) {
         eng(), [&](const std::string& id) { return create(id); },
         {{unique("mg_lost"),
           run(R"({"delete": "orders", "deletes": [{"q": {"_id": 7}, "limit": 1}]})"),
-          "data_integrity", "table orders has 199 rows, the root 200"},
+          "data_integrity", "collection orders has 199 documents, the root 200"},
          {unique("mg_changed"),
           run(R"({"update": "customers", "updates": [{"q": {"_id": 7}, "u": {"$set": {"country": "ZZ"}}}]})"),
-          "data_integrity", "table customers: the rows' checksum differs"},
+          "data_integrity", "collection customers: the documents' checksum differs"},
          {unique("mg_index"), run(R"({"dropIndexes": "customers", "index": "email_1"})"),
           "schema_integrity", "differs"}});
 }

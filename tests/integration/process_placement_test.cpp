@@ -33,8 +33,7 @@ bool can_log_in(const CloneRecord& as, uint32_t port, const std::string& databas
 int servers_on(const fs::path& dir) {
     int n = 0;
     for (const auto& entry : fs::directory_iterator("/proc")) {
-        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-        std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+        std::string cmdline = file_text(entry.path() / "cmdline");
         bool server = cmdline.find("postgres") != std::string::npos ||
                       cmdline.find("mariadbd") != std::string::npos;
         if (server && cmdline.find(dir.string()) != std::string::npos) ++n;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <dbclone/core/cloner.hpp>
 #include <dbclone/core/error.hpp>
+#include <dbclone/core/root_catalog.hpp>
 #include <dbclone/plugin_helpers.hpp>
 #include <dbclone/sha256.hpp>
 
@@ -68,6 +69,18 @@ std::string RootImages::add_named(const std::string& version, const std::string&
     }
     std::ofstream(dir / "manifest.json")
         << "{\"files\": {\"" << backend << "\": [" << entries << "]}}\n";
+    return version;
+}
+
+std::string RootImages::add_directory(const std::string& version, const std::string& backend,
+                                      const std::string& name,
+                                      const std::filesystem::path& source) {
+    auto dir = dir_ / version;
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy(source, dir / name, std::filesystem::copy_options::recursive);
+    std::ofstream(dir / "manifest.json")
+        << "{\"files\": {\"" << backend << "\": {\"file\": \"" << name << "\", \"sha256\": \""
+        << root_part_sha256(dir / name) << "\"}}}\n";
     return version;
 }
 

@@ -29,6 +29,10 @@ class RootImages {
     // the order given.
     std::string add_named(const std::string& version, const std::string& backend,
                           const std::vector<std::pair<std::string, std::string>>& files);
+    // One backend's part that is a copy of directory `source` (pg_dump -Fd),
+    // as `name`.
+    std::string add_directory(const std::string& version, const std::string& backend,
+                              const std::string& name, const std::filesystem::path& source);
 
   private:
     TempDir dir_;

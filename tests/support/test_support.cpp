@@ -61,6 +61,14 @@ LoopBtrfs::LoopBtrfs(uint64_t megabytes) {
     mounted_ = true;
 }
 
+void LoopBtrfs::let_servers_in() const {
+    auto temp = std::filesystem::temp_directory_path().string() + "/";
+    for (auto dir = mount_point(); dir != dir.parent_path(); dir = dir.parent_path())
+        if (dir.string().starts_with(temp))
+            std::filesystem::permissions(dir, std::filesystem::perms::others_exec,
+                                         std::filesystem::perm_options::add);
+}
+
 LoopBtrfs::~LoopBtrfs() {
     if (mounted_) ::umount2(mount_point().c_str(), MNT_DETACH);
 }

@@ -42,6 +42,9 @@ class LoopBtrfs {
     std::filesystem::path mount_point() const { return dir_ / "mnt"; }
     const std::string& why_not() const { return why_not_; }
     bool ready() const { return mounted_; }
+    // Lets other users (the servers run as postgres) pass through the mount
+    // point and the temporary directories above it.
+    void let_servers_in() const;
 
   private:
     TempDir dir_;

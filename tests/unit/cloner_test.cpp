@@ -13,6 +13,7 @@
 #include "test_support.hpp"
 
 using namespace dbclone;
+using dbclone::testing::file_text;
 using dbclone::testing::files_below;
 using dbclone::testing::TempDir;
 
@@ -135,8 +136,7 @@ TEST_F(ClonerTest, GoldenCopyIsRebuiltWhenTheRootChanges) {
     std::ofstream(sql, std::ios::app) << "CREATE TABLE coupons (code TEXT PRIMARY KEY);\n";
     std::string old_sha = custom.roots().load("v1.0").files.at("sqlite").sha256;
     std::string new_sha = sdk::Sha256::of_file(sql.string());
-    std::ifstream in(roots / "v1.0/manifest.json");
-    std::string manifest((std::istreambuf_iterator<char>(in)), {});
+    std::string manifest = file_text(roots / "v1.0/manifest.json");
     manifest.replace(manifest.find(old_sha), old_sha.size(), new_sha);
     std::ofstream(roots / "v1.0/manifest.json") << manifest;
 

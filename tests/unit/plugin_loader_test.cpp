@@ -54,7 +54,7 @@ TEST(PluginLoader, RefusesWrongAbiMajorNamingBothVersions) {
     stage(dir, {"fixture_abi99", "fixture_ok"});
     auto host = load(dir);
     EXPECT_EQ(refusal_of(host, dir, "fixture_abi99.so"),
-              "incompatible ABI major: plugin ABI 99.2, host ABI 1.2");
+              "incompatible ABI major: plugin ABI 99.3, host ABI 1.3");
     EXPECT_EQ(host.names(DBC_KIND_BACKEND), std::vector<std::string>{"fixture"});
 }
 
@@ -62,7 +62,7 @@ TEST(PluginLoader, RefusesNewerAbiMinor) {
     TempDir dir;
     stage(dir, {"fixture_newer_minor"});
     EXPECT_EQ(refusal_of(load(dir), dir, "fixture_newer_minor.so"),
-              "plugin needs a newer host: plugin ABI 1.99, host ABI 1.2");
+              "plugin needs a newer host: plugin ABI 1.99, host ABI 1.3");
 }
 
 TEST(PluginLoader, RefusesLibraryWithoutEntrySymbol) {

@@ -4,10 +4,12 @@
 #include <dbclone/sha256.hpp>
 
 #include <fstream>
+#include <map>
 
 #include "test_support.hpp"
 
 using namespace dbclone;
+using dbclone::testing::file_text;
 using dbclone::testing::TempDir;
 
 namespace {
@@ -110,11 +112,7 @@ TEST(RootCatalog, RefusesASymlinkedRootFileWithoutShowingItsContent) {
     std::filesystem::remove(root);
     std::filesystem::create_symlink(dir / "secret.txt", root);
     // The manifest names the secret's checksum, so only the link check stops it.
-    std::string manifest;
-    {
-        std::ifstream in(dir / "v1.0/manifest.json");
-        manifest.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string manifest = file_text(dir / "v1.0/manifest.json");
     RootCatalog original(shipped());
     std::string old_sha = original.load("v1.0").files.at("sqlite").sha256;
     manifest.replace(manifest.find(old_sha), old_sha.size(),
@@ -165,5 +163,62 @@ TEST(RootCatalog, SeveralFilesPerBackendAreCheckedAndKeptInOrder) {
                                              "\"sha256\"} or a non-empty array of them"),
                   std::string::npos)
             << e.what();
+    }
+}
+
+namespace {
+// Version "dir" of `roots` with a postgresql part that is directory "dump"
+// holding `files`, its sha256 as the documented shell line computes it.
+std::filesystem::path directory_root(const TempDir& roots,
+                                     const std::map<std::string, std::string>& files) {
+    auto dump = roots / "dir/dump";
+    std::filesystem::create_directories(dump);
+    for (const auto& [name, content] : files) std::ofstream(dump / name) << content;
+    // The directory is passed to sh as $1, never pasted into the script.
+    auto listed = dbclone::testing::run_program(
+        {"sh", "-c", "cd \"$1\" && LC_ALL=C sha256sum -- * | sha256sum", "sh", dump.string()});
+    std::string sha = listed.out.substr(0, 64);
+    std::ofstream(roots / "dir/manifest.json")
+        << R"({"files": {"postgresql": {"file": "dump", "sha256": ")" << sha << "\"}}}";
+    return dump;
+}
+}  // namespace
+
+// pg_dump -Fd writes a directory: it is one part, checked as a whole.
+TEST(RootCatalog, ADirectoryPartIsCheckedAsTheShellLineSaysAndAnyChangeIsCaught) {
+    TempDir dir;
+    auto dump = directory_root(dir, {{"toc.dat", "toc"}, {"3456.dat.gz", "rows"}, {"B", "b"}});
+    RootCatalog roots(dir.path());
+    EXPECT_TRUE(roots.validate("dir").ok()) << roots.validate("dir").problems.at(0);
+    EXPECT_EQ(roots.resolve("dir", "postgresql").path, dump);
+    EXPECT_EQ(root_part_bytes(dump), 8u);
+    std::ofstream(dump / "3456.dat.gz", std::ios::app) << "more";
+    EXPECT_THROW(roots.resolve("dir", "postgresql"), Error) << "a file of it changed";
+    auto problems = roots.validate("dir").problems;
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("dump: sha256 mismatch"), std::string::npos) << problems[0];
+}
+
+TEST(RootCatalog, ADirectoryPartHoldsRegularFilesOnly) {
+    for (const char* bad : {"link", "subdir", "hidden", "empty"}) {
+        TempDir dir;
+        auto dump = directory_root(dir, {{"toc.dat", "toc"}});
+        std::string name = bad;
+        if (name == "link")
+            std::filesystem::create_symlink("/etc/passwd", dump / "extra");
+        else if (name == "subdir")
+            std::filesystem::create_directory(dump / "extra");
+        else if (name == "hidden")
+            std::ofstream(dump / ".extra") << "x";
+        else
+            std::filesystem::remove(dump / "toc.dat");
+        auto problems = RootCatalog(dir.path()).validate("dir").problems;
+        ASSERT_EQ(problems.size(), 1u) << bad;
+        EXPECT_NE(problems[0].find(name == "empty"    ? "is an empty directory"
+                                   : name == "hidden" ? "no hidden files"
+                                                      : "regular files only"),
+                  std::string::npos)
+            << bad << ": " << problems[0];
+        EXPECT_EQ(problems[0].find("root:"), std::string::npos) << "nothing of /etc/passwd";
     }
 }

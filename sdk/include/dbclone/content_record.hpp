@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dbclone::sdk {
@@ -65,6 +66,10 @@ struct ContentRecord {
     std::vector<TableContent> tables;
     std::vector<std::string> problems;  // from the engine's consistency check
     std::string checked_by;  // that check ("PRAGMA integrity_check"), "" if none could run
+    // What the engine calls a table and a row, for messages ("collection",
+    // "document"); absent from records written before them.
+    std::string table_noun = "table";
+    std::string row_noun = "row";
 
     std::string json() const {
         std::vector<TableContent> sorted = tables;
@@ -79,7 +84,9 @@ struct ContentRecord {
         out += "],\"problems\":[";
         for (size_t i = 0; i < problems.size(); ++i)
             out += std::string(i ? "," : "") + json_quote(problems[i]);
-        return out + "],\"checked_by\":" + json_quote(checked_by) + "}";
+        return out + "],\"checked_by\":" + json_quote(checked_by) +
+               ",\"table_noun\":" + json_quote(table_noun) +
+               ",\"row_noun\":" + json_quote(row_noun) + "}";
     }
 
     // Throws Failure(DBC_INVALID_ARGUMENT) naming `what` for a malformed record.
@@ -107,6 +114,10 @@ struct ContentRecord {
                 if (p.IsString()) out.problems.emplace_back(p.GetString());
         if (doc.HasMember("checked_by") && doc["checked_by"].IsString())
             out.checked_by = doc["checked_by"].GetString();
+        for (auto [key, into] :
+             {std::pair<const char*, std::string*>{"table_noun", &out.table_noun},
+              {"row_noun", &out.row_noun}})
+            if (doc.HasMember(key) && doc[key].IsString()) *into = doc[key].GetString();
         return out;
     }
 

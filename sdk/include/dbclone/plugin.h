@@ -73,7 +73,7 @@ extern "C" {
 /* ABI version of this header. Bump MINOR when a field or table is appended; bump
  * MAJOR (and the entry symbol name) only for an incompatible change. */
 #define DBC_ABI_MAJOR 1
-#define DBC_ABI_MINOR 2
+#define DBC_ABI_MINOR 3
 
 /* The only symbol a plugin library exports. */
 #define DBC_ENTRY_SYMBOL_V1 "dbc_plugin_entry_v1"
@@ -176,6 +176,7 @@ typedef int32_t dbc_plugin_kind;
 #define DBC_CAP_USERS (1u << 3)            /* creates a login per tenant */
 #define DBC_CAP_ISOLATION_PROBES (1u << 4) /* implements attempt_access */
 #define DBC_CAP_ROOT_FILES (1u << 5)       /* 1.1: loads several root files in order */
+#define DBC_CAP_ROOT_DIRECTORIES (1u << 6) /* 1.3: takes a directory as a root file */
 
 /* Returned by the entry function. Static storage: must stay valid and unchanged
  * for as long as the library is loaded. All fields required unless noted. */
@@ -221,7 +222,10 @@ typedef struct dbc_target {
 typedef struct dbc_golden_request {
     uint32_t struct_size;
     const char* root_version; /* "v1.0"; safe for file names (checked by the host) */
-    const char* root_file;    /* path of the root's file for this engine */
+    /* Path of the root's file for this engine. 1.3: a directory of regular
+     * files (pg_dump -Fd writes one) for a backend with
+     * DBC_CAP_ROOT_DIRECTORIES; the host refuses one to any other. */
+    const char* root_file;
     const char* root_sha256;  /* hex sha256 of root_file, verified by the host */
     const char* placement;    /* "embedded", "shared", "process" or "docker" */
     const char* options_json;

@@ -129,17 +129,21 @@ struct PostgresqlConformance : ::testing::Test {
     // archive): the native restore.
     std::string native_restore(const std::string& dump_text, const std::string& tag,
                                bool archive = false) {
+        auto file = work / "native.sql";
+        std::ofstream(file, std::ios::binary) << dump_text;
+        return native_restore_of(file, tag, archive);
+    }
+    std::string native_restore_of(const std::filesystem::path& dump, const std::string& tag,
+                                  bool archive) {
         std::string db = "corpus_native_" + tag + "_" + std::to_string(::getpid());
         made.push_back(db);
         PgSession su(pg_superuser_url());
         su.error_of("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
         EXPECT_EQ(su.error_of("CREATE DATABASE " + db), std::nullopt);
-        auto file = work / "native.sql";
-        std::ofstream(file, std::ios::binary) << dump_text;
         auto r =
             archive
-                ? run_program({"pg_restore", "--exit-on-error", "-d", url_of(db), file.string()})
-                : run_program({"psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-f", file.string(),
+                ? run_program({"pg_restore", "--exit-on-error", "-d", url_of(db), dump.string()})
+                : run_program({"psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-f", dump.string(),
                                url_of(db)});
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return db;
@@ -149,8 +153,13 @@ struct PostgresqlConformance : ::testing::Test {
     // with `native`.
     void expect_clone_equals(const std::vector<std::string>& dump_files, const std::string& native,
                              const std::string& tag) {
-        std::string version =
-            roots.add_parts(unique_version("corpus" + tag), {{"postgresql", dump_files}});
+        expect_version_clones_like(
+            roots.add_parts(unique_version("corpus" + tag), {{"postgresql", dump_files}}), native,
+            tag);
+    }
+    // The same for root version `version`, made by the test.
+    void expect_version_clones_like(const std::string& version, const std::string& native,
+                                    const std::string& tag) {
         Config config = server_test_config(state.path(), "postgresql", pg_admin_url());
         config.roots_dir = roots.dir();
         Engine engine(config);
@@ -247,6 +256,18 @@ TEST_F(PostgresqlConformance, ATarFormatArchiveClonesLikePgRestore) {
     std::string archive = dump({"-Ft"});
     ASSERT_EQ(archive.substr(257, 5), "ustar") << "pg_dump wrote no tar archive";
     expect_clone_equals({archive}, native_restore(archive, "tar", true), "tar");
+}
+
+// A directory-format archive (pg_dump -Fd) is one part: the directory, as
+// pg_dump wrote it.
+TEST_F(PostgresqlConformance, ADirectoryFormatArchiveClonesLikePgRestore) {
+    auto archive = work / "dump.dir";
+    auto r = run_program({"pg_dump", "-Fd", "-f", archive.string(), url_of(source)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(std::filesystem::exists(archive / "toc.dat")) << "pg_dump wrote no directory";
+    std::string version =
+        roots.add_directory(unique_version("corpusdir"), "postgresql", "dump.dir", archive);
+    expect_version_clones_like(version, native_restore_of(archive, "directory", true), "directory");
 }
 
 // A root of three files applied in order: pg_dump's three sections

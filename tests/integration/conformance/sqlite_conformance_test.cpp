@@ -142,6 +142,24 @@ TEST_F(SqliteConformance, ADotDumpOfAVirtualTableIsRefusedWithAdvice) {
     }
 }
 
+// Only PostgreSQL takes a directory as a root part (pg_dump -Fd). A directory
+// opens and reads as nothing, so without the refusal the tenant would come
+// out empty and its create would succeed.
+TEST_F(SqliteConformance, ADirectoryRootIsRefusedByName) {
+    std::filesystem::create_directories(work / "dump.dir");
+    std::ofstream(work / "dump.dir/part.sql") << "CREATE TABLE t (x int);\n";
+    std::string version =
+        roots.add_directory(unique_version("sqlitedir"), "sqlite", "dump.dir", work / "dump.dir");
+    try {
+        Cloner(engine()).create({"dir", "sqlite", version, ""});
+        ADD_FAILURE() << "a directory loaded as a SQLite root";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("dump.dir is a directory"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_FALSE(engine().registry().find_clone("dir")) << "nothing is left half-made";
+}
+
 // verify fails a clone that lost a row, a value or an index, or whose index
 // no longer matches its table: data_integrity (counts, checksums, PRAGMA
 // integrity_check) and schema_integrity.

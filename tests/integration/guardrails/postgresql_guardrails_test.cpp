@@ -252,11 +252,7 @@ struct PostgresqlProcessOnBtrfs : PostgresqlProcessGuardrails {
         PostgresqlProcessGuardrails::SetUp();
         if (IsSkipped()) return;
         if (!btrfs.ready()) GTEST_SKIP() << "no btrfs to test on: " << btrfs.why_not();
-        // The server runs as postgres, which must reach its data directory.
-        for (auto dir = btrfs.mount_point(); dir != dir.parent_path(); dir = dir.parent_path())
-            if (dir.string().starts_with(std::filesystem::temp_directory_path().string() + "/"))
-                std::filesystem::permissions(dir, std::filesystem::perms::others_exec,
-                                             std::filesystem::perm_options::add);
+        btrfs.let_servers_in();
         keep_state_in(btrfs.mount_point() / "state");
     }
 };

@@ -1,7 +1,8 @@
 // Root images: versioned templates in <roots_dir>/<version>/, each with a
 // manifest.json naming per backend one file, or several applied in order
 // (schema, then data), and their sha256s. The engine checks a file's checksum
-// every time it uses it.
+// every time it uses it. A part may also be a directory of regular files
+// (pg_dump -Fd writes one), checked as a whole: see root_part_sha256.
 #pragma once
 
 #include <filesystem>
@@ -13,9 +14,19 @@
 namespace dbclone {
 
 struct RootPart {
-    std::filesystem::path path;
-    std::string sha256;  // from the manifest
+    std::filesystem::path path;  // a regular file, or a directory of them
+    std::string sha256;          // from the manifest
 };
+
+// The sha256 of a root part: of the file's bytes, or for a directory, of what
+// `cd DIR && LC_ALL=C sha256sum -- * | sha256sum` hashes: a line
+// "<sha256 of the file>  <name>\n" per file, in byte order of the names.
+// A directory may hold only regular files, none hidden, with no backslash or
+// newline in their names (sha256sum would escape those), and not none.
+// Throws Error(InvalidInput) naming what is wrong.
+std::string root_part_sha256(const std::filesystem::path& part);
+// A part's size: the file's, or the sum of the directory's files.
+uint64_t root_part_bytes(const std::filesystem::path& part);
 
 struct RootFile {
     std::string backend;         // "sqlite", "postgresql", ...
