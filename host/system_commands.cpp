@@ -66,8 +66,7 @@ int tenant_status(CliContext& ctx, const std::string& tenant, bool show_password
         throw Error(ErrorKind::NotFound, "unknown tenant \"" + tenant + "\"" + last);
     }
     // The tenant's own login, for the health probe.
-    Target owner{row->tenant_id, row->location,  row->host,
-                 row->port,      row->user_name, row->password};
+    Target owner = owner_target(*row);
     // A dedicated server's state, as its runtime sees it now.
     std::string server_state, health;
     if (!row->server.empty()) {

@@ -2,10 +2,12 @@
 
 namespace dbclone {
 
+Target owner_target(const CloneRecord& r) {
+    return {r.tenant_id, r.location, r.host, r.port, r.user_name, r.password};
+}
+
 std::optional<uint64_t> measure_disk(Engine& engine, const CloneRecord& record) {
-    Target owner{record.tenant_id, record.location,  record.host,
-                 record.port,      record.user_name, record.password};
-    auto bytes = engine.backend(record.db_type).measure_size(owner);
+    auto bytes = engine.backend(record.db_type).measure_size(owner_target(record));
     if (bytes) engine.registry().record_disk(record.tenant_id, *bytes);
     return bytes;
 }

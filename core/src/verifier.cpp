@@ -24,9 +24,6 @@ double ms_since(std::chrono::steady_clock::time_point start) {
         .count();
 }
 
-Target target_of(const CloneRecord& r) {
-    return {r.tenant_id, r.location, r.host, r.port, r.user_name, r.password};
-}
 Target query_target_of(const CloneRecord& r) {
     return {r.tenant_id, r.location, r.host, r.port, r.query_user, r.query_password};
 }
@@ -131,14 +128,14 @@ VerificationReport Verifier::verify(const std::string& tenant_id,
     Backend& backend = engine_.backend(record->db_type);
     CheckServices services(engine_, backend);
 
-    Target tenant_target = target_of(*record);
+    Target tenant_target = owner_target(*record);
     dbc_target tenant = target_view(tenant_target);
     Target query_target = query_target_of(*record);
     dbc_target query = target_view(query_target);
     std::optional<Target> other_target;
     std::optional<dbc_target> other_view;
     if (other) {
-        other_target = target_of(*other);
+        other_target = owner_target(*other);
         other_view = target_view(*other_target);
     }
     // The golden copy it was made from, where the registry still knows it.

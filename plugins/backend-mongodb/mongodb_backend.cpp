@@ -214,6 +214,7 @@ class MongodbBackend {
     void list_artifacts(const sdk::Sink& sink) {
         if (uri_.empty()) return;  // no server, so nothing of ours on one
         MongoClient& admin = admin_client();
+        std::optional<std::vector<std::string>> databases;  // listed once, if a tombstone asks
         for (const auto& row : admin.cursor_command(
                  meta_database,
                  BsonDocument(BCON_NEW("find", BCON_UTF8("tenants"), "filter", "{", "installation",
@@ -224,9 +225,9 @@ class MongodbBackend {
             std::string tenant = bson_iter_utf8(&it, nullptr);
             // A tombstone is a leftover only once a late write made its database.
             if (flag(row, "tombstone")) {
-                auto names = admin.database_names("listing databases");
-                if (std::find(names.begin(), names.end(), sdk::tenant_database(tenant)) ==
-                    names.end())
+                if (!databases) databases = admin.database_names("listing databases");
+                if (std::find(databases->begin(), databases->end(), sdk::tenant_database(tenant)) ==
+                    databases->end())
                     continue;
             }
             sdk::write_artifact(sink, tenant);

@@ -11,6 +11,9 @@
 
 namespace dbclone {
 
+// The tenant's owner login, as a backend call takes it.
+Target owner_target(const CloneRecord& record);
+
 // Measures tenant `record` and records the figure. nullopt, with nothing
 // recorded, when its backend cannot measure; throws what the backend throws.
 std::optional<uint64_t> measure_disk(Engine& engine, const CloneRecord& record);
